@@ -1,0 +1,3 @@
+from arsum.cli import main
+
+main()

@@ -1,0 +1,297 @@
+"""The command line: declares options, calls one function per command, renders. Nothing heavy at import."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable, Iterable
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from arsum import __version__
+from arsum.errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, ArsumError, InputError
+
+EXIT_BROKEN_PIPE = 141
+
+app = typer.Typer(
+    name="arsum",
+    help="Summarize and translate Arabic news releases.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+models_app = typer.Typer(help="List, download, inspect and convert the seq2seq models.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+
+class OutputFormat(str, Enum):
+    rich = "rich"
+    text = "text"
+    json = "json"
+    jsonl = "jsonl"
+    markdown = "markdown"
+
+
+class InputFormat(str, Enum):
+    text = "text"
+    jsonl = "jsonl"
+
+
+class Strategy(str, Enum):
+    crosslingual = "crosslingual"
+    translate_then_summarize = "translate-then-summarize"
+    extract_then_translate = "extract-then-translate"
+
+
+class Quantize(str, Enum):
+    int8 = "int8"
+
+
+def _say(message: str) -> None:
+    """One line on stderr, the only channel for problems."""
+    print(f"arsum: {message}", file=sys.stderr, flush=True)
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so the interpreter's final flush stays quiet."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def boundary(command: F) -> F:
+    """The only place where errors become exit codes: one line on stderr, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            code = command(*args, **kwargs)
+        except ArsumError as error:
+            _say(str(error))
+            code = error.exit_code
+        except KeyboardInterrupt:
+            _say("interrupted")
+            code = EXIT_INTERRUPTED
+        except BrokenPipeError:
+            _silence_stdout()
+            code = EXIT_BROKEN_PIPE
+        raise typer.Exit(code or EXIT_OK)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"arsum {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Summarize and translate Arabic news releases.
+
+    A file may hold several releases separated by a line that is only `---`.
+    """
+
+
+# Options shared by commands, declared once.
+PathsArg = Annotated[
+    list[str] | None,
+    typer.Argument(help="Files, folders (their *.txt, sorted) or - for stdin. None: read stdin.", show_default=False),
+]
+FormatOpt = Annotated[
+    OutputFormat | None,
+    typer.Option("--format", "-f", help="Output format. Default: rich on a terminal, text otherwise."),
+]
+InputFormatOpt = Annotated[
+    InputFormat, typer.Option("--input-format", help="text (releases split by ---) or jsonl ({id, title, text} per line).")
+]
+ModelOpt = Annotated[
+    str | None, typer.Option("--model", "-m", help="Model name from models.toml, local folder or hub id; overrides routing.")
+]
+DeviceOpt = Annotated[str, typer.Option("--device", help="auto, cpu, cuda, cuda:N or mps.")]
+QuantizeOpt = Annotated[Quantize | None, typer.Option("--quantize", help="int8: dynamic quantization on CPU (faster).")]
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", help="User models.toml merged over the default (also ARSUM_CONFIG).")
+]
+LangOpt = Annotated[
+    str | None, typer.Option("--lang", help="Language of the input; given, texts without Arabic are processed too.")
+]
+MaxBytesOpt = Annotated[int | None, typer.Option("--max-bytes", help="Refuse inputs larger than this (default 10 MB).")]
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout.")
+]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Allow --output to replace an existing file.")]
+BidiOpt = Annotated[bool, typer.Option("--bidi", help="Reorder Arabic for terminals without bidi support (rich only).")]
+MinSupportOpt = Annotated[
+    float | None, typer.Option("--min-support", help="Flag English sentences whose support is below this (0-1).")
+]
+SupportOpt = Annotated[bool, typer.Option("--support/--no-support", help="Score English sentences against the Arabic.")]
+
+
+def _resolve_format(fmt: OutputFormat | None, output: Path | None) -> str:
+    if fmt is not None:
+        return fmt.value
+    return "rich" if output is None and sys.stdout.isatty() else "text"
+
+
+def _load(paths: list[str] | None, input_format: InputFormat, lang: str | None, max_bytes: int | None):  # noqa: ANN202
+    from arsum.inputs import DEFAULT_MAX_BYTES, load_releases
+
+    if max_bytes is not None and max_bytes <= 0:
+        raise typer.BadParameter("must be positive", param_hint="--max-bytes")
+    return load_releases(
+        paths or ["-"],
+        input_format=input_format.value,
+        stdin=sys.stdin.buffer,
+        max_bytes=max_bytes or DEFAULT_MAX_BYTES,
+        require_arabic=lang is None,
+    )
+
+
+def _run(
+    items: Iterable[Any],
+    process: Callable[[Any], Any],
+    *,
+    fmt: str,
+    output: Path | None,
+    force: bool,
+    inputs: list[str],
+    bidi: bool,
+) -> int:
+    """Stream releases through `process` into a renderer; bad inputs are reported and skipped."""
+    from arsum.output import check_output_path, open_output
+    from arsum.pipeline import releases_only
+    from arsum.render import make_renderer
+
+    if output is not None:
+        check_output_path(output, inputs, force)
+    failures = 0
+
+    def report(error: InputError) -> None:
+        nonlocal failures
+        failures += 1
+        _say(str(error))
+
+    with open_output(output) as stream:
+        renderer = make_renderer(fmt, stream, bidi=bidi)
+        for release in releases_only(items, report):
+            try:
+                result = process(release)
+            except InputError as error:
+                report(error)
+                continue
+            renderer.write(result)
+        renderer.close()
+    return EXIT_INPUT if failures else EXIT_OK
+
+
+@app.command()
+@boundary
+def summarize(
+    paths: PathsArg = None,
+    sentences: Annotated[
+        int | None, typer.Option("--sentences", "-n", min=1, help="Sentences in the Arabic summary (default 3).")
+    ] = None,
+    ratio: Annotated[
+        float | None, typer.Option("--ratio", min=0.0, max=1.0, help="Share of sentences instead of a count, e.g. 0.2.")
+    ] = None,
+    fmt: FormatOpt = None,
+    input_format: InputFormatOpt = InputFormat.text,
+    english: Annotated[bool, typer.Option("--english/--no-english", help="Write the English abstractive summary.")] = True,
+    strategy: Annotated[
+        Strategy | None, typer.Option("--strategy", help="How the English summary is made (default from models.toml).")
+    ] = None,
+    model: ModelOpt = None,
+    device: DeviceOpt = "auto",
+    quantize: QuantizeOpt = None,
+    config: ConfigOpt = None,
+    support: SupportOpt = True,
+    min_support: MinSupportOpt = None,
+    drop_unsupported: Annotated[
+        bool, typer.Option("--drop-unsupported", help="Remove English sentences below --min-support.")
+    ] = False,
+    lang: LangOpt = None,
+    max_bytes: MaxBytesOpt = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    bidi: BidiOpt = False,
+) -> int:
+    """Arabic extractive and English abstractive summary of each release."""
+    from arsum.pipeline import ModelOptions, Summarize, SummarizeOptions, SupportOptions
+
+    if sentences is not None and ratio is not None:
+        raise typer.BadParameter("give --sentences or --ratio, not both", param_hint="--ratio")
+    options = SummarizeOptions(
+        count=sentences,
+        ratio=ratio,
+        english=english,
+        strategy=strategy.value if strategy else None,
+        models=ModelOptions(model, device, quantize.value if quantize else None, str(config) if config else None),
+        support=SupportOptions(support, min_support, drop_unsupported),
+    )
+    process = Summarize(options, notify=_say)
+    items = _load(paths, input_format, lang, max_bytes)
+    fmt_name = _resolve_format(fmt, output)
+    return _run(items, process, fmt=fmt_name, output=output, force=force, inputs=paths or [], bidi=bidi)
+
+
+@app.command()
+@boundary
+def translate(
+    paths: PathsArg = None,
+    to: Annotated[str, typer.Option("--to", help="Target language code (en, fr, de, …).")] = "en",
+    source: Annotated[str, typer.Option("--from", help="Source language code.")] = "ar",
+    fmt: FormatOpt = None,
+    input_format: InputFormatOpt = InputFormat.text,
+    model: ModelOpt = None,
+    device: DeviceOpt = "auto",
+    quantize: QuantizeOpt = None,
+    config: ConfigOpt = None,
+    support: SupportOpt = True,
+    min_support: MinSupportOpt = None,
+    lang: LangOpt = None,
+    max_bytes: MaxBytesOpt = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    bidi: BidiOpt = False,
+) -> int:
+    """Translate releases sentence by sentence, keeping titles, paragraphs and release boundaries."""
+    from arsum.pipeline import ModelOptions, SupportOptions, Translate, TranslateOptions
+
+    options = TranslateOptions(
+        target=to,
+        source=source,
+        models=ModelOptions(model, device, quantize.value if quantize else None, str(config) if config else None),
+        support=SupportOptions(support, min_support),
+    )
+    fmt_name = _resolve_format(fmt, output)
+    if output is not None:
+        from arsum.output import check_output_path
+
+        check_output_path(output, paths or [], force)
+    process = Translate(options, notify=_say)
+    items = _load(paths, input_format, lang or source if source != "ar" else lang, max_bytes)
+    return _run(items, process, fmt=fmt_name, output=output, force=force, inputs=paths or [], bidi=bidi)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        _say("interrupted")
+        sys.exit(EXIT_INTERRUPTED)

@@ -1,0 +1,59 @@
+"""One error hierarchy; the CLI turns it into an exit code and a one-line message."""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_INPUT = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class ArsumError(Exception):
+    """Base of every error arsum reports to the user as one line."""
+
+    exit_code = EXIT_INPUT
+
+
+class InputError(ArsumError):
+    """One input (file, stdin, JSON line) cannot be used; other inputs go on."""
+
+    def __init__(self, source: str, problem: str) -> None:
+        super().__init__(f"{source}: {problem}")
+        self.source = source
+        self.problem = problem
+
+
+class UsageError(ArsumError):
+    """The command line itself is wrong."""
+
+    exit_code = EXIT_USAGE
+
+
+class ConfigError(ArsumError):
+    """models.toml (or a user config) is invalid: names the file, key and problem."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, path: str, key: str | None, problem: str) -> None:
+        where = f"{path}: {key}" if key else path
+        super().__init__(f"{where}: {problem}")
+        self.path = path
+        self.key = key
+        self.problem = problem
+
+
+class ModelUnavailable(ArsumError):
+    """A model is missing or broken; says which one and what to do."""
+
+    def __init__(self, name: str, problem: str, hint: str | None = None) -> None:
+        hint = hint if hint is not None else f"run `arsum models pull {name}`"
+        super().__init__(f"model {name}: {problem}; {hint}")
+        self.name = name
+        self.problem = problem
+        self.hint = hint
+
+
+class OutputError(ArsumError):
+    """The output file cannot be written (exists, is an input, not writable)."""
+
+    exit_code = EXIT_USAGE

@@ -1,0 +1,189 @@
+"""One function per command: inputs in, results out. Models are loaded once and reused."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+
+from arsum.errors import ArsumError, InputError, ModelUnavailable
+from arsum.results import Release, ReleaseSummary, ReleaseTranslation
+
+Notify = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class ModelOptions:
+    """How to run seq2seq models; shared by summarize and translate."""
+
+    model: str | None = None
+    device: str = "auto"
+    quantize: str | None = None
+    config_path: str | None = None
+
+
+@dataclass(frozen=True)
+class SupportOptions:
+    enabled: bool = True
+    min_support: float | None = None
+    drop_unsupported: bool = False
+    encoder: str | None = None
+
+
+@dataclass(frozen=True)
+class SummarizeOptions:
+    count: int | None = None
+    ratio: float | None = None
+    english: bool = True
+    strategy: str | None = None
+    models: ModelOptions = ModelOptions()
+    support: SupportOptions = SupportOptions()
+
+
+def releases_only(items: Iterable[Release | InputError], on_error: Callable[[InputError], None]) -> Iterator[Release]:
+    """Report bad inputs as they come and pass the good releases on."""
+    for item in items:
+        if isinstance(item, InputError):
+            on_error(item)
+        else:
+            yield item
+
+
+class Supporter:
+    """Loads the sentence encoder on first use; a failure disables support with one notice."""
+
+    def __init__(self, options: SupportOptions, notify: Notify) -> None:
+        self.options = options
+        self.notify = notify
+        self._encoder = None
+        self._failure: str | None = None
+
+    def encoder(self):  # noqa: ANN201 - SentenceEncoder lives behind a lazy import
+        if self._encoder is None and self._failure is None:
+            from arsum import support
+
+            try:
+                self._encoder = support.get_encoder(self.options.encoder)
+            except ArsumError as error:
+                self._failure = f"support scores unavailable: {error}"
+                self.notify(self._failure)
+        return self._encoder
+
+    @property
+    def min_support(self) -> float:
+        from arsum import support
+
+        return support.DEFAULT_MIN_SUPPORT if self.options.min_support is None else self.options.min_support
+
+
+class Summarize:
+    """Summarizes releases one by one; the English model is loaded at the first release that needs it."""
+
+    def __init__(self, options: SummarizeOptions, notify: Notify) -> None:
+        from arsum.extractive import ExtractiveSummarizer
+
+        self.options = options
+        self.notify = notify
+        self.extractive = ExtractiveSummarizer()
+        self._english = None
+        self._english_failure: str | None = None if options.english else "English summary not requested (--no-english)"
+        self.supporter = Supporter(options.support, notify)
+
+    def _english_summarizer(self):  # noqa: ANN202 - lazy import keeps torch out of the extractive path
+        if self._english is None and self._english_failure is None:
+            from arsum.abstractive import build_english_summarizer
+            from arsum.config import load_config
+
+            models = self.options.models
+            try:
+                config = load_config(models.config_path)
+                self._english = build_english_summarizer(
+                    config,
+                    strategy=self.options.strategy,
+                    model=models.model,
+                    device=models.device,
+                    quantize=models.quantize,
+                )
+            except ModelUnavailable as error:
+                self._fail_english(error)
+        return self._english
+
+    def _fail_english(self, error: ModelUnavailable) -> None:
+        self._english_failure = f"English summary skipped: {error}"
+        self.notify(self._english_failure)
+        self._english = None
+
+    def __call__(self, release: Release) -> ReleaseSummary:
+        arabic = self.extractive.summarize(release, count=self.options.count, ratio=self.options.ratio)
+        result = ReleaseSummary(release=release, arabic_summary=arabic)
+        if not release.sentences:
+            result.warnings.append("release has no body sentences")
+            return result
+        summarizer = self._english_summarizer()
+        if summarizer is not None:
+            try:
+                english, warnings = summarizer.summarize(release, arabic)
+                result.english_summary = english
+                result.warnings.extend(warnings)
+            except ModelUnavailable as error:
+                self._fail_english(error)
+        if result.english_summary is None:
+            result.warnings.append(self._english_failure or "English summary not available")
+        elif self.options.support.enabled:
+            self._add_support(result)
+        return result
+
+    def _add_support(self, result: ReleaseSummary) -> None:
+        encoder = self.supporter.encoder()
+        if encoder is None or result.english_summary is None:
+            return
+        from arsum.support import annotate_summary
+
+        english, warnings = annotate_summary(
+            result.english_summary,
+            result.release,
+            encoder,
+            min_support=self.supporter.min_support,
+            drop_unsupported=self.options.support.drop_unsupported,
+        )
+        result.english_summary = english
+        result.warnings.extend(warnings)
+
+
+@dataclass(frozen=True)
+class TranslateOptions:
+    target: str = "en"
+    source: str = "ar"
+    models: ModelOptions = ModelOptions()
+    support: SupportOptions = SupportOptions()
+
+
+class Translate:
+    """Translates releases; the model is loaded once, before the first release."""
+
+    def __init__(self, options: TranslateOptions, notify: Notify) -> None:
+        from arsum.config import load_config
+        from arsum.translation import build_translator
+
+        models = options.models
+        self.options = options
+        self.translator = build_translator(
+            load_config(models.config_path),
+            target=options.target,
+            source=options.source,
+            model=models.model,
+            device=models.device,
+            quantize=models.quantize,
+        )
+        self.supporter = Supporter(options.support, notify)
+
+    def __call__(self, release: Release) -> ReleaseTranslation:
+        from arsum.translation import translate_release
+
+        result = translate_release(self.translator, release)
+        encoder = self.supporter.encoder() if self.options.support.enabled else None
+        if encoder is not None:
+            from arsum.support import annotate_translation
+
+            pairs, warnings = annotate_translation(result.pairs, encoder, min_support=self.supporter.min_support)
+            result = replace(result, pairs=pairs, warnings=result.warnings + warnings)
+        return result

@@ -1,0 +1,100 @@
+"""Results as plain dataclasses, carrying what produced them so JSON output is reproducible."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One body sentence, verbatim; `index` is its position among the release's body sentences."""
+
+    index: int
+    text: str
+    paragraph: int
+
+
+@dataclass(frozen=True)
+class Release:
+    """One news release parsed out of an input (a file may hold several, split by `---`)."""
+
+    id: str
+    source: str
+    encoding: str | None
+    title: str
+    subtitle: str | None
+    desk: str | None
+    dateline: str | None
+    paragraphs: tuple[str, ...]
+    sentences: tuple[Sentence, ...]
+    timestamp: str | None = None
+    end_marker: bool = False
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    index: int
+    text: str
+    score: float
+
+
+@dataclass(frozen=True)
+class ArabicSummary:
+    sentences: tuple[ScoredSentence, ...]
+    method: str
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EnglishSentence:
+    """One English sentence with how well the Arabic source supports it (None: not scored)."""
+
+    text: str
+    support: float | None = None
+    sources: tuple[int, ...] = ()
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EnglishSummary:
+    text: str
+    sentences: tuple[EnglishSentence, ...]
+    model: str
+    revision: str | None
+    strategy: str
+    generation: dict[str, Any] = field(default_factory=dict)
+    chunks: int = 1
+
+
+@dataclass
+class ReleaseSummary:
+    release: Release
+    arabic_summary: ArabicSummary
+    english_summary: EnglishSummary | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TranslationPair:
+    """A source sentence and its translation; `index` -1 marks the title, -2 the subtitle."""
+
+    index: int
+    paragraph: int
+    source: str
+    translation: str
+    support: float | None = None
+    flags: tuple[str, ...] = ()
+
+
+@dataclass
+class ReleaseTranslation:
+    release: Release
+    pairs: list[TranslationPair]
+    model: str
+    revision: str | None
+    source_lang: str
+    target_lang: str
+    generation: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)

@@ -1,0 +1,243 @@
+"""Invariants of the extractive summarizer and of the bench ROUGE scorer."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from arsum.errors import UsageError
+from arsum.extractive import (
+    FEATURE_NAMES,
+    METHOD,
+    ExtractiveSummarizer,
+    RankerWeights,
+    resolve_count,
+    sentence_features,
+)
+from arsum.results import Release, Sentence
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+
+import rouge  # noqa: E402
+
+SENTS = [
+    "أعلنت وزارة الصحة اليوم عن إطلاق حملة وطنية للتطعيم ضد الإنفلونزا الموسمية في جميع المناطق.",
+    "وتستهدف الحملة كبار السن والأطفال والمصابين بالأمراض المزمنة.",
+    "وقال المتحدث الرسمي إن اللقاح متوفر مجانا في المراكز الصحية.",
+    "وأضاف أن الوزارة وفرت أكثر من مليوني جرعة من اللقاح.",
+    "ودعت الوزارة المواطنين إلى المبادرة بأخذ اللقاح قبل بداية فصل الشتاء.",
+    "وتأتي الحملة ضمن خطة الوزارة لتعزيز الصحة العامة.",
+    "يذكر أن الحملة السابقة شملت نحو مليون ونصف مستفيد.",
+]
+TITLE = "وزارة الصحة تطلق حملة التطعيم ضد الإنفلونزا"
+
+
+def release(sentences: list[str], title: str = TITLE, offset: int = 0) -> Release:
+    return Release(
+        id="t#1",
+        source="test",
+        encoding="utf-8",
+        title=title,
+        subtitle=None,
+        desk=None,
+        dateline=None,
+        paragraphs=tuple(sentences),
+        sentences=tuple(Sentence(index=offset + i, text=s, paragraph=i // 2) for i, s in enumerate(sentences)),
+    )
+
+
+@pytest.fixture(scope="module")
+def summ() -> ExtractiveSummarizer:
+    return ExtractiveSummarizer()
+
+
+@pytest.mark.parametrize(
+    ("n", "count", "ratio", "expected"),
+    [
+        (0, None, None, 0),
+        (0, 5, None, 0),
+        (0, None, 0.5, 0),
+        (10, None, None, 3),
+        (2, None, None, 2),
+        (10, 4, None, 4),
+        (10, 50, None, 10),
+        (10, None, 0.25, 3),
+        (10, None, 0.01, 1),
+        (10, None, 1.0, 10),
+        (7, None, 0.5, 4),
+        (1, 3, None, 1),
+    ],
+)
+def test_resolve_count(n: int, count: int | None, ratio: float | None, expected: int) -> None:
+    assert resolve_count(n, count, ratio) == expected
+
+
+@pytest.mark.parametrize(("count", "ratio"), [(0, None), (-1, None), (None, 0.0), (None, 1.5), (2, 0.5)])
+def test_resolve_count_rejects(count: int | None, ratio: float | None) -> None:
+    with pytest.raises(UsageError):
+        resolve_count(10, count, ratio)
+
+
+@pytest.mark.parametrize(
+    ("count", "ratio", "expected"),
+    [(None, None, 3), (1, None, 1), (5, None, 5), (99, None, 7), (None, 0.3, 3), (None, 1.0, 7)],
+)
+def test_summary_count_order_verbatim_indices(
+    summ: ExtractiveSummarizer, count: int | None, ratio: float | None, expected: int
+) -> None:
+    rel = release(SENTS, offset=10)
+    out = summ.summarize(rel, count=count, ratio=ratio)
+    idx = [s.index for s in out.sentences]
+    assert len(out.sentences) == expected
+    assert idx == sorted(idx) and len(set(idx)) == len(idx)
+    by_index = {s.index: s.text for s in rel.sentences}
+    for s in out.sentences:
+        assert by_index[s.index] == s.text  # verbatim, and index is the Sentence.index
+        assert np.isfinite(s.score)
+    assert out.method == METHOD
+    assert out.settings["count"] == expected
+    assert out.settings["weights_version"] == summ.weights.version
+    assert out.settings["mmr_lambda"] == summ.weights.mmr_lambda
+
+
+@pytest.mark.parametrize("title", [TITLE, SENTS[0], ""])
+def test_title_never_chosen(summ: ExtractiveSummarizer, title: str) -> None:
+    body = SENTS[1:]
+    out = summ.summarize(release(body, title=title), count=len(body))
+    assert all(s.text in body for s in out.sentences)
+    if title:
+        assert title not in [s.text for s in out.sentences]
+
+
+def test_deterministic(summ: ExtractiveSummarizer) -> None:
+    a = summ.summarize(release(SENTS), count=3)
+    b = ExtractiveSummarizer().summarize(release(SENTS), count=3)
+    assert a == b
+    assert summ.score(SENTS, TITLE) == summ.score(list(SENTS), TITLE)
+
+
+@pytest.mark.parametrize(("sentences", "count", "expected"), [([], None, 0), ([], 3, 0), ([SENTS[2]], None, 1), ([SENTS[2]], 4, 1)])
+def test_empty_and_single(summ: ExtractiveSummarizer, sentences: list[str], count: int | None, expected: int) -> None:
+    out = summ.summarize(release(sentences), count=count)
+    assert len(out.sentences) == expected
+    assert [s.text for s in out.sentences] == sentences[:expected]
+    assert len(summ.score(sentences)) == len(sentences)
+
+
+@pytest.mark.parametrize("dup_at", [1, 3, 6])
+def test_duplicate_not_picked_twice(summ: ExtractiveSummarizer, dup_at: int) -> None:
+    sents = list(SENTS)
+    sents.insert(dup_at, SENTS[0])  # exact copy of the lead
+    texts = [s.text for s in summ.summarize(release(sents), count=4).sentences]
+    assert texts.count(SENTS[0]) <= 1
+    assert len(texts) == 4
+
+
+def test_near_duplicate_not_picked_twice(summ: ExtractiveSummarizer) -> None:
+    sents = [SENTS[0], SENTS[0].replace("أعلنت", "اعلنت").rstrip("."), *SENTS[1:]]  # alef/punctuation variant
+    texts = [s.text for s in summ.summarize(release(sents), count=3).sentences]
+    assert not (sents[0] in texts and sents[1] in texts)
+
+
+def test_only_duplicates_gives_fewer(summ: ExtractiveSummarizer) -> None:
+    out = summ.summarize(release([SENTS[1]] * 4), count=3)
+    assert [s.index for s in out.sentences] == [0]
+
+
+def test_features_shape_and_finite() -> None:
+    for title in (None, TITLE):
+        x = sentence_features(SENTS, title, [0, 0, 1, 1, 2, 2, 3])
+        assert x.shape == (len(SENTS), len(FEATURE_NAMES))
+        assert np.isfinite(x).all()
+    assert sentence_features([]).shape == (0, len(FEATURE_NAMES))
+
+
+def test_shipped_weights_shape() -> None:
+    path = REPO / "arsum" / "data" / "extractive_weights.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["features"] == list(FEATURE_NAMES)
+    for key in ("weights", "mean", "scale"):
+        assert len(data[key]) == len(FEATURE_NAMES)
+        assert all(np.isfinite(data[key]))
+    assert 0.0 <= data["mmr_lambda"] <= 1.0
+    w = RankerWeights.shipped()
+    assert w.to_dict()["weights"] == data["weights"]
+    assert RankerWeights.from_dict(w.to_dict()) == w
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [({"features": ["first"]}, "features"), ({"weights": [1.0]}, "weights"), ({"mmr_lambda": 2.0}, "mmr_lambda")],
+)
+def test_bad_weights_rejected(change: dict, message: str) -> None:
+    data = RankerWeights.shipped().to_dict() | change
+    with pytest.raises(ValueError, match=message):
+        RankerWeights.from_dict(data)
+
+
+def test_custom_weights_follow_position() -> None:
+    """A ranker that only rewards `pos_inv` is lead-K: the weights are really what orders sentences."""
+    w = tuple(1.0 if n == "pos_inv" else 0.0 for n in FEATURE_NAMES)
+    s = ExtractiveSummarizer(RankerWeights("test", FEATURE_NAMES, w, 1.0))
+    assert [x.index for x in s.summarize(release(SENTS), count=3).sentences] == [0, 1, 2]
+    w = tuple(1.0 if n == "pos_rel" else 0.0 for n in FEATURE_NAMES)
+    s = ExtractiveSummarizer(RankerWeights("test", FEATURE_NAMES, w, 1.0))
+    assert [x.index for x in s.summarize(release(SENTS), count=2).sentences] == [5, 6]
+
+
+def test_extractive_path_does_not_import_torch() -> None:
+    code = (
+        "import sys\n"
+        "from arsum.extractive import ExtractiveSummarizer\n"
+        "ExtractiveSummarizer().score(['جملة أولى هنا.', 'جملة ثانية هناك.'], 'عنوان')\n"
+        "bad = [m for m in ('torch', 'transformers', 'sklearn') if m in sys.modules]\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+# ------------------------------------------------------------------ bench ROUGE scorer
+
+@pytest.mark.parametrize(
+    ("cand", "ref", "n", "p", "r"),
+    [
+        ("a b c", "a b c", 1, 1.0, 1.0),
+        ("a b c", "a b c", 2, 1.0, 1.0),
+        ("a b", "a b c d", 1, 1.0, 0.5),
+        ("a b c d", "a b", 2, 1 / 3, 1.0),
+        ("a a a", "a", 1, 1 / 3, 1.0),  # clipped counts
+        ("x y", "a b", 1, 0.0, 0.0),
+        ("", "a b", 1, 0.0, 0.0),
+        ("a", "a", 2, 0.0, 0.0),  # no bigrams at all
+    ],
+)
+def test_rouge_n(cand: str, ref: str, n: int, p: float, r: float) -> None:
+    got = rouge.rouge_n(cand.split(), ref.split(), n)
+    assert got.precision == pytest.approx(p) and got.recall == pytest.approx(r)
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    assert got.f1 == pytest.approx(f)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "lcs"),
+    [("a b c d", "a c d", 3), ("a b c", "c b a", 1), ("", "a", 0), ("a b a b", "b a b a", 3), ("x", "y", 0)],
+)
+def test_lcs(a: str, b: str, lcs: int) -> None:
+    assert rouge.lcs_length(a.split(), b.split()) == lcs
+    assert rouge.lcs_length(b.split(), a.split()) == lcs
+
+
+def test_score_multi_averages_references() -> None:
+    cand = "a b c".split()
+    got = rouge.score_multi(cand, ["a b c".split(), "x y z".split()])
+    assert got["rouge1"].recall == pytest.approx(0.5)
+    assert got["rougeL"].f1 == pytest.approx(0.5)
+    with pytest.raises(ValueError):
+        rouge.score_multi(cand, [])
