@@ -288,6 +288,136 @@ def translate(
     return _run(items, process, fmt=fmt_name, output=output, force=force, inputs=paths or [], bidi=bidi)
 
 
+def _human_size(size: int | None) -> str:
+    if size is None:
+        return "-"
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"  # pragma: no cover
+
+
+ListFormatOpt = Annotated[
+    OutputFormat | None, typer.Option("--format", "-f", help="rich, text or json. Default: rich on a terminal.")
+]
+
+
+@models_app.command("list")
+@boundary
+def models_list(config: ConfigOpt = None, fmt: ListFormatOpt = None) -> int:
+    """Configured models: tasks, languages, licence, whether downloaded and their size."""
+    import json
+
+    from arsum.config import load_config
+    from arsum.modelstore import list_models
+
+    rows = list_models(load_config(config))
+    fmt_name = _resolve_format(fmt, None)
+    if fmt_name in ("json", "jsonl"):
+        records = [
+            {
+                "name": r.name, "source": r.source, "revision": r.revision, "family": r.family,
+                "tasks": list(r.tasks), "languages": list(r.languages), "license": r.license,
+                "backend": r.backend, "cached": r.cached, "size_bytes": r.size_bytes,
+                "path": str(r.path) if r.path else None,
+            }
+            for r in rows
+        ]
+        if fmt_name == "json":
+            print(json.dumps(records, ensure_ascii=False, indent=2))
+        else:
+            for record in records:
+                print(json.dumps(record, ensure_ascii=False))
+        return EXIT_OK
+    header = ("name", "source", "tasks", "languages", "license", "cached", "size")
+    table = [
+        (r.name, r.source, ",".join(r.tasks), ",".join(r.languages), r.license or "-",
+         "yes" if r.cached else "no", _human_size(r.size_bytes))
+        for r in rows
+    ]
+    if fmt_name == "rich":
+        from rich.console import Console
+        from rich.table import Table
+
+        rich_table = Table(*header, header_style="bold cyan")
+        for row in table:
+            rich_table.add_row(*row)
+        Console().print(rich_table)
+    else:
+        print("\t".join(header))
+        for row in table:
+            print("\t".join(row))
+    return EXIT_OK
+
+
+NameArg = Annotated[str, typer.Argument(help="A model name from models.toml, a hub id or a local folder.")]
+
+
+@models_app.command("pull")
+@boundary
+def models_pull(name: NameArg, config: ConfigOpt = None) -> int:
+    """Download a model into the Hugging Face cache (safetensors preferred), with a progress bar."""
+    from arsum.config import load_config
+    from arsum.modelstore import pull
+
+    print(pull(load_config(config), name))
+    return EXIT_OK
+
+
+@models_app.command("info")
+@boundary
+def models_info(name: NameArg, config: ConfigOpt = None) -> int:
+    """Everything arsum knows about one model, as JSON."""
+    import json
+
+    from arsum.config import load_config
+    from arsum.modelstore import info
+
+    print(json.dumps(info(load_config(config), name), ensure_ascii=False, indent=2, default=str))
+    return EXIT_OK
+
+
+@models_app.command("path")
+@boundary
+def models_path(name: NameArg, config: ConfigOpt = None) -> int:
+    """The local folder of a downloaded model (exit 1 with the pull command when it is not there)."""
+    from arsum.config import load_config
+    from arsum.modelstore import model_path, resolve_model
+
+    print(model_path(resolve_model(load_config(config), name)))
+    return EXIT_OK
+
+
+class Quantization(str, Enum):
+    int8 = "int8"
+    float32 = "float32"
+
+
+@models_app.command("convert")
+@boundary
+def models_convert(
+    name: NameArg,
+    quantization: Annotated[Quantization, typer.Option("--quantization", "-q", help="Weights of the conversion.")] = (
+        Quantization.int8
+    ),
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Folder for the conversion (default: arsum's cache).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing conversion.")] = False,
+    config: ConfigOpt = None,
+) -> int:
+    """Convert a downloaded model for the CTranslate2 backend (needs `pip install 'arsum[fast]'`)."""
+    from arsum.config import load_config
+    from arsum.ct2_backend import convert_spec
+    from arsum.modelstore import resolve_model
+
+    spec = resolve_model(load_config(config), name)
+    print(convert_spec(spec, quantization.value, output, force=force))
+    return EXIT_OK
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

@@ -36,6 +36,16 @@ def check_output_path(output: Path, inputs: Sequence[str], force: bool) -> None:
         raise OutputError(f"{output}: folder {output.parent} does not exist")
 
 
+def _final_mode(output: Path) -> int:
+    """The mode a plain `open(output, "w")` would give: the old file's with --force, else 0o666 less the umask."""
+    try:
+        return os.stat(output).st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 @contextlib.contextmanager
 def open_output(output: Path | None) -> Iterator[TextIO]:
     """Yield stdout, or a temp file that replaces `output` only if the whole run finishes.
@@ -45,11 +55,17 @@ def open_output(output: Path | None) -> Iterator[TextIO]:
     if output is None:
         yield sys.stdout
         return
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".part", dir=output.parent)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".part", dir=output.parent)
+    except OSError as err:
+        raise OutputError(f"{output}: cannot write in {output.parent} ({(err.strerror or str(err)).lower()})") from None
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
             yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(tmp, _final_mode(output))
         os.replace(tmp, output)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from arsum.errors import ArsumError, InputError, ModelUnavailable
 from arsum.results import Release, ReleaseSummary, ReleaseTranslation
@@ -19,6 +20,10 @@ class ModelOptions:
     device: str = "auto"
     quantize: str | None = None
     config_path: str | None = None
+
+    def config_file(self) -> Path | None:
+        """load_config wants a Path; the CLI hands over a string."""
+        return Path(self.config_path) if self.config_path else None
 
 
 @dataclass(frozen=True)
@@ -95,7 +100,7 @@ class Summarize:
 
             models = self.options.models
             try:
-                config = load_config(models.config_path)
+                config = load_config(models.config_file())
                 self._english = build_english_summarizer(
                     config,
                     strategy=self.options.strategy,
@@ -167,7 +172,7 @@ class Translate:
         models = options.models
         self.options = options
         self.translator = build_translator(
-            load_config(models.config_path),
+            load_config(models.config_file()),
             target=options.target,
             source=options.source,
             model=models.model,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from arsum.arabic import has_arabic, sentence_spans
+from arsum.arabic import MAX_SENTENCE_CHARS, has_arabic, sentence_spans
 from arsum.errors import InputError
 from arsum.results import Release, Sentence
 
@@ -161,6 +161,8 @@ def _body(
 def _check_text(text: str, source: str, require_arabic: bool) -> None:
     if not text.strip():
         raise InputError(source, "empty file")
+    if not _SEPARATOR.sub("", text).strip():
+        raise InputError(source, "no release text (only --- separators)")
     if require_arabic and not has_arabic(text):
         raise InputError(source, "no Arabic text (use --lang to summarise anyway)")
 
@@ -175,7 +177,7 @@ def _parse_one(chunk: str, *, id: str, source: str, encoding: str | None) -> Rel
     if m:
         desk, title = m.group("desk").strip(), m.group("title").strip()
     rest = lines[i + 1:]
-    if len(title.split()) > _MAX_TITLE_WORDS:
+    if len(title.split()) > _MAX_TITLE_WORDS or len(title) > MAX_SENTENCE_CHARS:
         # No headline: the first line is body text; its first sentence stands in as title.
         spans = sentence_spans(title)
         s, e = spans[0]
@@ -187,6 +189,7 @@ def _parse_one(chunk: str, *, id: str, source: str, encoding: str | None) -> Rel
         candidate = rest[0].strip()
         if (
             len(candidate.split()) <= _MAX_SUBTITLE_WORDS
+            and len(candidate) <= MAX_SENTENCE_CHARS
             and not _is_terminal(candidate)
             and _split_dateline(candidate)[0] is None
         ):

@@ -67,10 +67,11 @@ def _all_warnings(item: Item) -> list[str]:
     return list(item.release.warnings) + list(item.warnings)
 
 
-def _support_mark(support: float | None, flags: tuple[str, ...]) -> str:
+def _support_mark(support: float | None, flags: tuple[str, ...], sources: tuple[int, ...] = ()) -> str:
     if support is None:
         return ""
-    return f" [support {support:.2f}{', ' + ', '.join(flags) if flags else ''}]"
+    cited = f" from {', '.join(map(str, sources))}" if sources else ""
+    return f" [support {support:.2f}{cited}{'; ' + ', '.join(flags) if flags else ''}]"
 
 
 def _translated_heading(item: ReleaseTranslation) -> tuple[str | None, str | None]:
@@ -152,7 +153,7 @@ class TextRenderer:
         if english is None:
             lines.append("(not available)")
         else:
-            lines += [s.text + _support_mark(s.support, s.flags) for s in english.sentences] or [english.text]
+            lines += [s.text + _support_mark(s.support, s.flags, s.sources) for s in english.sentences] or [english.text]
         lines += [f"warning: {w}" for w in _all_warnings(item)]
         return lines
 
@@ -191,7 +192,7 @@ class MarkdownRenderer:
         if english is None:
             lines.append("_not available_")
         else:
-            lines += [f"- {s.text}{_support_mark(s.support, s.flags)}" for s in english.sentences]
+            lines += [f"- {s.text}{_support_mark(s.support, s.flags, s.sources)}" for s in english.sentences]
             lines += ["", f"<sub>{english.model} · {english.strategy}</sub>"]
         warnings = _all_warnings(item)
         if warnings:
@@ -212,6 +213,11 @@ class MarkdownRenderer:
         pass
 
 
+def _raise_broken_pipe() -> None:
+    """rich's default exits with status 1; re-raise so the CLI ends like every other format (141, quiet)."""
+    raise BrokenPipeError
+
+
 class RichRenderer:
     """A panel per release; Arabic right-aligned, optionally reordered for terminals without bidi."""
 
@@ -219,6 +225,7 @@ class RichRenderer:
         from rich.console import Console
 
         self.console = Console(file=stream, soft_wrap=False)
+        self.console.on_broken_pipe = _raise_broken_pipe  # type: ignore[method-assign]
         self.bidi = bidi
 
     def _ar(self, text: str) -> str:
@@ -266,15 +273,21 @@ class RichRenderer:
         return Group(*parts)
 
     def _translation(self, item: ReleaseTranslation) -> Any:
+        from rich.console import Group
         from rich.table import Table
+        from rich.text import Text
 
         table = Table(show_header=True, header_style="bold cyan", expand=True)
         table.add_column("Arabic", justify="right", ratio=1)
         table.add_column(item.target_lang, ratio=1)
+        table.add_column("support", justify="right", width=8)
         for pair in item.pairs:
-            translation = pair.translation + (_support_mark(pair.support, pair.flags) if pair.flags else "")
-            table.add_row(self._ar(pair.source), translation)
-        return table
+            low = any(f.startswith("low-support") for f in pair.flags)
+            score = Text("-" if pair.support is None else f"{'⚠ ' if low else ''}{pair.support:.2f}",
+                         style="yellow" if low or len(pair.flags) else "green")
+            table.add_row(self._ar(pair.source), pair.translation, score)
+        notes = [Text(f"{item.model} · {item.source_lang}→{item.target_lang}", style="dim")]
+        return Group(table, *notes, *(Text(f"⚠ {w}", style="yellow") for w in _all_warnings(item)))
 
     def close(self) -> None:
         pass

@@ -137,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         res, ms = evaluate(docs, pick)
         cells = " | ".join(f"{res[m][0]:.4f} | {res[m][1]:.4f}" for m in METRICS)
         print(f"| {name} | {cells} | {f'{ms:.1f}' if timed else '-'} |")
-    settings = sorted({((w.info or {}).get("l2"), w.mmr_lambda) for w in cv.values()})
+    settings = sorted({(str((w.info or {}).get("l2")), w.mmr_lambda) for w in cv.values()})
     print(f"CV: folds = documents sorted by id dealt round-robin; (l2, MMR lambda) picked per fold: {settings}")
     print(f"shipped weights: {shipped.weights.version}, mmr_lambda {shipped.weights.mmr_lambda}, "
           f"l2 {(shipped.weights.info or {}).get('l2')}")

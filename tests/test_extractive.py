@@ -241,3 +241,37 @@ def test_score_multi_averages_references() -> None:
     assert got["rougeL"].f1 == pytest.approx(0.5)
     with pytest.raises(ValueError):
         rouge.score_multi(cand, [])
+
+
+def _synthetic_prepared(n_docs: int = 6, n: int = 8) -> list:
+    """Documents whose annotators favour early sentences, with random content features."""
+    from easc import EascDoc
+    from fit_extractive import Prepared
+
+    rng = np.random.default_rng(0)
+    out = []
+    for d in range(n_docs):
+        x = rng.normal(size=(n, len(FEATURE_NAMES)))
+        idx = np.arange(n, dtype=float)
+        for name, col in (("first", idx == 0), ("pos_inv", 1 / (1 + idx)), ("pos_rel", idx / (n - 1))):
+            x[:, FEATURE_NAMES.index(name)] = col
+        labels = tuple(float(v) for v in np.clip(0.9 - 0.1 * idx + rng.normal(0, 0.05, n), 0, 1))
+        doc = EascDoc(str(d), "", None, tuple(f"s{i}" for i in range(n)), (0,) * n, (), (), labels, 3)
+        out.append(Prepared(doc, x, np.eye(n), [f"s{i}" for i in range(n)]))
+    return out
+
+
+def test_position_only_fit_is_lead_k() -> None:
+    """The strongest L2 (infinity) zeroes every content weight and ranks by position: lead-K is in the family."""
+    import math
+
+    from fit_extractive import POSITION_FEATURES, _weights, fit_linear, summary_indices
+
+    prepared = _synthetic_prepared()
+    w, mean, scale = fit_linear(prepared, math.inf)
+    for name, value in zip(FEATURE_NAMES, w):
+        assert (value == 0.0) != (name in POSITION_FEATURES)
+    model = _weights(w, mean, scale, 1.0)
+    assert all(summary_indices(p, model) == [0, 1, 2] for p in prepared)
+    w_finite, _, _ = fit_linear(prepared, 1.0)
+    assert np.count_nonzero(w_finite) == len(FEATURE_NAMES)

@@ -1,0 +1,339 @@
+"""models.toml: the model catalogue and routing table, validated into frozen dataclasses.
+
+The packaged file is the default; one user file (--config, ARSUM_CONFIG, or the user config dir) is merged
+over it table by table. Nothing is read at import time, and this module never imports torch.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tomllib
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from arsum.errors import ConfigError, ModelUnavailable
+
+FAMILIES = ("marian", "mt5", "t5", "nllb", "m2m100", "mbart50", "bart", "pegasus")
+BACKENDS = ("transformers", "ctranslate2")
+TASKS = ("translate", "summarize")
+STRATEGIES = ("crosslingual", "translate-then-summarize", "extract-then-translate")
+FORCED_BOS_FAMILIES = frozenset({"nllb", "m2m100", "mbart50"})
+DECODER_START_FAMILIES = frozenset({"mt5", "t5"})
+
+# ISO 639-1 -> language codes of the multilingual families (a full family code is accepted as is).
+NLLB_CODES = {
+    "ar": "arb_Arab", "en": "eng_Latn", "fr": "fra_Latn", "de": "deu_Latn", "es": "spa_Latn",
+    "it": "ita_Latn", "pt": "por_Latn", "nl": "nld_Latn", "tr": "tur_Latn", "ur": "urd_Arab",
+    "fa": "pes_Arab", "ru": "rus_Cyrl", "uk": "ukr_Cyrl", "pl": "pol_Latn", "zh": "zho_Hans",
+    "ja": "jpn_Jpan", "ko": "kor_Hang", "hi": "hin_Deva", "bn": "ben_Beng", "id": "ind_Latn",
+    "ms": "zsm_Latn", "sw": "swh_Latn", "he": "heb_Hebr", "az": "azj_Latn", "el": "ell_Grek",
+    "sv": "swe_Latn", "ro": "ron_Latn", "cs": "ces_Latn", "hu": "hun_Latn", "vi": "vie_Latn",
+}
+MBART50_CODES = {
+    "ar": "ar_AR", "en": "en_XX", "fr": "fr_XX", "de": "de_DE", "es": "es_XX", "it": "it_IT",
+    "pt": "pt_XX", "nl": "nl_XX", "tr": "tr_TR", "ur": "ur_PK", "fa": "fa_IR", "ru": "ru_RU",
+    "uk": "uk_UA", "pl": "pl_PL", "zh": "zh_CN", "ja": "ja_XX", "ko": "ko_KR", "hi": "hi_IN",
+    "bn": "bn_IN", "id": "id_ID", "sw": "sw_KE", "he": "he_IL", "az": "az_AZ", "vi": "vi_VN",
+}
+# Names used as keys of crossSum's `langid_map` (config.json task_specific_params).
+CROSSSUM_NAMES = {
+    "ar": "arabic", "en": "english", "fr": "french", "es": "spanish", "pt": "portuguese",
+    "tr": "turkish", "ur": "urdu", "fa": "persian", "ru": "russian", "uk": "ukrainian",
+    "zh": "chinese_simplified", "ja": "japanese", "ko": "korean", "hi": "hindi", "bn": "bengali",
+    "id": "indonesian", "sw": "swahili", "az": "azerbaijani", "vi": "vietnamese",
+}
+
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    num_beams: int = 4
+    max_new_tokens: int = 256
+    no_repeat_ngram_size: int = 0
+    length_penalty: float = 1.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One named model; `source` is a hub id or a local folder."""
+
+    name: str
+    source: str
+    family: str
+    revision: str | None = None
+    tasks: tuple[str, ...] = ("translate", "summarize")
+    languages: tuple[str, ...] = ()
+    license: str | None = None
+    max_input_tokens: int = 512
+    prefix: str = ""
+    src_lang: str | None = None
+    tgt_lang: str | None = None
+    target_token: str | None = None
+    decoder_start_token: str | None = None
+    lang_tokens: Mapping[str, str] = field(default_factory=dict)
+    backend: str = "transformers"
+    ct2_path: str | None = None
+    description: str = ""
+    generation: GenerationSettings = field(default_factory=GenerationSettings)
+
+    @property
+    def is_local(self) -> bool:
+        return is_local_source(self.source)
+
+    @property
+    def target_mode(self) -> str | None:
+        return target_token_mode(self.family)
+
+
+@dataclass(frozen=True)
+class Routing:
+    translate: Mapping[str, str]
+    default_translate: str
+    summarize_english: str
+    strategy: str
+    english_summarizer: str
+
+    def translator_for(self, target: str) -> str:
+        return self.translate.get(target, self.default_translate)
+
+
+@dataclass(frozen=True)
+class Config:
+    models: Mapping[str, ModelSpec]
+    routing: Routing
+    sources: tuple[Path, ...]
+
+    def model(self, name: str) -> ModelSpec:
+        try:
+            return self.models[name]
+        except KeyError:
+            raise ModelUnavailable(name, "not a configured model", "see `arsum models list`") from None
+
+
+def target_token_mode(family: str) -> str | None:
+    """How a family picks its output language: a forced first token, the decoder start token, or not at all."""
+    if family in FORCED_BOS_FAMILIES:
+        return "forced_bos"
+    if family in DECODER_START_FAMILIES:
+        return "decoder_start"
+    return None
+
+
+def family_language_code(family: str, lang: str) -> str:
+    """The code a family's tokenizer uses for an ISO language (`en` -> `eng_Latn` for NLLB)."""
+    if family == "nllb":
+        return NLLB_CODES.get(lang, lang)
+    if family == "mbart50":
+        return MBART50_CODES.get(lang, lang)
+    if family == "m2m100":
+        return lang if lang.startswith("__") else f"__{lang}__"
+    return lang
+
+
+def is_local_source(source: str) -> bool:
+    return source.startswith(("/", "~", "./", "../", ".\\", "..\\")) or (len(source) > 1 and source[1] == ":")
+
+
+def default_config_path() -> Path:
+    """The packaged models.toml: inside the wheel, or at the repo root in a source checkout."""
+    try:
+        from importlib.resources import files
+
+        packaged = files("arsum") / "models.toml"
+        if packaged.is_file():
+            return Path(str(packaged))
+    except (ModuleNotFoundError, OSError):  # pragma: no cover - defensive
+        pass
+    return Path(__file__).resolve().parents[1] / "models.toml"
+
+
+def user_config_path(env: Mapping[str, str] = os.environ) -> Path:
+    if env.get("XDG_CONFIG_HOME"):
+        return Path(env["XDG_CONFIG_HOME"]) / "arsum" / "models.toml"
+    if sys.platform == "win32" and env.get("APPDATA"):
+        return Path(env["APPDATA"]) / "arsum" / "models.toml"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "arsum" / "models.toml"
+    return Path.home() / ".config" / "arsum" / "models.toml"
+
+
+def config_files(cli_path: Path | None = None, env: Mapping[str, str] = os.environ) -> list[Path]:
+    """Default first, then the one user file that applies (an explicit path must exist)."""
+    files = [default_config_path()]
+    explicit = cli_path or (Path(env["ARSUM_CONFIG"]) if env.get("ARSUM_CONFIG") else None)
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(str(explicit), None, "config file not found")
+        files.append(explicit)
+    else:
+        user = user_config_path(env)
+        if user.is_file():
+            files.append(user)
+    return files
+
+
+def load_config(cli_path: Path | None = None, env: Mapping[str, str] = os.environ) -> Config:
+    files = config_files(cli_path, env)
+    models: dict[str, dict[str, Any]] = {}
+    model_origin: dict[str, Path] = {}
+    routing: dict[str, Any] = {}
+    routing_origin: dict[str, Path] = {}
+    for path in files:
+        raw = _read_toml(path)
+        _check_keys(path, "", raw, {"models", "routing"})
+        for name, entry in _table(path, "models", raw.get("models", {})).items():
+            key = f"models.{name}"
+            entry = _table(path, key, entry)
+            _validate_model_entry(path, key, entry)
+            merged = {**models.get(name, {}), **entry}
+            if "generation" in entry and "generation" in models.get(name, {}):
+                merged["generation"] = {**models[name]["generation"], **entry["generation"]}
+            if "source" in entry:
+                merged["source"] = _resolve_source(entry["source"], path)
+            models[name] = merged
+            model_origin[name] = path
+        raw_routing = _table(path, "routing", raw.get("routing", {}))
+        _check_keys(path, "routing", raw_routing, {"translate", "summarize"})
+        for section in ("translate", "summarize"):
+            if section in raw_routing:
+                table = _table(path, f"routing.{section}", raw_routing[section])
+                for key, value in table.items():
+                    routing[f"{section}.{key}"] = value
+                    routing_origin[f"{section}.{key}"] = path
+    specs = {name: _build_spec(model_origin[name], name, entry) for name, entry in models.items()}
+    return Config(models=specs, routing=_build_routing(routing, routing_origin, specs), sources=tuple(files))
+
+
+# --- validation -------------------------------------------------------------------------------------------
+
+_MODEL_TYPES: dict[str, tuple[type, ...]] = {
+    "source": (str,), "revision": (str,), "family": (str,), "tasks": (list,), "languages": (list,),
+    "license": (str,), "max_input_tokens": (int,), "prefix": (str,), "src_lang": (str,), "tgt_lang": (str,),
+    "target_token": (str,), "decoder_start_token": (str,), "lang_tokens": (dict,), "backend": (str,),
+    "ct2_path": (str,), "description": (str,), "generation": (dict,),
+}
+_GENERATION_TYPES: dict[str, tuple[type, ...]] = {
+    "num_beams": (int,), "max_new_tokens": (int,), "no_repeat_ngram_size": (int,), "length_penalty": (int, float),
+}
+_TYPE_NAMES = {str: "a string", list: "a list", int: "an integer", dict: "a table", float: "a number"}
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(str(path), None, f"cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(str(path), None, "not UTF-8 text") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), None, f"invalid TOML: {exc}") from None
+
+
+def _table(path: Path, key: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(str(path), key, f"must be a table, not {_type_name(value)}")
+    return value
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    return _TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+def _check_keys(path: Path, prefix: str, table: Mapping[str, Any], allowed: set[str] | Mapping[str, Any]) -> None:
+    for key in table:
+        if key not in allowed:
+            where = f"{prefix}.{key}" if prefix else key
+            raise ConfigError(str(path), where, f"unknown key (expected one of: {', '.join(sorted(allowed))})")
+
+
+def _check_type(path: Path, key: str, value: Any, types: tuple[type, ...]) -> None:
+    if isinstance(value, bool) or not isinstance(value, types):
+        raise ConfigError(str(path), key, f"must be {_TYPE_NAMES[types[0]]}, not {_type_name(value)}")
+
+
+def _validate_model_entry(path: Path, key: str, entry: Mapping[str, Any]) -> None:
+    _check_keys(path, key, entry, _MODEL_TYPES)
+    for name, value in entry.items():
+        _check_type(path, f"{key}.{name}", value, _MODEL_TYPES[name])
+    if "family" in entry and entry["family"] not in FAMILIES:
+        raise ConfigError(str(path), f"{key}.family", f"unknown family {entry['family']!r} (known: {', '.join(FAMILIES)})")
+    if "backend" in entry and entry["backend"] not in BACKENDS:
+        raise ConfigError(str(path), f"{key}.backend", f"unknown backend {entry['backend']!r} (known: {', '.join(BACKENDS)})")
+    for list_key in ("tasks", "languages"):
+        for item in entry.get(list_key, []):
+            if not isinstance(item, str):
+                raise ConfigError(str(path), f"{key}.{list_key}", f"must list strings, not {_type_name(item)}")
+    for task in entry.get("tasks", []):
+        if task not in TASKS:
+            raise ConfigError(str(path), f"{key}.tasks", f"unknown task {task!r} (known: {', '.join(TASKS)})")
+    if entry.get("max_input_tokens", 1) < 1:
+        raise ConfigError(str(path), f"{key}.max_input_tokens", "must be at least 1")
+    for lang, token in entry.get("lang_tokens", {}).items():
+        if not isinstance(token, str):
+            raise ConfigError(str(path), f"{key}.lang_tokens.{lang}", f"must be a string, not {_type_name(token)}")
+    generation = entry.get("generation", {})
+    _check_keys(path, f"{key}.generation", generation, _GENERATION_TYPES)
+    for name, value in generation.items():
+        _check_type(path, f"{key}.generation.{name}", value, _GENERATION_TYPES[name])
+        minimum = 0 if name == "no_repeat_ngram_size" else 1
+        if name != "length_penalty" and value < minimum:
+            raise ConfigError(str(path), f"{key}.generation.{name}", f"must be at least {minimum}")
+
+
+def _resolve_source(source: str, config_file: Path) -> str:
+    """Relative folders in a config file are relative to that file, not to the working directory."""
+    if source.startswith(("./", "../", ".\\", "..\\")):
+        return str((config_file.parent / source).resolve())
+    if source.startswith("~"):
+        return str(Path(source).expanduser())
+    return source
+
+
+def _build_spec(path: Path, name: str, entry: Mapping[str, Any]) -> ModelSpec:
+    for required in ("source", "family"):
+        if required not in entry:
+            raise ConfigError(str(path), f"models.{name}.{required}", "missing (required)")
+    known = {f.name for f in fields(ModelSpec)}
+    values = {k: v for k, v in entry.items() if k in known and k != "generation"}
+    for key in ("tasks", "languages"):
+        if key in values:
+            values[key] = tuple(values[key])
+    return ModelSpec(name=name, generation=GenerationSettings(**entry.get("generation", {})), **values)
+
+
+def _build_routing(raw: Mapping[str, Any], origin: Mapping[str, Path], models: Mapping[str, ModelSpec]) -> Routing:
+    def model_ref(key: str) -> str:
+        if key not in raw:
+            raise ConfigError(str(default_config_path()), f"routing.{key}", "missing (required)")
+        value = raw[key]
+        _check_type(origin[key], f"routing.{key}", value, (str,))
+        if value not in models:
+            raise ConfigError(str(origin[key]), f"routing.{key}", f"unknown model {value!r}")
+        return value
+
+    translate = {k.split(".", 1)[1]: model_ref(k) for k in raw if k.startswith("translate.") and k != "translate.default"}
+    known_summarize = {"summarize.english", "summarize.strategy", "summarize.english_summarizer"}
+    for key in raw:
+        if key.startswith("summarize.") and key not in known_summarize:
+            raise ConfigError(str(origin[key]), f"routing.{key}", "unknown key (expected english, strategy, english_summarizer)")
+    strategy = raw.get("summarize.strategy", "crosslingual")
+    if strategy not in STRATEGIES:
+        where = str(origin.get("summarize.strategy", default_config_path()))
+        raise ConfigError(where, "routing.summarize.strategy", f"unknown strategy {strategy!r} (known: {', '.join(STRATEGIES)})")
+    english = model_ref("summarize.english")
+    return Routing(
+        translate=translate,
+        default_translate=model_ref("translate.default"),
+        summarize_english=english,
+        strategy=strategy,
+        english_summarizer=model_ref("summarize.english_summarizer") if "summarize.english_summarizer" in raw else english,
+    )

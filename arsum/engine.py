@@ -1,0 +1,217 @@
+"""The seq2seq engine: length-sorted, token-budgeted batches over a backend (transformers or CTranslate2).
+
+Backends only turn a batch of prepared texts into outputs; the engine owns everything that must be the same
+for every backend: prefixes, whitespace, target-language tokens, batching, order, progress and warnings.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Protocol, runtime_checkable
+
+from arsum import progress
+from arsum.config import CROSSSUM_NAMES, Config, GenerationSettings, ModelSpec, family_language_code
+from arsum.errors import ModelUnavailable
+
+DEFAULT_MAX_BATCH_TOKENS = 8192
+DEFAULT_MAX_BATCH_SIZE = 32
+_SPACE = re.compile(r"\s+")
+
+
+@runtime_checkable
+class Seq2SeqBackend(Protocol):
+    """What a backend must do; `target_token` is forced-BOS or decoder-start per `spec.target_mode`."""
+
+    def generate(self, texts: list[str], settings: GenerationSettings, target_token: str | None) -> list[str]: ...
+
+    def count_tokens(self, texts: list[str]) -> list[int]: ...
+
+
+class TransformersBackend:
+    """transformers + torch; the model is loaded at first use so that building one is free."""
+
+    def __init__(self, spec: ModelSpec, *, device: str = "auto", quantize: str | None = None) -> None:
+        self.spec = spec
+        self.device = device
+        self.quantize = quantize
+
+    @property
+    def loaded(self) -> Any:
+        from arsum.loading import load_transformers
+
+        return load_transformers(self.spec, device=self.device, quantize=self.quantize)
+
+    @property
+    def langid_map(self) -> dict[str, Any]:
+        """crossSum-style language -> [id, token] map from the model's config, if it has one."""
+        params = getattr(self.loaded.model.config, "task_specific_params", None) or {}
+        return dict(params.get("langid_map") or {})
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        tokenizer = self.loaded.tokenizer
+        return [len(ids) for ids in tokenizer(list(texts), add_special_tokens=True)["input_ids"]]
+
+    def token_id(self, token: str) -> int:
+        tokenizer = self.loaded.tokenizer
+        token_id = tokenizer.convert_tokens_to_ids(token)
+        if token_id is None or (token_id == tokenizer.unk_token_id and token != tokenizer.unk_token):
+            raise ModelUnavailable(
+                self.spec.name, f"target-language token {token!r} is not in its vocabulary",
+                f"set models.{self.spec.name}.target_token or lang_tokens to a token the model knows",
+            )
+        return int(token_id)
+
+    def generate(self, texts: list[str], settings: GenerationSettings, target_token: str | None) -> list[str]:
+        import torch
+
+        loaded = self.loaded
+        kwargs: dict[str, Any] = {
+            "num_beams": settings.num_beams,
+            "max_new_tokens": settings.max_new_tokens,
+            "do_sample": False,
+        }
+        if settings.no_repeat_ngram_size:
+            kwargs["no_repeat_ngram_size"] = settings.no_repeat_ngram_size
+        if settings.num_beams > 1:
+            kwargs["length_penalty"] = settings.length_penalty
+            kwargs["early_stopping"] = True
+        if target_token is not None:
+            mode = "forced_bos_token_id" if self.spec.target_mode == "forced_bos" else "decoder_start_token_id"
+            kwargs[mode] = self.token_id(target_token)
+        encoded = loaded.tokenizer(
+            list(texts), return_tensors="pt", padding=True, truncation=True, max_length=self.spec.max_input_tokens
+        )
+        encoded = {k: v.to(loaded.device) for k, v in encoded.items() if k in ("input_ids", "attention_mask")}
+        with torch.inference_mode():
+            output = loaded.model.generate(**encoded, **kwargs)
+        return [text.strip() for text in loaded.tokenizer.batch_decode(output, skip_special_tokens=True)]
+
+
+class Engine:
+    """One model, used for every release and sentence of a run."""
+
+    def __init__(
+        self,
+        spec: ModelSpec,
+        backend: Seq2SeqBackend,
+        *,
+        max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS,
+        max_batch_size: int = DEFAULT_MAX_BATCH_SIZE,
+    ) -> None:
+        self.spec = spec
+        self.backend = backend
+        self.max_batch_tokens = max_batch_tokens
+        self.max_batch_size = max_batch_size
+        self.warnings: list[str] = []
+
+    @property
+    def model_id(self) -> str:
+        return self.spec.source
+
+    @property
+    def revision(self) -> str | None:
+        return self.spec.revision
+
+    @property
+    def settings(self) -> GenerationSettings:
+        return self.spec.generation
+
+    def take_warnings(self) -> list[str]:
+        """Warnings gathered since the last call (e.g. truncated inputs), for the caller's result."""
+        taken, self.warnings = self.warnings, []
+        return taken
+
+    def prepare(self, text: str) -> str:
+        """Collapse whitespace (newlines inside a sentence confuse these models) and add the model's prefix."""
+        text = _SPACE.sub(" ", text).strip()
+        return f"{self.spec.prefix}{text}" if text else ""
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        """Tokens per text as the model sees it (prefix and special tokens included)."""
+        prepared = [self.prepare(t) for t in texts]
+        return self.backend.count_tokens(prepared) if prepared else []
+
+    def target_token(self, target: str | None) -> str | None:
+        """The token that selects the output language, or None for single-direction models."""
+        spec = self.spec
+        lang = target or spec.tgt_lang
+        if spec.target_mode is None or lang is None:
+            return None
+        same = lang == spec.tgt_lang or target is None
+        if spec.lang_tokens.get(lang):
+            return spec.lang_tokens[lang]
+        if spec.target_mode == "forced_bos":
+            if spec.target_token and same:
+                return spec.target_token
+            return family_language_code(spec.family, lang)
+        if spec.decoder_start_token and same:
+            return spec.decoder_start_token
+        langid_map = getattr(self.backend, "langid_map", None) or {}
+        entry = langid_map.get(CROSSSUM_NAMES.get(lang, lang)) or langid_map.get(lang)
+        if entry:
+            return str(entry[1] if isinstance(entry, (list, tuple)) else entry)
+        return None
+
+    def generate(
+        self, texts: list[str], settings: GenerationSettings | None = None, target: str | None = None
+    ) -> list[str]:
+        """One output per input, in input order; empty inputs give empty outputs without a model call."""
+        settings = settings or self.settings
+        prepared = [self.prepare(t) for t in texts]
+        todo = [i for i, text in enumerate(prepared) if text]
+        outputs = [""] * len(texts)
+        if not todo:
+            return outputs
+        token = self.target_token(target)
+        lengths = self.backend.count_tokens([prepared[i] for i in todo])
+        too_long = sum(1 for n in lengths if n > self.spec.max_input_tokens)
+        if too_long:
+            self.warnings.append(
+                f"{too_long} input(s) longer than {self.spec.max_input_tokens} tokens were truncated for {self.spec.name}"
+            )
+        batches = plan_batches(
+            [min(n, self.spec.max_input_tokens) for n in lengths],
+            max_batch_tokens=self.max_batch_tokens // max(1, settings.num_beams),
+            max_batch_size=self.max_batch_size,
+        )
+        with progress.track(f"{self.spec.name}", total=len(todo)) as bar:
+            for batch in batches:
+                indices = [todo[j] for j in batch]
+                results = self.backend.generate([prepared[i] for i in indices], settings, token)
+                if len(results) != len(indices):
+                    raise RuntimeError(f"backend returned {len(results)} outputs for {len(indices)} inputs")
+                for i, result in zip(indices, results):
+                    outputs[i] = result
+                bar.advance(len(indices))
+        return outputs
+
+
+def plan_batches(lengths: list[int], *, max_batch_tokens: int, max_batch_size: int) -> list[list[int]]:
+    """Indices grouped longest first so padding is small and each batch's padded size stays in budget."""
+    order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
+    batches: list[list[int]] = []
+    current: list[int] = []
+    width = 0
+    for i in order:
+        new_width = max(width, lengths[i], 1)
+        if current and (len(current) >= max_batch_size or new_width * (len(current) + 1) > max_batch_tokens):
+            batches.append(current)
+            current, new_width = [], max(lengths[i], 1)
+        current.append(i)
+        width = new_width
+    if current:
+        batches.append(current)
+    return batches
+
+
+def build_engine(
+    config: Config | None, spec: ModelSpec, *, device: str = "auto", quantize: str | None = None, **engine_options: int
+) -> Engine:
+    """An engine for `spec` on the backend its config names; nothing is loaded until first use."""
+    if spec.backend == "ctranslate2":
+        from arsum.ct2_backend import CTranslate2Backend
+
+        backend: Seq2SeqBackend = CTranslate2Backend(spec, device=device, quantize=quantize)
+    else:
+        backend = TransformersBackend(spec, device=device, quantize=quantize)
+    return Engine(spec, backend, **engine_options)

@@ -1,0 +1,263 @@
+"""Where models live: the Hugging Face cache or a local folder; status, download, and `--model` resolution.
+
+Only `pull` touches the network. Cache paths and offline mode are read from the environment at call time
+(huggingface_hub reads them once at import), so tests and users can point them anywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from arsum.config import Config, GenerationSettings, ModelSpec, is_local_source
+from arsum.errors import ModelUnavailable
+
+WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
+TOKENIZER_PATTERNS = [
+    "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json",
+    "*.spm", "*.model", "vocab.json", "vocab.txt", "merges.txt", "sentencepiece.bpe.model", "spiece.model",
+]
+CONFIG_PATTERNS = ["config.json", "generation_config.json"]
+_HUB_ID = re.compile(r"[\w.-]+/[\w.-]+")
+# config.json `model_type` -> our family; NLLB shares M2M100's model type and differs by tokenizer.
+MODEL_TYPE_FAMILIES = {"marian": "marian", "mt5": "mt5", "t5": "t5", "m2m_100": "m2m100", "mbart": "mbart50",
+                       "bart": "bart", "pegasus": "pegasus"}
+
+
+@dataclass(frozen=True)
+class ModelStatus:
+    name: str
+    source: str
+    revision: str | None
+    family: str
+    tasks: tuple[str, ...]
+    languages: tuple[str, ...]
+    license: str | None
+    backend: str
+    cached: bool
+    size_bytes: int | None
+    path: Path | None
+
+
+def is_offline(env: Mapping[str, str] = os.environ) -> bool:
+    return any(env.get(k, "").strip().lower() in {"1", "true", "yes", "on"} for k in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+
+
+def hub_cache_dir(env: Mapping[str, str] = os.environ) -> Path:
+    if env.get("HF_HUB_CACHE"):
+        return Path(env["HF_HUB_CACHE"]).expanduser()
+    if env.get("HF_HOME"):
+        return Path(env["HF_HOME"]).expanduser() / "hub"
+    base = Path(env["XDG_CACHE_HOME"]).expanduser() if env.get("XDG_CACHE_HOME") else Path.home() / ".cache"
+    return base / "huggingface" / "hub"
+
+
+def has_weights(folder: Path) -> bool:
+    return any((folder / name).is_file() for name in WEIGHT_FILES)
+
+
+def folder_size(folder: Path) -> int:
+    """Bytes of the files a snapshot points at (cache snapshots are symlinks into blobs)."""
+    total = 0
+    for path in folder.rglob("*"):
+        try:
+            if path.is_file():
+                total += path.stat().st_size
+        except OSError:
+            continue
+    return total
+
+
+def cached_snapshot(spec: ModelSpec, env: Mapping[str, str] = os.environ) -> Path | None:
+    """The local folder holding this model, or None when it is not (fully) there."""
+    if spec.is_local:
+        folder = Path(spec.source).expanduser()
+        return folder if folder.is_dir() else None
+    from huggingface_hub import try_to_load_from_cache
+
+    try:
+        found = try_to_load_from_cache(spec.source, "config.json", cache_dir=hub_cache_dir(env), revision=spec.revision)
+    except Exception:  # noqa: BLE001 - an invalid repo id is simply "not cached"
+        return None
+    if not isinstance(found, str):
+        return None
+    folder = Path(found).parent
+    return folder if has_weights(folder) else None
+
+
+def status(spec: ModelSpec, env: Mapping[str, str] = os.environ) -> ModelStatus:
+    folder = cached_snapshot(spec, env)
+    return ModelStatus(
+        name=spec.name, source=spec.source, revision=spec.revision, family=spec.family, tasks=spec.tasks,
+        languages=spec.languages, license=spec.license, backend=spec.backend, cached=folder is not None,
+        size_bytes=folder_size(folder) if folder is not None else None, path=folder,
+    )
+
+
+def list_models(config: Config, env: Mapping[str, str] = os.environ) -> list[ModelStatus]:
+    return [status(spec, env) for spec in config.models.values()]
+
+
+def model_path(spec: ModelSpec, env: Mapping[str, str] = os.environ) -> Path:
+    """The folder to load from; ModelUnavailable (with the pull hint) when it is not downloaded."""
+    if spec.is_local:
+        folder = Path(spec.source).expanduser()
+        if not folder.is_dir():
+            raise ModelUnavailable(spec.name, f"folder {folder} does not exist", _fix_source_hint(spec))
+        return folder
+    folder = cached_snapshot(spec, env)
+    if folder is None:
+        raise ModelUnavailable(spec.name, f"{spec.source} is not downloaded", f"run `arsum models pull {spec.name}`")
+    return folder
+
+
+def pull(config: Config, name: str, env: Mapping[str, str] = os.environ) -> Path:
+    """Download a configured model (or hub id) into the HF cache, with the hub's own progress bars."""
+    spec = resolve_model(config, name)
+    if spec.is_local:
+        return model_path(spec, env)
+    if is_offline(env):
+        raise ModelUnavailable(spec.name, "cannot download while HF_HUB_OFFLINE is set", "unset HF_HUB_OFFLINE and retry")
+    from huggingface_hub import HfApi, snapshot_download
+
+    try:
+        files = [s.rfilename for s in HfApi().model_info(spec.source, revision=spec.revision).siblings or []]
+        folder = snapshot_download(
+            spec.source, revision=spec.revision, cache_dir=hub_cache_dir(env), allow_patterns=download_patterns(files)
+        )
+    except Exception as exc:  # noqa: BLE001 - every hub/network failure becomes one line
+        raise ModelUnavailable(spec.name, f"download of {spec.source} failed: {one_line(exc)}", "check the network and the hub id") from None
+    return Path(folder)
+
+
+def download_patterns(files: list[str]) -> list[str]:
+    """safetensors when the repo has them; pytorch_model.bin only otherwise; never other formats."""
+    names = {Path(f).name for f in files}
+    weights = ["model*.safetensors", "model.safetensors.index.json"] if any(n.endswith(".safetensors") for n in names) \
+        else ["pytorch_model*.bin", "pytorch_model.bin.index.json"]
+    return CONFIG_PATTERNS + TOKENIZER_PATTERNS + weights
+
+
+def info(config: Config, name: str, env: Mapping[str, str] = os.environ) -> dict[str, Any]:
+    spec = resolve_model(config, name)
+    state = status(spec, env)
+    result: dict[str, Any] = {
+        "name": spec.name, "source": spec.source, "revision": spec.revision, "family": spec.family,
+        "tasks": list(spec.tasks), "languages": list(spec.languages), "license": spec.license,
+        "backend": spec.backend, "max_input_tokens": spec.max_input_tokens, "src_lang": spec.src_lang,
+        "tgt_lang": spec.tgt_lang, "generation": spec.generation.as_dict(), "description": spec.description,
+        "cached": state.cached, "size_bytes": state.size_bytes, "path": str(state.path) if state.path else None,
+    }
+    if state.path is not None:
+        model_config = read_model_config(state.path, spec.name)
+        keys = ("model_type", "vocab_size", "d_model", "encoder_layers", "decoder_layers", "num_layers",
+                "max_position_embeddings")
+        result["architecture"] = {k: model_config[k] for k in keys if k in model_config}
+    return result
+
+
+def read_model_config(folder: Path, name: str) -> dict[str, Any]:
+    path = folder / "config.json"
+    if not path.is_file():
+        raise ModelUnavailable(name, f"no config.json in {folder}", "is this a transformers model folder?")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ModelUnavailable(name, f"cannot read {path}: {one_line(exc)}", _repull_hint(name, folder)) from None
+    except json.JSONDecodeError as exc:
+        raise ModelUnavailable(name, f"{path} is not valid JSON (line {exc.lineno}: {exc.msg})", _repull_hint(name, folder)) from None
+    if not isinstance(data, dict) or not isinstance(data.get("model_type"), str):
+        raise ModelUnavailable(name, f"{path} has no model_type", _repull_hint(name, folder))
+    return data
+
+
+def family_of_folder(folder: Path, name: str) -> str:
+    model_type = read_model_config(folder, name)["model_type"]
+    family = MODEL_TYPE_FAMILIES.get(model_type)
+    if family is None:
+        raise ModelUnavailable(name, f"model type {model_type!r} is not a supported seq2seq family",
+                               "use a Marian, mT5/T5, NLLB, M2M100, mBART-50, BART or Pegasus model")
+    if family == "m2m100" and "nllb" in _tokenizer_class(folder).lower():
+        return "nllb"
+    return family
+
+
+def resolve_model(config: Config, name_or_path: str) -> ModelSpec:
+    """`--model`: a configured name, else a local folder, else a hub id (family read once it is cached)."""
+    if name_or_path in config.models:
+        return config.models[name_or_path]
+    folder = Path(name_or_path).expanduser()
+    if folder.is_dir():
+        return spec_for_folder(folder.resolve(), name=name_or_path)
+    if is_local_source(name_or_path) or not _HUB_ID.fullmatch(name_or_path):
+        raise ModelUnavailable(name_or_path, "not a configured model, an existing folder, or a hub id (org/name)",
+                               "see `arsum models list`")
+    for spec in config.models.values():
+        if spec.source == name_or_path:
+            return spec
+    provisional = ModelSpec(name=name_or_path, source=name_or_path, family="auto")
+    cached = cached_snapshot(provisional)
+    if cached is not None:
+        return spec_for_folder(cached, name=name_or_path, source=name_or_path)
+    return provisional
+
+
+def spec_for_folder(folder: Path, *, name: str, source: str | None = None) -> ModelSpec:
+    """A spec for an unconfigured model, from what its own files say."""
+    family = family_of_folder(folder, name)
+    model_config = read_model_config(folder, name)
+    src_lang, tgt_lang = {"nllb": ("arb_Arab", None), "mbart50": ("ar_AR", None), "m2m100": ("ar", None)}.get(family, (None, None))
+    max_tokens = model_config.get("max_position_embeddings") or 512
+    return ModelSpec(
+        name=name, source=source or str(folder), family=family, revision=None, src_lang=src_lang, tgt_lang=tgt_lang,
+        max_input_tokens=int(min(max_tokens, 1024)), generation=folder_generation_settings(folder),
+        description=f"unconfigured {family} model",
+    )
+
+
+def folder_generation_settings(folder: Path) -> GenerationSettings:
+    """An unconfigured model decodes the way its own generation_config.json says (capped to our defaults)."""
+    defaults = GenerationSettings()
+    try:
+        data = json.loads((folder / "generation_config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return defaults
+
+    def number(key: str, kind: type, fallback: Any) -> Any:
+        value = data.get(key)
+        return kind(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 else fallback
+
+    max_new = number("max_new_tokens", int, None) or min(number("max_length", int, defaults.max_new_tokens), defaults.max_new_tokens)
+    return GenerationSettings(
+        num_beams=number("num_beams", int, defaults.num_beams),
+        max_new_tokens=max_new,
+        no_repeat_ngram_size=number("no_repeat_ngram_size", int, defaults.no_repeat_ngram_size),
+        length_penalty=number("length_penalty", float, defaults.length_penalty),
+    )
+
+
+def _tokenizer_class(folder: Path) -> str:
+    try:
+        data = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    return str(data.get("tokenizer_class") or "")
+
+
+def _fix_source_hint(spec: ModelSpec) -> str:
+    return f"check the path (models.{spec.name}.source if it is configured)"
+
+
+def _repull_hint(name: str, folder: Path) -> str:
+    return f"run `arsum models pull {name}` again" if "snapshots" in folder.parts else "rebuild or re-download the folder"
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one short line, for ModelUnavailable problems."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 200 else text[:197] + "..."

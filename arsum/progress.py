@@ -1,0 +1,64 @@
+"""Progress bars on stderr, only when a person is watching (stderr is a terminal)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Protocol
+
+
+class Tracker(Protocol):
+    def advance(self, amount: int = 1) -> None: ...
+
+
+class _NullTracker:
+    def advance(self, amount: int = 1) -> None:
+        return None
+
+
+class _RichTracker:
+    def __init__(self, progress: object, task: object) -> None:
+        self._progress = progress
+        self._task = task
+
+    def advance(self, amount: int = 1) -> None:
+        self._progress.advance(self._task, amount)  # type: ignore[attr-defined]
+
+
+def enabled() -> bool:
+    stream = sys.stderr
+    return bool(getattr(stream, "isatty", None)) and stream.isatty()
+
+
+@contextmanager
+def track(description: str, total: int | None) -> Iterator[Tracker]:
+    """A bar for `total` units of work; a no-op off a terminal so logs and pipes stay clean."""
+    if not enabled():
+        yield _NullTracker()
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+        task = progress.add_task(description, total=total)
+        yield _RichTracker(progress, task)
+
+
+@contextmanager
+def status(message: str) -> Iterator[None]:
+    """A spinner for work of unknown length (model loading)."""
+    if not enabled():
+        yield
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status(message):
+        yield

@@ -1,0 +1,137 @@
+"""Translating releases sentence by sentence, batched across whole releases.
+
+One sentence per model input: given several sentences at once, MT models silently drop some of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol, runtime_checkable
+
+from arsum.config import Config
+from arsum.engine import Engine, build_engine
+from arsum.errors import UsageError
+from arsum.modelstore import resolve_model
+from arsum.results import Release, ReleaseTranslation, TranslationPair
+
+TITLE_INDEX = -1
+SUBTITLE_INDEX = -2
+HEADING_PARAGRAPH = -1
+
+
+@runtime_checkable
+class Translator(Protocol):
+    model_id: str
+    revision: str | None
+    source: str
+    target: str
+
+    @property
+    def settings(self) -> dict[str, Any]: ...
+
+    def translate(self, sentences: list[str]) -> list[str]: ...
+
+    def take_warnings(self) -> list[str]: ...
+
+
+class Seq2SeqTranslator:
+    """A Translator over an Engine; `translate` returns exactly one output per input, in order."""
+
+    def __init__(self, engine: Engine, source: str = "ar", target: str = "en") -> None:
+        self.engine = engine
+        self.source = source
+        self.target = target
+
+    @property
+    def name(self) -> str:
+        return self.engine.spec.name
+
+    @property
+    def model_id(self) -> str:  # type: ignore[override]
+        return self.engine.model_id
+
+    @property
+    def revision(self) -> str | None:  # type: ignore[override]
+        return self.engine.revision
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return self.engine.settings.as_dict()
+
+    def translate(self, sentences: list[str]) -> list[str]:
+        return self.engine.generate(list(sentences), target=self.target)
+
+    def take_warnings(self) -> list[str]:
+        return self.engine.take_warnings()
+
+
+class CachedTranslator:
+    """Memoises by sentence: repeated boilerplate (datelines, agency names) is translated once per run."""
+
+    def __init__(self, inner: Translator) -> None:
+        self.inner = inner
+        self._memo: dict[str, str] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def translate(self, sentences: list[str]) -> list[str]:
+        missing = list(dict.fromkeys(s for s in sentences if s not in self._memo))
+        if missing:
+            self._memo.update(zip(missing, self.inner.translate(missing)))
+        return [self._memo[s] for s in sentences]
+
+
+def build_translator(
+    config: Config,
+    *,
+    target: str = "en",
+    source: str = "ar",
+    model: str | None = None,
+    device: str = "auto",
+    quantize: str | None = None,
+) -> Seq2SeqTranslator:
+    """Routing: `translate.<target>`, else the default multilingual model; `model` (--model) overrides both."""
+    spec = resolve_model(config, model) if model else config.model(config.routing.translator_for(target))
+    if spec.family == "marian" and spec.tgt_lang and spec.tgt_lang != target:
+        raise UsageError(f"model {spec.name} translates into {spec.tgt_lang!r}, not {target!r}; choose another --model")
+    return Seq2SeqTranslator(build_engine(config, spec, device=device, quantize=quantize), source=source, target=target)
+
+
+def release_segments(release: Release) -> list[tuple[int, int, str]]:
+    """(index, paragraph, text) for the title (-1), subtitle (-2) and every body sentence, in reading order."""
+    segments = [(TITLE_INDEX, HEADING_PARAGRAPH, release.title)] if release.title else []
+    if release.subtitle:
+        segments.append((SUBTITLE_INDEX, HEADING_PARAGRAPH, release.subtitle))
+    segments.extend((s.index, s.paragraph, s.text) for s in release.sentences)
+    return segments
+
+
+def translate_releases(translator: Translator, releases: Sequence[Release]) -> list[ReleaseTranslation]:
+    """All sentences of all releases in one engine call (best batching), split back per release."""
+    per_release = [release_segments(r) for r in releases]
+    flat = [text for segments in per_release for _, _, text in segments]
+    translations = translator.translate(flat)
+    if len(translations) != len(flat):
+        raise RuntimeError(f"translator returned {len(translations)} sentences for {len(flat)}")
+    warnings = translator.take_warnings() if hasattr(translator, "take_warnings") else []
+    results: list[ReleaseTranslation] = []
+    position = 0
+    for release, segments in zip(releases, per_release):
+        pairs = [
+            TranslationPair(index=index, paragraph=paragraph, source=text, translation=translations[position + k])
+            for k, (index, paragraph, text) in enumerate(segments)
+        ]
+        position += len(segments)
+        results.append(
+            ReleaseTranslation(
+                release=release, pairs=pairs, model=translator.model_id, revision=translator.revision,
+                source_lang=translator.source, target_lang=translator.target, generation=dict(translator.settings),
+                warnings=list(warnings),
+            )
+        )
+    return results
+
+
+def translate_release(translator: Translator, release: Release) -> ReleaseTranslation:
+    return translate_releases(translator, [release])[0]

@@ -1,0 +1,175 @@
+"""CTranslate2 backend: conversion, greedy parity with transformers, int8, and its error paths."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("ctranslate2")
+
+import tinymodels  # noqa: E402  (tests/ is on sys.path via conftest)
+
+from arsum.config import GenerationSettings, ModelSpec  # noqa: E402
+from arsum.ct2_backend import (  # noqa: E402
+    CTranslate2Backend,
+    convert_model,
+    convert_spec,
+    default_ct2_folder,
+    is_ct2_folder,
+    resolve_ct2_folder,
+)
+from arsum.engine import Engine, TransformersBackend, build_engine  # noqa: E402
+from arsum.errors import ModelUnavailable, OutputError, UsageError  # noqa: E402
+
+GREEDY = GenerationSettings(num_beams=1, max_new_tokens=16)
+SENTENCES = tinymodels.sample_lines()[:7]
+
+# fixture name, family, target token, extra spec fields
+FAMILIES = [
+    ("marian", "marian", None, {}),
+    ("mt5", "mt5", "<extra_id_3>", {}),
+    ("mt5", "mt5", None, {}),
+    ("nllb", "nllb", "eng_Latn", {"src_lang": "arb_Arab", "max_input_tokens": 200}),
+    ("nllb", "nllb", "fra_Latn", {"src_lang": "arb_Arab", "max_input_tokens": 200}),
+]
+
+
+@pytest.fixture(scope="session")
+def converted(tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """float32 conversions of every tiny family, plus an int8 Marian."""
+    root = tmp_path_factory.mktemp("ct2")
+    folders = {name: convert_model(tiny_models[name], root / f"{name}-float32", "float32") for name in ("marian", "mt5", "nllb")}
+    folders["marian-int8"] = convert_model(tiny_models["marian"], root / "marian-int8", "int8")
+    return folders
+
+
+def spec_for(tiny_models: dict[str, Path], name: str, family: str, **extra: object) -> ModelSpec:
+    return ModelSpec(name=f"tiny-{name}", source=str(tiny_models[name]), family=family, **extra)  # type: ignore[arg-type]
+
+
+def test_conversion_layout(converted: dict[str, Path]) -> None:
+    marian = converted["marian"]
+    assert is_ct2_folder(marian)
+    for name in ("source.spm", "target.spm", "vocab.json", "tokenizer_config.json", "generation_config.json", "arsum_ct2.json"):
+        assert (marian / name).is_file(), name
+    assert not list(marian.parent.glob(".marian-float32-*")), "staging folder left behind"
+
+
+@pytest.mark.parametrize(("name", "family", "target", "extra"), FAMILIES)
+def test_greedy_output_matches_transformers(
+    tiny_models: dict[str, Path], converted: dict[str, Path], name: str, family: str, target: str | None, extra: dict
+) -> None:
+    spec = spec_for(tiny_models, name, family, **extra)
+    expected = TransformersBackend(spec, device="cpu").generate(SENTENCES, GREEDY, target)
+    got = CTranslate2Backend(spec, device="cpu", folder=converted[name]).generate(SENTENCES, GREEDY, target)
+    assert any(expected), "the tiny model produced only empty strings; the comparison would prove nothing"
+    assert got == expected
+
+
+def test_marian_token_ids_match_generate(tiny_models: dict[str, Path], converted: dict[str, Path]) -> None:
+    """Below the strings: the very token ids, one sentence at a time, against plain model.generate."""
+    import torch
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(tiny_models["marian"]))
+    model = AutoModelForSeq2SeqLM.from_pretrained(str(tiny_models["marian"])).eval()
+    backend = CTranslate2Backend(spec_for(tiny_models, "marian", "marian"), device="cpu", folder=converted["marian"])
+    translator = backend.loaded.translator
+    for sentence in SENTENCES:
+        ids = tokenizer(sentence)["input_ids"]
+        with torch.inference_mode():
+            reference = model.generate(torch.tensor([ids]), num_beams=1, do_sample=False, max_new_tokens=16)[0].tolist()
+        # transformers: decoder start, then tokens, with the forced </s> on the last step; CT2: tokens only.
+        result = translator.translate_batch([tokenizer.convert_ids_to_tokens(ids)], beam_size=1, max_decoding_length=15)
+        hypothesis = tokenizer.convert_tokens_to_ids(result[0].hypotheses[0])
+        assert [i for i in reference[1:] if i != tokenizer.eos_token_id] == hypothesis
+
+
+def test_int8_keeps_count_and_order(tiny_models: dict[str, Path], converted: dict[str, Path]) -> None:
+    spec = spec_for(tiny_models, "marian", "marian")
+    backend = CTranslate2Backend(spec, device="cpu", quantize="int8", folder=converted["marian-int8"])
+    batched = backend.generate(SENTENCES, GREEDY, None)
+    assert len(batched) == len(SENTENCES)
+    assert batched == [backend.generate([s], GREEDY, None)[0] for s in SENTENCES]
+    assert backend.loaded.compute_type == "int8"
+    assert backend.count_tokens(SENTENCES) == TransformersBackend(spec, device="cpu").count_tokens(SENTENCES)
+
+
+@pytest.mark.parametrize("beams", [1, 3])
+def test_engine_runs_the_ct2_backend(tiny_models: dict[str, Path], converted: dict[str, Path], beams: int) -> None:
+    """`backend = "ctranslate2"` in a spec routes through build_engine; order kept, empty input stays empty."""
+    spec = spec_for(tiny_models, "marian", "marian", backend="ctranslate2", ct2_path=str(converted["marian"]),
+                    generation=GenerationSettings(num_beams=beams, max_new_tokens=12))
+    engine = build_engine(None, spec, device="cpu")
+    assert isinstance(engine.backend, CTranslate2Backend)
+    texts = [*SENTENCES[:3], "", SENTENCES[3]]
+    outputs = engine.generate(texts)
+    assert len(outputs) == len(texts) and outputs[3] == ""
+    one_by_one = Engine(spec, engine.backend, max_batch_size=1).generate(texts)
+    assert outputs == one_by_one
+
+
+def test_unknown_target_token(tiny_models: dict[str, Path], converted: dict[str, Path]) -> None:
+    spec = spec_for(tiny_models, "nllb", "nllb", src_lang="arb_Arab", max_input_tokens=200)
+    backend = CTranslate2Backend(spec, device="cpu", folder=converted["nllb"])
+    with pytest.raises(ModelUnavailable, match="not_a_lang"):
+        backend.generate(SENTENCES[:1], GREEDY, "not_a_lang")
+
+
+def test_convert_refuses_to_overwrite(tiny_models: dict[str, Path], tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    output.mkdir()
+    (output / "keep.txt").write_text("mine")
+    with pytest.raises(OutputError, match="already exists"):
+        convert_model(tiny_models["marian"], output, "float32")
+    assert (output / "keep.txt").read_text() == "mine"
+    convert_model(tiny_models["marian"], output, "float32", force=True)
+    assert is_ct2_folder(output) and not (output / "keep.txt").exists()
+
+
+@pytest.mark.parametrize(
+    ("source_kind", "quantization", "error", "message"),
+    [
+        ("not-a-model", "float32", ModelUnavailable, "no config.json"),
+        ("marian", "int4", ModelUnavailable, "unknown quantization"),
+    ],
+)
+def test_convert_errors(tiny_models: dict[str, Path], tmp_path: Path, source_kind: str, quantization: str,
+                        error: type[Exception], message: str) -> None:
+    source = tiny_models["marian"] if source_kind == "marian" else tmp_path
+    with pytest.raises(error, match=message):
+        convert_model(source, tmp_path / "out", quantization)  # type: ignore[arg-type]
+    assert not (tmp_path / "out").exists()
+
+
+def test_convert_spec_uses_default_folder(tiny_models: dict[str, Path]) -> None:
+    """`arsum models convert NAME` without an output folder; the backend then finds it by name."""
+    spec = spec_for(tiny_models, "marian", "marian", backend="ctranslate2")
+    folder = convert_spec(spec, "int8")
+    assert folder == default_ct2_folder(spec.name, "int8") and is_ct2_folder(folder)
+    assert resolve_ct2_folder(spec, "int8") == folder
+    assert len(CTranslate2Backend(spec, device="cpu", quantize="int8").generate(SENTENCES[:2], GREEDY, None)) == 2
+
+
+def test_missing_conversion_names_the_convert_command(tiny_models: dict[str, Path]) -> None:
+    spec = spec_for(tiny_models, "marian", "marian", backend="ctranslate2")
+    with pytest.raises(ModelUnavailable, match=r"arsum models convert tiny-marian --quantization int8"):
+        CTranslate2Backend(spec, device="cpu", quantize="int8").generate(SENTENCES[:1], GREEDY, None)
+
+
+def test_unknown_quantization_is_a_usage_error(tiny_models: dict[str, Path]) -> None:
+    with pytest.raises(UsageError, match="int4"):
+        CTranslate2Backend(spec_for(tiny_models, "marian", "marian"), quantize="int4")
+
+
+def test_missing_extra_says_how_to_install(tiny_models: dict[str, Path], converted: dict[str, Path],
+                                            tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "ctranslate2", None)  # makes `import ctranslate2` raise ImportError
+    spec = spec_for(tiny_models, "marian", "marian")
+    backend = CTranslate2Backend(spec, device="cpu", folder=converted["marian"])
+    with pytest.raises(ModelUnavailable, match=r"optional extra; pip install 'arsum\[fast\]'"):
+        backend.generate(SENTENCES[:1], GREEDY, None)
+    with pytest.raises(ModelUnavailable, match=r"arsum\[fast\]"):
+        convert_model(tiny_models["marian"], tmp_path / "out", "int8")

@@ -1,0 +1,213 @@
+"""Loading and the seq2seq engine, through real transformers on tiny random models."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import types
+from pathlib import Path
+
+import pytest
+import tinymodels
+
+from arsum.config import GenerationSettings, load_config
+from arsum.engine import Engine, Seq2SeqBackend, TransformersBackend, build_engine, plan_batches
+from arsum.errors import ModelUnavailable, UsageError
+from arsum.loading import load_transformers, resolve_device
+from arsum.modelstore import resolve_model
+
+GREEDY = GenerationSettings(num_beams=1, max_new_tokens=10)
+LINES = tinymodels.sample_lines()[2:14]
+
+
+def engine_for(folder: Path, **options: object) -> Engine:
+    config = load_config()
+    return build_engine(config, resolve_model(config, str(folder)), device="cpu", **options)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("lengths", "budget", "size"),
+    [([5, 1, 9, 3, 3, 7], 20, 4), ([10] * 10, 30, 32), ([1] * 50, 10_000, 8), ([100, 1, 1], 50, 4), ([], 10, 2)],
+)
+def test_plan_batches_covers_every_index_once_within_budget(lengths: list[int], budget: int, size: int) -> None:
+    batches = plan_batches(lengths, max_batch_tokens=budget, max_batch_size=size)
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
+    for batch in batches:
+        assert len(batch) <= size
+        width = max(lengths[i] for i in batch)
+        assert width * len(batch) <= budget or len(batch) == 1
+    flat = [lengths[i] for b in batches for i in b]
+    assert flat == sorted(flat, reverse=True)
+
+
+@pytest.mark.parametrize("fixture", ["tiny_marian", "tiny_mt5", "tiny_forced_bos"])
+def test_batched_equals_one_by_one_greedy(fixture: str, request: pytest.FixtureRequest) -> None:
+    engine = engine_for(request.getfixturevalue(fixture))
+    batched = engine.generate(LINES, GREEDY, target="en")
+    single = [engine.generate([line], GREEDY, target="en")[0] for line in LINES]
+    assert batched == single
+    assert len(set(batched)) > len(LINES) // 2, "tiny model output must depend on its input"
+
+
+@pytest.mark.parametrize("fixture", ["tiny_marian", "tiny_mt5", "tiny_forced_bos"])
+def test_one_output_per_input_in_input_order(fixture: str, request: pytest.FixtureRequest) -> None:
+    engine = engine_for(request.getfixturevalue(fixture), max_batch_size=3, max_batch_tokens=200)
+    texts = [LINES[0], "", "   ", *LINES[1:6], LINES[0]]
+    out = engine.generate(texts, GREEDY, target="en")
+    assert len(out) == len(texts)
+    assert out[1] == out[2] == ""
+    assert out[0] == out[-1] and out[0]
+    assert engine.generate(texts[::-1], GREEDY, target="en") == out[::-1]
+
+
+class RecordingBackend:
+    def __init__(self) -> None:
+        self.batches: list[list[str]] = []
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        return [len(t.split()) + 1 for t in texts]
+
+    def generate(self, texts: list[str], settings: GenerationSettings, target_token: str | None) -> list[str]:
+        self.batches.append(list(texts))
+        return [f"{target_token}:{t.upper()}" for t in texts]
+
+
+def test_engine_batches_under_budget_and_restores_order() -> None:
+    spec = resolve_model(load_config(), "opus-mt-ar-en")
+    backend = RecordingBackend()
+    assert isinstance(backend, Seq2SeqBackend)
+    engine = Engine(spec, backend, max_batch_tokens=8 * GenerationSettings().num_beams, max_batch_size=3)
+    texts = ["a b c", "d", "e f  g\nh i", "j k", "l", "m n o p"]
+    out = engine.generate(texts)
+    assert out == [f"None:{' '.join(t.split()).upper()}" for t in texts]
+    assert sum(len(b) for b in engine.backend.batches) == len(texts)
+    for batch in backend.batches:
+        assert len(batch) <= 3 and max(len(t.split()) + 1 for t in batch) * len(batch) <= 8 or len(batch) == 1
+
+
+def test_target_tokens_by_family(tiny_marian: Path, tiny_mt5: Path, tiny_forced_bos: Path) -> None:
+    assert engine_for(tiny_marian).target_token("en") is None
+    assert engine_for(tiny_mt5).target_token("en") == tinymodels.MT5_LANGID_MAP["english"][1]
+    nllb = engine_for(tiny_forced_bos)
+    assert (nllb.target_token("en"), nllb.target_token("fr")) == ("eng_Latn", "fra_Latn")
+    assert nllb.generate(LINES, GREEDY, target="en") != nllb.generate(LINES, GREEDY, target="fr")
+
+
+def test_unknown_target_token_is_a_model_error(tiny_forced_bos: Path) -> None:
+    with pytest.raises(ModelUnavailable, match="'xx_Yyyy' is not in its vocabulary"):
+        engine_for(tiny_forced_bos).generate(["نص"], GREEDY, target="xx_Yyyy")
+
+
+def test_bin_only_weights_load_with_weights_only_unpickler(tiny_marian: Path, tiny_marian_bin: Path) -> None:
+    assert not list(tiny_marian_bin.glob("*.safetensors"))
+    assert engine_for(tiny_marian_bin).generate(LINES, GREEDY) == engine_for(tiny_marian).generate(LINES, GREEDY)
+
+
+def test_model_loaded_once_per_process(tiny_marian: Path) -> None:
+    spec = resolve_model(load_config(), str(tiny_marian))
+    first = load_transformers(spec, device="cpu")
+    assert load_transformers(spec, device="cpu") is first
+    assert TransformersBackend(spec, device="cpu").loaded.model is first.model
+
+
+def test_int8_quantization_keeps_count_and_order(tiny_marian: Path) -> None:
+    import torch
+
+    engine = engine_for(tiny_marian, quantize="int8", max_batch_size=1)
+    model = engine.backend.loaded.model  # type: ignore[attr-defined]
+    assert any(type(m).__module__.startswith("torch.ao.nn.quantized.dynamic") for m in model.modules())
+    assert not any(type(m) is torch.nn.Linear for m in model.modules())
+    texts = [*LINES[:5], ""]
+    out = engine.generate(texts, GREEDY)
+    assert len(out) == len(texts) and out[-1] == "" and all(out[:-1])
+    assert engine.generate(texts[::-1], GREEDY) == out[::-1]
+
+
+def test_device_and_quantize_validation(tiny_marian: Path) -> None:
+    assert resolve_device("auto") in {"cpu", "cuda", "mps"}
+    with pytest.raises(UsageError, match="unknown device"):
+        resolve_device("tpu")
+    spec = resolve_model(load_config(), str(tiny_marian))
+    with pytest.raises(UsageError, match="unknown quantization"):
+        load_transformers(spec, device="cpu", quantize="int4")
+
+
+def broken_copy(src: Path, dest: Path, how: str) -> Path:
+    shutil.copytree(src, dest)
+    if how == "config-json":
+        (dest / "config.json").write_text('{"model_type": "marian",', encoding="utf-8")
+    elif how == "no-config":
+        (dest / "config.json").unlink()
+    elif how == "truncated":
+        data = (dest / "model.safetensors").read_bytes()
+        (dest / "model.safetensors").write_bytes(data[: len(data) // 3])
+    elif how == "truncated-bin":
+        data = (dest / "pytorch_model.bin").read_bytes()
+        (dest / "pytorch_model.bin").write_bytes(data[: len(data) // 3])
+    elif how == "no-weights":
+        (dest / "model.safetensors").unlink()
+    elif how == "tokenizer-too-big":
+        vocab = json.loads((dest / "vocab.json").read_text(encoding="utf-8"))
+        vocab.update({f"extra{i}": len(vocab) + i for i in range(50)})
+        (dest / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
+    elif how == "no-tokenizer":
+        for name in ("vocab.json", "source.spm", "target.spm"):
+            (dest / name).unlink()
+    elif how == "wrong-shapes":
+        cfg = json.loads((dest / "config.json").read_text(encoding="utf-8"))
+        cfg["d_model"] = 32
+        (dest / "config.json").write_text(json.dumps(cfg), encoding="utf-8")
+    return dest
+
+
+@pytest.mark.parametrize(
+    ("how", "source", "problem"),
+    [
+        ("config-json", "tiny_marian", "not valid JSON"),
+        ("no-config", "tiny_marian", "no config.json"),
+        ("truncated", "tiny_marian", "model.safetensors cannot be loaded"),
+        ("truncated-bin", "tiny_marian_bin", "pytorch_model.bin cannot be loaded"),
+        ("no-weights", "tiny_marian", "no weights"),
+        ("tokenizer-too-big", "tiny_marian", "tokenizer has 352 tokens but the model's embedding has only 302 rows"),
+        ("no-tokenizer", "tiny_marian", "tokenizer in"),
+        ("wrong-shapes", "tiny_marian", "cannot be loaded"),
+    ],
+)
+def test_broken_model_folders_are_one_line_model_errors(
+    tmp_path: Path, request: pytest.FixtureRequest, how: str, source: str, problem: str
+) -> None:
+    folder = broken_copy(request.getfixturevalue(source), tmp_path / f"broken-{how}", how)
+    config = load_config()
+    with pytest.raises(ModelUnavailable) as err:
+        spec = resolve_model(config, str(folder))
+        build_engine(config, spec, device="cpu").generate(["نص قصير"], GREEDY)
+    assert problem in err.value.problem
+    assert "\n" not in str(err.value)
+
+
+def test_missing_hub_model_fails_fast_with_pull_hint() -> None:
+    config = load_config()
+    engine = build_engine(config, config.model("opus-mt-tc-big-ar-en"), device="cpu")  # cheap: nothing loaded
+    with pytest.raises(ModelUnavailable) as err:
+        engine.generate(["نص"])
+    assert err.value.name == "opus-mt-tc-big-ar-en"
+    assert "not downloaded" in err.value.problem
+    assert err.value.hint == "run `arsum models pull opus-mt-tc-big-ar-en`"
+
+
+def test_ctranslate2_backend_is_dispatched_lazily(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[object, ...]] = []
+
+    class FakeCT2:
+        def __init__(self, spec: object, *, device: str, quantize: str | None) -> None:
+            calls.append((spec, device, quantize))
+
+    monkeypatch.setitem(sys.modules, "arsum.ct2_backend", types.SimpleNamespace(CTranslate2Backend=FakeCT2))
+    config = load_config()
+    spec = config.model("opus-mt-ar-en")
+    from dataclasses import replace
+
+    engine = build_engine(config, replace(spec, backend="ctranslate2"), device="cpu", quantize="int8")
+    assert isinstance(engine.backend, FakeCT2)
+    assert calls == [(replace(spec, backend="ctranslate2"), "cpu", "int8")]

