@@ -16,6 +16,7 @@ from arsum import __version__
 from arsum.errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, ArsumError, InputError
 
 EXIT_BROKEN_PIPE = 141
+TRANSLATE_WINDOW = 16  # releases translated in one engine call: better batches, output still streams
 
 app = typer.Typer(
     name="arsum",
@@ -84,6 +85,13 @@ def boundary(command: F) -> F:
         except BrokenPipeError:
             _silence_stdout()
             code = EXIT_BROKEN_PIPE
+        except (typer.Exit, typer.Abort, typer.TyperException):  # typer reports these itself (exit 2)
+            raise
+        except Exception as error:  # noqa: BLE001 - a bug must still end in one line, unless debugging
+            if os.environ.get("ARSUM_DEBUG"):
+                raise
+            _say(f"internal error: {type(error).__name__}: {error} (set ARSUM_DEBUG=1 for the traceback)")
+            code = EXIT_INPUT
         raise typer.Exit(code or EXIT_OK)
 
     return wrapper  # type: ignore[return-value]
@@ -122,8 +130,11 @@ InputFormatOpt = Annotated[
 ModelOpt = Annotated[
     str | None, typer.Option("--model", "-m", help="Model name from models.toml, local folder or hub id; overrides routing.")
 ]
-DeviceOpt = Annotated[str, typer.Option("--device", help="auto, cpu, cuda, cuda:N or mps.")]
-QuantizeOpt = Annotated[Quantize | None, typer.Option("--quantize", help="int8: dynamic quantization on CPU (faster).")]
+DeviceOpt = Annotated[str, typer.Option("--device", envvar="ARSUM_DEVICE", help="auto, cpu, cuda or mps.")]
+QuantizeOpt = Annotated[
+    Quantize | None,
+    typer.Option("--quantize", envvar="ARSUM_QUANTIZE", help="int8: dynamic quantization on CPU (faster)."),
+]
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", help="User models.toml merged over the default (also ARSUM_CONFIG).")
 ]
@@ -137,7 +148,8 @@ OutputOpt = Annotated[
 ForceOpt = Annotated[bool, typer.Option("--force", help="Allow --output to replace an existing file.")]
 BidiOpt = Annotated[bool, typer.Option("--bidi", help="Reorder Arabic for terminals without bidi support (rich only).")]
 MinSupportOpt = Annotated[
-    float | None, typer.Option("--min-support", help="Flag English sentences whose support is below this (0-1).")
+    float | None,
+    typer.Option("--min-support", min=-1.0, max=1.0, help="Flag sentences whose support (cosine) is below this."),
 ]
 SupportOpt = Annotated[bool, typer.Option("--support/--no-support", help="Score English sentences against the Arabic.")]
 
@@ -145,7 +157,7 @@ SupportOpt = Annotated[bool, typer.Option("--support/--no-support", help="Score 
 def _resolve_format(fmt: OutputFormat | None, output: Path | None) -> str:
     if fmt is not None:
         return fmt.value
-    return "rich" if output is None and sys.stdout.isatty() else "text"
+    return "rich" if output is None and sys.stdout is not None and sys.stdout.isatty() else "text"
 
 
 def _load(paths: list[str] | None, input_format: InputFormat, lang: str | None, max_bytes: int | None):  # noqa: ANN202
@@ -164,17 +176,18 @@ def _load(paths: list[str] | None, input_format: InputFormat, lang: str | None, 
 
 def _run(
     items: Iterable[Any],
-    process: Callable[[Any], Any],
+    process: Callable[[list[Any]], list[Any]],
     *,
     fmt: str,
     output: Path | None,
     force: bool,
     inputs: list[str],
     bidi: bool,
+    window_size: int = 1,
 ) -> int:
-    """Stream releases through `process` into a renderer; bad inputs are reported and skipped."""
+    """Stream releases, a few at a time, through `process` into a renderer; bad inputs are reported and skipped."""
     from arsum.output import check_output_path, open_output
-    from arsum.pipeline import releases_only
+    from arsum.pipeline import releases_only, windows
     from arsum.render import make_renderer
 
     if output is not None:
@@ -188,13 +201,9 @@ def _run(
 
     with open_output(output) as stream:
         renderer = make_renderer(fmt, stream, bidi=bidi)
-        for release in releases_only(items, report):
-            try:
-                result = process(release)
-            except InputError as error:
-                report(error)
-                continue
-            renderer.write(result)
+        for window in windows(releases_only(items, report), window_size):
+            for result in process(window):
+                renderer.write(result)
         renderer.close()
     return EXIT_INPUT if failures else EXIT_OK
 
@@ -279,13 +288,12 @@ def translate(
         support=SupportOptions(support, min_support),
     )
     fmt_name = _resolve_format(fmt, output)
-    if output is not None:
-        from arsum.output import check_output_path
-
-        check_output_path(output, paths or [], force)
     process = Translate(options, notify=_say)
     items = _load(paths, input_format, lang or source if source != "ar" else lang, max_bytes)
-    return _run(items, process, fmt=fmt_name, output=output, force=force, inputs=paths or [], bidi=bidi)
+    return _run(
+        items, process, fmt=fmt_name, output=output, force=force, inputs=paths or [], bidi=bidi,
+        window_size=TRANSLATE_WINDOW,
+    )
 
 
 def _human_size(size: int | None) -> str:

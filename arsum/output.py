@@ -46,6 +46,39 @@ def _final_mode(output: Path) -> int:
         return 0o666 & ~umask
 
 
+class GuardedStream:
+    """A text stream whose write failures (disk full, closed descriptor) become one OutputError line.
+
+    BrokenPipeError passes through untouched: the CLI ends quietly with 141 on `| head -1`.
+    """
+
+    def __init__(self, stream: TextIO, name: str) -> None:
+        self._stream = stream
+        self._name = name
+
+    def write_error(self, err: OSError) -> OutputError:
+        return OutputError(f"{self._name}: cannot write ({(err.strerror or str(err)).lower()})")
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as err:
+            raise self.write_error(err) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as err:
+            raise self.write_error(err) from None
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
 @contextlib.contextmanager
 def open_output(output: Path | None) -> Iterator[TextIO]:
     """Yield stdout, or a temp file that replaces `output` only if the whole run finishes.
@@ -53,7 +86,9 @@ def open_output(output: Path | None) -> Iterator[TextIO]:
     An error or Ctrl-C leaves no partial file behind and the old file (with --force) untouched.
     """
     if output is None:
-        yield sys.stdout
+        if sys.stdout is None:  # started with stdout closed (`>&-`)
+            raise OutputError("stdout: is closed; use -o FILE")
+        yield GuardedStream(sys.stdout, "stdout")  # type: ignore[misc]
         return
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".part", dir=output.parent)
@@ -61,10 +96,14 @@ def open_output(output: Path | None) -> Iterator[TextIO]:
         raise OutputError(f"{output}: cannot write in {output.parent} ({(err.strerror or str(err)).lower()})") from None
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
-            yield stream
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as raw:
+            stream = GuardedStream(raw, str(output))
+            yield stream  # type: ignore[misc]
             stream.flush()
-            os.fsync(stream.fileno())
+            try:
+                os.fsync(raw.fileno())
+            except OSError as err:
+                raise stream.write_error(err) from None
         os.chmod(tmp, _final_mode(output))
         os.replace(tmp, output)
     except BaseException:

@@ -53,6 +53,18 @@ def releases_only(items: Iterable[Release | InputError], on_error: Callable[[Inp
             yield item
 
 
+def windows(items: Iterable[Release], size: int) -> Iterator[list[Release]]:
+    """Consecutive groups of at most `size` releases, so batching never waits for the whole input."""
+    window: list[Release] = []
+    for item in items:
+        window.append(item)
+        if len(window) >= size:
+            yield window
+            window = []
+    if window:
+        yield window
+
+
 class Supporter:
     """Loads the sentence encoder on first use; a failure disables support with one notice."""
 
@@ -117,7 +129,10 @@ class Summarize:
         self.notify(self._english_failure)
         self._english = None
 
-    def __call__(self, release: Release) -> ReleaseSummary:
+    def __call__(self, releases: list[Release]) -> list[ReleaseSummary]:
+        return [self.summarize(release) for release in releases]
+
+    def summarize(self, release: Release) -> ReleaseSummary:
         arabic = self.extractive.summarize(release, count=self.options.count, ratio=self.options.ratio)
         result = ReleaseSummary(release=release, arabic_summary=arabic)
         if not release.sentences:
@@ -181,14 +196,17 @@ class Translate:
         )
         self.supporter = Supporter(options.support, notify)
 
-    def __call__(self, release: Release) -> ReleaseTranslation:
-        from arsum.translation import translate_release
+    def __call__(self, releases: list[Release]) -> list[ReleaseTranslation]:
+        from arsum.translation import translate_releases
 
-        result = translate_release(self.translator, release)
+        results = translate_releases(self.translator, releases)
         encoder = self.supporter.encoder() if self.options.support.enabled else None
-        if encoder is not None:
-            from arsum.support import annotate_translation
+        if encoder is None:
+            return results
+        from arsum.support import annotate_translation
 
+        annotated = []
+        for result in results:
             pairs, warnings = annotate_translation(result.pairs, encoder, min_support=self.supporter.min_support)
-            result = replace(result, pairs=pairs, warnings=result.warnings + warnings)
-        return result
+            annotated.append(replace(result, pairs=pairs, warnings=result.warnings + warnings))
+        return annotated

@@ -353,3 +353,15 @@ def test_config_error_exits_two(tmp_path: Path) -> None:
     result = run("translate", "--config", str(bad), str(SEED))
     assert result.exit_code == 2
     assert str(bad) in result.stderr and "no-such-model" in result.stderr
+
+
+def test_a_bug_ends_in_one_line_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    from arsum import extractive
+
+    def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise ValueError("boom")
+
+    monkeypatch.setattr(extractive.ExtractiveSummarizer, "summarize", broken)
+    result = run("summarize", str(SEED), "--no-english")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "arsum: internal error: ValueError: boom (set ARSUM_DEBUG=1 for the traceback)"
