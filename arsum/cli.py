@@ -24,8 +24,11 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain click help: typer's rich help costs more start-up time than arsum itself
 )
-models_app = typer.Typer(help="List, download, inspect and convert the seq2seq models.", no_args_is_help=True)
+models_app = typer.Typer(
+    help="List, download, inspect and convert the seq2seq models.", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(models_app, name="models")
 
 
@@ -160,6 +163,12 @@ def _resolve_format(fmt: OutputFormat | None, output: Path | None) -> str:
     return "rich" if output is None and sys.stdout is not None and sys.stdout.isatty() else "text"
 
 
+def _model_options(model: str | None, device: str, quantize: Quantize | None, config: Path | None):  # noqa: ANN202
+    from arsum.pipeline import ModelOptions
+
+    return ModelOptions(model, device, quantize.value if quantize else None, config)
+
+
 def _load(paths: list[str] | None, input_format: InputFormat, lang: str | None, max_bytes: int | None):  # noqa: ANN202
     from arsum.inputs import DEFAULT_MAX_BYTES, load_releases
 
@@ -240,7 +249,7 @@ def summarize(
     bidi: BidiOpt = False,
 ) -> int:
     """Arabic extractive and English abstractive summary of each release."""
-    from arsum.pipeline import ModelOptions, Summarize, SummarizeOptions, SupportOptions
+    from arsum.pipeline import Summarize, SummarizeOptions, SupportOptions
 
     if sentences is not None and ratio is not None:
         raise typer.BadParameter("give --sentences or --ratio, not both", param_hint="--ratio")
@@ -249,7 +258,7 @@ def summarize(
         ratio=ratio,
         english=english,
         strategy=strategy.value if strategy else None,
-        models=ModelOptions(model, device, quantize.value if quantize else None, str(config) if config else None),
+        models=_model_options(model, device, quantize, config),
         support=SupportOptions(support, min_support, drop_unsupported),
     )
     process = Summarize(options, notify=_say)
@@ -279,12 +288,12 @@ def translate(
     bidi: BidiOpt = False,
 ) -> int:
     """Translate releases sentence by sentence, keeping titles, paragraphs and release boundaries."""
-    from arsum.pipeline import ModelOptions, SupportOptions, Translate, TranslateOptions
+    from arsum.pipeline import SupportOptions, Translate, TranslateOptions
 
     options = TranslateOptions(
         target=to,
         source=source,
-        models=ModelOptions(model, device, quantize.value if quantize else None, str(config) if config else None),
+        models=_model_options(model, device, quantize, config),
         support=SupportOptions(support, min_support),
     )
     fmt_name = _resolve_format(fmt, output)

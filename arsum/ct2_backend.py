@@ -13,13 +13,15 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from arsum import progress
 from arsum.config import GenerationSettings, ModelSpec
+from arsum.engine import lookup_token_id
 from arsum.errors import ModelUnavailable, OutputError, UsageError
 
 Quantization = Literal["int8", "float32"]
@@ -45,6 +47,7 @@ def import_ctranslate2(name: str) -> Any:
 
 
 def is_ct2_folder(folder: Path) -> bool:
+    """A CTranslate2 conversion (its config.json is CTranslate2's own, with no model_type)."""
     return (folder / CT2_MODEL_FILE).is_file() and (folder / "config.json").is_file()
 
 
@@ -68,6 +71,8 @@ def convert_model(source_folder: Path, output_folder: Path, quantization: Quanti
         raise ModelUnavailable(name, f"unknown quantization {quantization!r}", f"use one of: {', '.join(QUANTIZATIONS)}")
     if output_folder.exists() and not force:
         raise OutputError(f"{output_folder}: already exists; pass --force to replace it")
+    if is_ct2_folder(source_folder):
+        raise ModelUnavailable(name, f"{source_folder} is already a CTranslate2 model", "convert the transformers model folder")
     if not (source_folder / "config.json").is_file():
         raise ModelUnavailable(name, f"no config.json in {source_folder}", "convert a transformers model folder")
     import_ctranslate2(name)
@@ -80,7 +85,8 @@ def convert_model(source_folder: Path, output_folder: Path, quantization: Quanti
     staging = Path(tempfile.mkdtemp(prefix=f".{output_folder.name}-", dir=output_folder.parent))
     try:
         converter = TransformersConverter(str(source_folder), copy_files=copy, low_cpu_mem_usage=True)
-        converter.convert(str(staging), quantization=quantization, force=True)
+        with _decoder_output_scaling_as_transformers():
+            converter.convert(str(staging), quantization=quantization, force=True)
         _write_metadata(staging, hf_config, quantization)
     except Exception as exc:  # noqa: BLE001 - the converter raises many kinds; each becomes one line
         shutil.rmtree(staging, ignore_errors=True)
@@ -93,6 +99,36 @@ def convert_model(source_folder: Path, output_folder: Path, quantization: Quanti
     return output_folder
 
 
+@contextmanager
+def _decoder_output_scaling_as_transformers() -> Iterator[None]:
+    """Scale T5-family decoder outputs only where transformers does.
+
+    CTranslate2's T5 loader scales by d_model**-0.5 whenever `tie_word_embeddings` is set, but transformers 5
+    forces that flag on for mT5 and never scales mT5 (T5 scales only with `scale_decoder_outputs`). Greedy
+    output is unaffected; beam scores are not, so the conversion must follow transformers.
+    """
+    from ctranslate2.converters import transformers as ct2_transformers
+    from ctranslate2.specs import model_spec
+
+    loader = ct2_transformers.T5Loader
+    original = loader.get_model_spec
+
+    def get_model_spec(self: Any, model: Any) -> Any:
+        spec = original(self, model)
+        config = model.config
+        if config.model_type == "mt5" or getattr(config, "scale_decoder_outputs", True) is False:
+            spec.decoder.scale_outputs = model_spec.OPTIONAL
+        elif getattr(config, "scale_decoder_outputs", False):
+            spec.decoder.scale_outputs = config.d_model**-0.5
+        return spec
+
+    loader.get_model_spec = get_model_spec
+    try:
+        yield
+    finally:
+        loader.get_model_spec = original
+
+
 def convert_spec(spec: ModelSpec, quantization: Quantization, output_folder: Path | None = None, *,
                  force: bool = False) -> Path:
     """`arsum models convert NAME`: the downloaded (or local) model, into `output_folder` or the default folder."""
@@ -103,10 +139,12 @@ def convert_spec(spec: ModelSpec, quantization: Quantization, output_folder: Pat
 
 
 def _write_metadata(folder: Path, hf_config: dict[str, Any], quantization: str) -> None:
-    """Keep what CTranslate2's own config.json drops: the default decoder start and crossSum's langid_map."""
+    """Keep what CTranslate2's own config.json drops: the model type (for `--model FOLDER`), the input
+    length, the default decoder start and crossSum's langid_map."""
     ct2_config_path = folder / "config.json"
     ct2_config = json.loads(ct2_config_path.read_text(encoding="utf-8"))
-    metadata: dict[str, Any] = {"quantization": quantization, "model_type": hf_config.get("model_type")}
+    metadata: dict[str, Any] = {"quantization": quantization, "model_type": hf_config.get("model_type"),
+                                "max_position_embeddings": hf_config.get("max_position_embeddings")}
     if hf_config.get("model_type") in DECODER_START_MODEL_TYPES:
         metadata["decoder_start_token"] = ct2_config.get("decoder_start_token")
         ct2_config["decoder_start_token"] = None
@@ -140,16 +178,8 @@ def resolve_device(ctranslate2: Any, device: str) -> str:
     if device == "auto":
         return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
     if device not in ("cpu", "cuda"):
-        raise ModelUnavailable("ctranslate2", f"device {device!r} is not supported", "use --device cpu or cuda")
+        raise UsageError(f"--device {device}: the ctranslate2 backend runs on cpu or cuda")
     return device
-
-
-def cpu_threads() -> int:
-    """Cores this process may use (CTranslate2's default of 4 threads oversubscribes small machines)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - macOS, Windows
-        return max(1, os.cpu_count() or 1)
 
 
 @dataclass
@@ -194,11 +224,13 @@ class CTranslate2Backend:
         compute_type = self.quantize or "default"
         from transformers import AutoTokenizer
 
+        from arsum.loading import thread_count  # not at module level: loading -> modelstore -> this module
+
         try:
             with progress.status(f"loading {spec.name} (CTranslate2, {compute_type})"):
                 translator = ctranslate2.Translator(
                     str(folder), device=device, compute_type=compute_type,
-                    inter_threads=1, intra_threads=cpu_threads() if device == "cpu" else 0,
+                    inter_threads=1, intra_threads=thread_count() if device == "cpu" else 0,
                 )
                 kwargs: dict[str, Any] = {"local_files_only": True}
                 if spec.src_lang and spec.family in {"nllb", "mbart50", "m2m100"}:
@@ -212,7 +244,7 @@ class CTranslate2Backend:
         min_new = generation.get("min_new_tokens")
         return LoadedCT2(
             translator=translator, tokenizer=tokenizer, folder=folder, device=device, compute_type=compute_type,
-            metadata=_read_json(folder / METADATA_FILE),
+            metadata=read_metadata(folder),
             min_new_tokens=min_new if isinstance(min_new, int) and min_new > 0 else 0,
             forced_eos=generation.get("forced_eos_token_id") is not None,
         )
@@ -238,7 +270,7 @@ class CTranslate2Backend:
         decoder_start = "decoder_start_token" in loaded.metadata
         first = target_token if target_token is not None or not decoder_start else loaded.metadata["decoder_start_token"]
         if first is not None:
-            self._check_token(first)
+            lookup_token_id(self.spec, tokenizer, first)
         prefix = [[first] for _ in texts] if first is not None else None
         # transformers counts a forced BOS as a new token and, with forced_eos_token_id, spends the last on </s>.
         max_length = max(1, settings.max_new_tokens - (1 if loaded.forced_eos else 0))
@@ -266,14 +298,10 @@ class CTranslate2Backend:
         encoded = self.loaded.tokenizer(list(texts), truncation=True, max_length=self.spec.max_input_tokens)
         return [list(ids) for ids in encoded["input_ids"]]
 
-    def _check_token(self, token: str) -> None:
-        tokenizer = self.loaded.tokenizer
-        token_id = tokenizer.convert_tokens_to_ids(token)
-        if token_id is None or (token_id == tokenizer.unk_token_id and token != tokenizer.unk_token):
-            raise ModelUnavailable(
-                self.spec.name, f"target-language token {token!r} is not in its vocabulary",
-                f"set models.{self.spec.name}.target_token or lang_tokens to a token the model knows",
-            )
+
+def read_metadata(folder: Path) -> dict[str, Any]:
+    """What convert_model kept from the source model ({} for a folder converted by other tools)."""
+    return _read_json(folder / METADATA_FILE)
 
 
 def _read_json(path: Path) -> dict[str, Any]:

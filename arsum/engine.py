@@ -27,6 +27,17 @@ class Seq2SeqBackend(Protocol):
     def count_tokens(self, texts: list[str]) -> list[int]: ...
 
 
+def lookup_token_id(spec: ModelSpec, tokenizer: Any, token: str) -> int:
+    """The id of a target-language token; a token the vocabulary lacks would silently become <unk>."""
+    token_id = tokenizer.convert_tokens_to_ids(token)
+    if token_id is None or (token_id == tokenizer.unk_token_id and token != tokenizer.unk_token):
+        raise ModelUnavailable(
+            spec.name, f"target-language token {token!r} is not in its vocabulary",
+            f"set models.{spec.name}.target_token or lang_tokens to a token the model knows",
+        )
+    return int(token_id)
+
+
 class TransformersBackend:
     """transformers + torch; the model is loaded at first use so that building one is free."""
 
@@ -52,14 +63,7 @@ class TransformersBackend:
         return [len(ids) for ids in tokenizer(list(texts), add_special_tokens=True)["input_ids"]]
 
     def token_id(self, token: str) -> int:
-        tokenizer = self.loaded.tokenizer
-        token_id = tokenizer.convert_tokens_to_ids(token)
-        if token_id is None or (token_id == tokenizer.unk_token_id and token != tokenizer.unk_token):
-            raise ModelUnavailable(
-                self.spec.name, f"target-language token {token!r} is not in its vocabulary",
-                f"set models.{self.spec.name}.target_token or lang_tokens to a token the model knows",
-            )
-        return int(token_id)
+        return lookup_token_id(self.spec, self.loaded.tokenizer, token)
 
     def generate(self, texts: list[str], settings: GenerationSettings, target_token: str | None) -> list[str]:
         import torch

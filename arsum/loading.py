@@ -57,21 +57,27 @@ def resolve_device(device: str = "auto") -> str:
     return device
 
 
+def thread_count() -> int:
+    """ARSUM_THREADS when it is a number, else every core this process may run on (no torch needed)."""
+    chosen = os.environ.get("ARSUM_THREADS", "").strip()
+    if chosen.isdigit():
+        return max(1, int(chosen))
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - macOS / Windows
+        return max(1, os.cpu_count() or 1)
+
+
 def configure_threads() -> int:
-    """Use every core we may run on, unless the user chose a thread count."""
+    """Use every core we may run on, unless the user chose a thread count (OpenMP/MKL variables are left to torch)."""
     import torch
 
-    if any(os.environ.get(var) for var in THREAD_ENV_VARS):
-        if os.environ.get("ARSUM_THREADS"):
-            torch.set_num_threads(max(1, int(os.environ["ARSUM_THREADS"])))
-        return torch.get_num_threads()
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - macOS / Windows
-        cores = os.cpu_count() or 1
-    if torch.get_num_threads() != cores:
-        torch.set_num_threads(cores)
-    return cores
+    user_threads = any(os.environ.get(var) for var in THREAD_ENV_VARS if var != "ARSUM_THREADS")
+    if os.environ.get("ARSUM_THREADS", "").strip().isdigit() or not user_threads:
+        threads = thread_count()
+        if torch.get_num_threads() != threads:
+            torch.set_num_threads(threads)
+    return torch.get_num_threads()
 
 
 def load_transformers(spec: ModelSpec, *, device: str = "auto", quantize: str | None = None) -> LoadedModel:

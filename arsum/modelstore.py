@@ -1,5 +1,8 @@
 """Where models live: the Hugging Face cache or a local folder; status, download, and `--model` resolution.
 
+A local folder is either a transformers model or a CTranslate2 conversion made by `arsum models convert`
+(recognised without importing ctranslate2, whose config.json has no model_type: arsum_ct2.json keeps it).
+
 Only `pull` touches the network. Cache paths and offline mode are read from the environment at call time
 (huggingface_hub reads them once at import), so tests and users can point them anywhere.
 """
@@ -15,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from arsum.config import Config, GenerationSettings, ModelSpec, is_local_source
+from arsum.ct2_backend import METADATA_FILE, is_ct2_folder, read_metadata
 from arsum.errors import ModelUnavailable
 
 WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
@@ -78,6 +82,8 @@ def cached_snapshot(spec: ModelSpec, env: Mapping[str, str] = os.environ) -> Pat
     if spec.is_local:
         folder = Path(spec.source).expanduser()
         return folder if folder.is_dir() else None
+    if not (hub_cache_dir(env) / f"models--{spec.source.replace('/', '--')}").is_dir():
+        return None  # not downloaded: say so without importing huggingface_hub (and its HTTP stack)
     from huggingface_hub import try_to_load_from_cache
 
     try:
@@ -153,7 +159,11 @@ def info(config: Config, name: str, env: Mapping[str, str] = os.environ) -> dict
         "tgt_lang": spec.tgt_lang, "generation": spec.generation.as_dict(), "description": spec.description,
         "cached": state.cached, "size_bytes": state.size_bytes, "path": str(state.path) if state.path else None,
     }
-    if state.path is not None:
+    if state.path is not None and is_ct2_folder(state.path):
+        metadata = read_metadata(state.path)
+        result["architecture"] = {k: metadata[k] for k in ("model_type", "quantization", "max_position_embeddings")
+                                  if metadata.get(k) is not None}
+    elif state.path is not None:
         model_config = read_model_config(state.path, spec.name)
         keys = ("model_type", "vocab_size", "d_model", "encoder_layers", "decoder_layers", "num_layers",
                 "max_position_embeddings")
@@ -177,7 +187,7 @@ def read_model_config(folder: Path, name: str) -> dict[str, Any]:
 
 
 def family_of_folder(folder: Path, name: str) -> str:
-    model_type = read_model_config(folder, name)["model_type"]
+    model_type = _model_type(folder, name)
     family = MODEL_TYPE_FAMILIES.get(model_type)
     if family is None:
         raise ModelUnavailable(name, f"model type {model_type!r} is not a supported seq2seq family",
@@ -185,6 +195,16 @@ def family_of_folder(folder: Path, name: str) -> str:
     if family == "m2m100" and "nllb" in _tokenizer_class(folder).lower():
         return "nllb"
     return family
+
+
+def _model_type(folder: Path, name: str) -> str:
+    if not is_ct2_folder(folder):
+        return str(read_model_config(folder, name)["model_type"])
+    model_type = read_metadata(folder).get("model_type")
+    if not isinstance(model_type, str):
+        raise ModelUnavailable(name, f"CTranslate2 model {folder} has no {METADATA_FILE}, so its family is unknown",
+                               "convert the transformers model with `arsum models convert FOLDER --output DIR`")
+    return model_type
 
 
 def resolve_model(config: Config, name_or_path: str) -> ModelSpec:
@@ -208,15 +228,17 @@ def resolve_model(config: Config, name_or_path: str) -> ModelSpec:
 
 
 def spec_for_folder(folder: Path, *, name: str, source: str | None = None) -> ModelSpec:
-    """A spec for an unconfigured model, from what its own files say."""
+    """A spec for an unconfigured model, from what its own files say; a CTranslate2 folder runs on that backend."""
     family = family_of_folder(folder, name)
-    model_config = read_model_config(folder, name)
+    ct2 = is_ct2_folder(folder)
+    model_config = read_metadata(folder) if ct2 else read_model_config(folder, name)
     src_lang, tgt_lang = {"nllb": ("arb_Arab", None), "mbart50": ("ar_AR", None), "m2m100": ("ar", None)}.get(family, (None, None))
     max_tokens = model_config.get("max_position_embeddings") or 512
     return ModelSpec(
         name=name, source=source or str(folder), family=family, revision=None, src_lang=src_lang, tgt_lang=tgt_lang,
         max_input_tokens=int(min(max_tokens, 1024)), generation=folder_generation_settings(folder),
-        description=f"unconfigured {family} model",
+        backend="ctranslate2" if ct2 else "transformers", ct2_path=str(folder) if ct2 else None,
+        description=f"unconfigured {family} model" + (" (CTranslate2)" if ct2 else ""),
     )
 
 

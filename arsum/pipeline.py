@@ -19,11 +19,7 @@ class ModelOptions:
     model: str | None = None
     device: str = "auto"
     quantize: str | None = None
-    config_path: str | None = None
-
-    def config_file(self) -> Path | None:
-        """load_config wants a Path; the CLI hands over a string."""
-        return Path(self.config_path) if self.config_path else None
+    config_path: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -112,7 +108,7 @@ class Summarize:
 
             models = self.options.models
             try:
-                config = load_config(models.config_file())
+                config = load_config(models.config_path)
                 self._english = build_english_summarizer(
                     config,
                     strategy=self.options.strategy,
@@ -187,7 +183,7 @@ class Translate:
         models = options.models
         self.options = options
         self.translator = build_translator(
-            load_config(models.config_file()),
+            load_config(models.config_path),
             target=options.target,
             source=options.source,
             model=models.model,
@@ -207,6 +203,8 @@ class Translate:
 
         annotated = []
         for result in results:
-            pairs, warnings = annotate_translation(result.pairs, encoder, min_support=self.supporter.min_support)
+            pairs, warnings = annotate_translation(
+                result.pairs, encoder, min_support=self.supporter.min_support, source_lang=self.options.source
+            )
             annotated.append(replace(result, pairs=pairs, warnings=result.warnings + warnings))
         return annotated

@@ -54,6 +54,9 @@ class Measurement:
     run_s: float
     peak_rss_mb: float
     threads: int
+    cpu_s: float = 0.0
+    load_before: float = 0.0
+    load_after: float = 0.0
 
     @property
     def sentences_per_s(self) -> float:
@@ -153,6 +156,8 @@ def _run_baseline(family: str, folder: Path, sentences: list[str]) -> Measuremen
     import torch
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
+    if os.environ.get("ARSUM_THREADS"):  # --threads: the same count for every configuration
+        torch.set_num_threads(int(os.environ["ARSUM_THREADS"]))
     start = time.perf_counter()
     tokenizer = AutoTokenizer.from_pretrained(str(folder))
     model = AutoModelForSeq2SeqLM.from_pretrained(str(folder)).eval()
@@ -165,10 +170,11 @@ def _run_baseline(family: str, folder: Path, sentences: list[str]) -> Measuremen
         return _generated_length(output[0, 1:].tolist(), model.generation_config.eos_token_id)
 
     one(sentences[0])  # warm-up, not timed
-    start = time.perf_counter()
+    load_before, cpu, start = os.getloadavg()[0], _cpu_s(), time.perf_counter()
     generated = sum(one(s) for s in sentences)
     run_s = time.perf_counter() - start
-    return Measurement(family, "baseline", len(sentences), generated, load_s, run_s, _peak_rss_mb(), torch.get_num_threads())
+    return Measurement(family, "baseline", len(sentences), generated, load_s, run_s, _peak_rss_mb(),
+                       torch.get_num_threads(), _cpu_s() - cpu, load_before, os.getloadavg()[0])
 
 
 def _run_engine(family: str, config: str, workdir: Path, sentences: list[str]) -> Measurement:
@@ -195,11 +201,12 @@ def _run_engine(family: str, config: str, workdir: Path, sentences: list[str]) -
         _count_generate(loaded.model, counter)
     engine.generate(sentences[:1])  # warm-up, not timed
     counter["tokens"] = 0
-    start = time.perf_counter()
+    load_before, cpu, start = os.getloadavg()[0], _cpu_s(), time.perf_counter()
     outputs = engine.generate(sentences)
     run_s = time.perf_counter() - start
     assert len(outputs) == len(sentences)
-    return Measurement(family, config, len(sentences), counter["tokens"], load_s, run_s, _peak_rss_mb(), _threads(ct2))
+    return Measurement(family, config, len(sentences), counter["tokens"], load_s, run_s, _peak_rss_mb(),
+                       _threads(ct2), _cpu_s() - cpu, load_before, os.getloadavg()[0])
 
 
 class _CountingTranslator:
@@ -234,22 +241,37 @@ def _generated_length(row: list[int], eos: int | None) -> int:
 
 def _threads(ct2: bool) -> int:
     if ct2:
-        from arsum.ct2_backend import cpu_threads
+        from arsum.loading import thread_count
 
-        return cpu_threads()
+        return thread_count()
     import torch
 
     return torch.get_num_threads()
 
 
 def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+    """This process's own high-water mark: VmHWM resets at exec, unlike ru_maxrss (which a child inherits)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:  # pragma: no cover - not Linux
+        pass
+    scale = 1 if sys.platform != "darwin" else 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / scale
+
+
+def _cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 # --- start-up ----------------------------------------------------------------------------------------------
 
 def startup_commands(release: Path) -> list[tuple[str, list[str]]]:
-    arsum = shutil.which("arsum")
+    # The console script of this interpreter's install; a pyenv-style shim on PATH would add its own start-up.
+    script = Path(sys.executable).parent / "arsum"
+    arsum = str(script) if script.is_file() else shutil.which("arsum")
     cli = [arsum] if arsum else [sys.executable, "-m", "arsum"]
     return [
         ('python -c "import typer, rich"', [sys.executable, "-c", "import typer, rich"]),
@@ -283,16 +305,18 @@ def measure_startup(runs: int) -> list[dict[str, Any]]:
 # --- report ------------------------------------------------------------------------------------------------
 
 def table(measurements: list[Measurement]) -> str:
-    rows = ["| model | configuration | sentences/s | tokens/s | vs baseline | target | load s | peak RSS MB | threads |",
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    rows = ["| model | configuration | sentences | sentences/s | tokens/s | vs baseline | target | load s | peak RSS MB "
+            "| threads | CPU s / sentence | load avg |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for family in dict.fromkeys(m.family for m in measurements):
         group = [m for m in measurements if m.family == family]
         base = next((m for m in group if m.config == "baseline"), None)
         for m in group:
             ratio = f"{m.sentences_per_s / base.sentences_per_s:.1f}x" if base else "-"
             target = f"≥{TARGETS[m.config]:.0f}x" if m.config in TARGETS and family == "marian" else ""
-            rows.append(f"| {family} | {m.config} | {m.sentences_per_s:.2f} | {m.tokens_per_s:.0f} | {ratio} | {target} "
-                        f"| {m.load_s:.1f} | {m.peak_rss_mb:.0f} | {m.threads} |")
+            rows.append(f"| {family} | {m.config} | {m.sentences} | {m.sentences_per_s:.2f} | {m.tokens_per_s:.0f} | {ratio} "
+                        f"| {target} | {m.load_s:.1f} | {m.peak_rss_mb:.0f} | {m.threads} | {m.cpu_s / m.sentences:.2f} "
+                        f"| {m.load_before:.1f}→{m.load_after:.1f} |")
     return "\n".join(rows)
 
 
@@ -307,10 +331,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="24 sentences, Marian only, 3 start-up runs")
     parser.add_argument("--sentences", type=int, help="sentences per configuration (default 120; mT5 gets --mt5-sentences)")
     parser.add_argument("--mt5-sentences", type=int, help="sentences for the mT5-small model (default 60)")
+    parser.add_argument("--baseline-sentences", type=int, help="the baseline runs every k-th of those sentences "
+                        "(default: a third); one-at-a-time throughput does not depend on how many")
     parser.add_argument("--families", default=None, help="comma list of marian,mt5 (default both)")
     parser.add_argument("--configs", default=",".join(CONFIGS), help=f"comma list of {','.join(CONFIGS)}")
     parser.add_argument("--workdir", type=Path, help="keep built models here (default: a temporary folder)")
     parser.add_argument("--startup-runs", type=int, default=None, help="runs per start-up command (default 7; 0 skips)")
+    parser.add_argument("--threads", type=int, help="threads for every configuration (sets ARSUM_THREADS; "
+                        "default: arsum's own choice, all cores, and torch's default for the baseline)")
     parser.add_argument("--small-models", action="store_true", help="tiny dimensions: tests the harness, not speed")
     parser.add_argument("--json", type=Path, help="also write the measurements here")
     parser.add_argument("--worker", nargs=2, metavar=("FAMILY", "CONFIG"), help=argparse.SUPPRESS)
@@ -325,8 +353,10 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.worker:
         family, config = args.worker
-        count = n if family == "marian" else n_mt5
-        measurement = run_config(family, config, args.workdir, pick(corpus, count))
+        chosen = pick(corpus, n if family == "marian" else n_mt5)
+        if config == "baseline":
+            chosen = pick(chosen, args.baseline_sentences or max(1, len(chosen) // 3))
+        measurement = run_config(family, config, args.workdir, chosen)
         print(json.dumps(asdict(measurement)))
         return 0
 
@@ -336,6 +366,8 @@ def main(argv: list[str] | None = None) -> int:
         temporary = tempfile.TemporaryDirectory(prefix="arsum-bench-")
         workdir = Path(temporary.name)
     workdir.mkdir(parents=True, exist_ok=True)
+    if args.threads:
+        os.environ["ARSUM_THREADS"] = str(args.threads)
     print(f"# {len(corpus)} SPA body sentences; Marian uses {min(n, len(corpus))}, mT5 {min(n_mt5, len(corpus))}; "
           f"{OUTPUT_TOKENS} output tokens each, greedy; {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}",
           flush=True)
@@ -348,6 +380,8 @@ def main(argv: list[str] | None = None) -> int:
         for config in configs:
             cmd = [sys.executable, __file__, "--worker", family, config, "--workdir", str(workdir),
                    "--sentences", str(n), "--mt5-sentences", str(n_mt5)]
+            if args.baseline_sentences:
+                cmd += ["--baseline-sentences", str(args.baseline_sentences)]
             done = subprocess.run(cmd, capture_output=True, text=True)
             if done.returncode != 0:
                 print(f"# {family} {config} failed:\n{done.stderr[-2000:]}", file=sys.stderr)
@@ -355,7 +389,8 @@ def main(argv: list[str] | None = None) -> int:
             m = Measurement(**json.loads(done.stdout.strip().splitlines()[-1]))
             measurements.append(m)
             print(f"# {family:6} {config:12} {m.sentences_per_s:6.2f} sent/s  {m.tokens_per_s:6.0f} tok/s  "
-                  f"tokens {m.generated_tokens}  load {m.load_s:.1f} s  RSS {m.peak_rss_mb:.0f} MB", flush=True)
+                  f"n {m.sentences} tokens {m.generated_tokens}  load {m.load_s:.1f} s  RSS {m.peak_rss_mb:.0f} MB  "
+                  f"cpu {m.cpu_s:.0f} s  run {m.run_s:.0f} s  loadavg {m.load_before:.1f}->{m.load_after:.1f}", flush=True)
     print(f"# configurations took {time.perf_counter() - started:.0f} s; load average now {os.getloadavg()[0]:.2f}\n")
     print(table(measurements))
     for config in configs:

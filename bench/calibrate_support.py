@@ -141,6 +141,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--encoder", default=None, help="encoder name (default use-m3) or transformers folder")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results_support.md"))
+    parser.add_argument("--speed-only", action="store_true", help="print the speed figures only; write nothing")
     args = parser.parse_args()
     if not PARALLEL.exists():
         sys.exit(f"{PARALLEL}: missing (the shared eval data sit next to the repository)")
@@ -159,8 +160,6 @@ def main() -> None:
         t = time.perf_counter()
         encoder.encode(ar + en)
         speed.append((name, len(ar) + len(en), time.perf_counter() - t))
-    results = {name: measure(encoder, *data[name]) for name in SETS}
-    chosen = choose_threshold(results["flores200_devtest"]["sentences+clauses"])
 
     # Encode cost per release: title + 15 Arabic body sentences (with their clauses) + 3 English sentences.
     ar, en, _ = data["flores200_devtest"]
@@ -183,6 +182,30 @@ def main() -> None:
             missing_numbers(sentence, values)
         numbers_cost.append(time.perf_counter() - t)
 
+    speed_lines = [f"- load (import, tokenizer, weights, first encode): {load_s:.2f} s"]
+    for name, count, dt in speed:
+        speed_lines.append(
+            f"- {name}: {count} sentences (Arabic + English) in {dt:.2f} s = {count / dt:.0f} sentences/s"
+        )
+    speed_lines.append(
+        f"- per release (3 English + 16 Arabic sentences and their clauses, median "
+        f"{statistics.median(units_count):.0f} Arabic units; one call, best of 3, {len(per_release)} releases): "
+        f"median {statistics.median(per_release) * 1000:.1f} ms, max {max(per_release) * 1000:.1f} ms"
+    )
+    speed_lines.append(
+        f"- numbers check per release (same sizes): median {statistics.median(numbers_cost) * 1000:.2f} ms"
+    )
+    load = " / ".join(f"{v:.1f}" for v in os.getloadavg())
+    speed_lines += [
+        "",
+        f"Machine: {os.cpu_count()} CPUs, load average (1/5/15 min) at start {load_before}, at end {load} "
+        f"(other jobs on the machine slow the speed figures); encoder threads: {getattr(encoder, 'threads', 'n/a')}.",
+    ]
+    if args.speed_only:
+        print("\n".join(speed_lines))
+        return
+    results = {name: measure(encoder, *data[name]) for name in SETS}
+    chosen = choose_threshold(results["flores200_devtest"]["sentences+clauses"])
     cmd = "python bench/calibrate_support.py" + (f" --encoder {shlex.quote(args.encoder)}" if args.encoder else "")
     doc = __doc__.split("What is measured", 1)[1].split("\n\"\"\"")[0]
     lines = [
@@ -239,27 +262,7 @@ def main() -> None:
                 lines.append(
                     f"| {name} | {mode} | {t:.2f} | {true:.1%} | {partial:.1%} | {foreign:.1%} | {flagged:.1%} |"
                 )
-    lines += [
-        "",
-        "## Speed",
-        "",
-        f"- load (import, tokenizer, weights, first encode): {load_s:.2f} s",
-    ]
-    for name, count, dt in speed:
-        lines.append(f"- {name}: {count} sentences (Arabic + English) in {dt:.2f} s = {count / dt:.0f} sentences/s")
-    lines.append(
-        f"- per release (3 English + 16 Arabic sentences and their clauses, median {statistics.median(units_count):.0f} "
-        f"Arabic units; one call, best of 3, {len(per_release)} releases): median "
-        f"{statistics.median(per_release) * 1000:.1f} ms, max {max(per_release) * 1000:.1f} ms"
-    )
-    lines.append(f"- numbers check per release (same sizes): median {statistics.median(numbers_cost) * 1000:.2f} ms")
-    load = " / ".join(f"{v:.1f}" for v in os.getloadavg())
-    lines += [
-        "",
-        f"Machine: {os.cpu_count()} CPUs, load average (1/5/15 min) at start {load_before}, at end {load} "
-        f"(other jobs on the machine slow the speed figures); encoder threads: {getattr(encoder, 'threads', 'n/a')}.",
-        "",
-    ]
+    lines += ["", "## Speed", "", *speed_lines, ""]
     Path(args.out).write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
 

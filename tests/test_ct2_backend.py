@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -22,6 +25,7 @@ from arsum.ct2_backend import (  # noqa: E402
 )
 from arsum.engine import Engine, TransformersBackend, build_engine  # noqa: E402
 from arsum.errors import ModelUnavailable, OutputError, UsageError  # noqa: E402
+from arsum.modelstore import resolve_model  # noqa: E402
 
 GREEDY = GenerationSettings(num_beams=1, max_new_tokens=16)
 SENTENCES = tinymodels.sample_lines()[:7]
@@ -45,6 +49,14 @@ def converted(tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFac
     return folders
 
 
+def cli(*args: str) -> object:
+    from typer.testing import CliRunner
+
+    from arsum.cli import app
+
+    return CliRunner().invoke(app, list(args))
+
+
 def spec_for(tiny_models: dict[str, Path], name: str, family: str, **extra: object) -> ModelSpec:
     return ModelSpec(name=f"tiny-{name}", source=str(tiny_models[name]), family=family, **extra)  # type: ignore[arg-type]
 
@@ -65,6 +77,20 @@ def test_greedy_output_matches_transformers(
     expected = TransformersBackend(spec, device="cpu").generate(SENTENCES, GREEDY, target)
     got = CTranslate2Backend(spec, device="cpu", folder=converted[name]).generate(SENTENCES, GREEDY, target)
     assert any(expected), "the tiny model produced only empty strings; the comparison would prove nothing"
+    assert got == expected
+
+
+@pytest.mark.parametrize(("name", "family", "target", "extra"), [FAMILIES[0], FAMILIES[1], FAMILIES[3]])
+@pytest.mark.parametrize(("beams", "length_penalty"), [(3, 1.0), (4, 2.0)])
+def test_beam_output_matches_transformers(
+    tiny_models: dict[str, Path], converted: dict[str, Path], name: str, family: str, target: str | None,
+    extra: dict, beams: int, length_penalty: float,
+) -> None:
+    """Beam scores depend on logit scale and length penalty, so this also checks the mT5 output scaling."""
+    spec = spec_for(tiny_models, name, family, **extra)
+    settings = GenerationSettings(num_beams=beams, max_new_tokens=16, length_penalty=length_penalty)
+    expected = TransformersBackend(spec, device="cpu").generate(SENTENCES, settings, target)
+    got = CTranslate2Backend(spec, device="cpu", folder=converted[name]).generate(SENTENCES, settings, target)
     assert got == expected
 
 
@@ -164,6 +190,12 @@ def test_unknown_quantization_is_a_usage_error(tiny_models: dict[str, Path]) -> 
         CTranslate2Backend(spec_for(tiny_models, "marian", "marian"), quantize="int4")
 
 
+def test_mps_is_a_usage_error(tiny_models: dict[str, Path], converted: dict[str, Path]) -> None:
+    backend = CTranslate2Backend(spec_for(tiny_models, "marian", "marian"), device="mps", folder=converted["marian"])
+    with pytest.raises(UsageError, match="cpu or cuda"):
+        backend.generate(SENTENCES[:1], GREEDY, None)
+
+
 def test_missing_extra_says_how_to_install(tiny_models: dict[str, Path], converted: dict[str, Path],
                                             tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "ctranslate2", None)  # makes `import ctranslate2` raise ImportError
@@ -173,3 +205,70 @@ def test_missing_extra_says_how_to_install(tiny_models: dict[str, Path], convert
         backend.generate(SENTENCES[:1], GREEDY, None)
     with pytest.raises(ModelUnavailable, match=r"arsum\[fast\]"):
         convert_model(tiny_models["marian"], tmp_path / "out", "int8")
+
+
+@pytest.mark.parametrize(("name", "family"), [("marian", "marian"), ("mt5", "mt5"), ("nllb", "nllb")])
+def test_resolve_model_recognises_a_conversion(tiny_models: dict[str, Path], converted: dict[str, Path],
+                                               name: str, family: str) -> None:
+    """`--model CT2_FOLDER`: family from arsum_ct2.json, decoding from the copied generation_config.json."""
+    from arsum.config import load_config
+
+    config = load_config()
+    spec = resolve_model(config, str(converted[name]))
+    source_spec = resolve_model(config, str(tiny_models[name]))
+    assert (spec.backend, spec.ct2_path, spec.family) == ("ctranslate2", str(converted[name]), family)
+    assert (spec.generation, spec.src_lang, spec.max_input_tokens) == (
+        source_spec.generation, source_spec.src_lang, source_spec.max_input_tokens)
+    assert source_spec.backend == "transformers" and source_spec.ct2_path is None
+
+
+def test_resolving_a_conversion_imports_neither_ctranslate2_nor_torch(converted: dict[str, Path]) -> None:
+    code = (
+        "import sys\nfrom arsum.config import load_config\nfrom arsum.modelstore import info, resolve_model\n"
+        f"assert resolve_model(load_config(), {str(converted['marian'])!r}).backend == 'ctranslate2'\n"
+        f"info(load_config(), {str(converted['marian'])!r})\n"
+        "print(sorted(m for m in ('ctranslate2', 'torch', 'transformers') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_conversion_without_metadata_names_the_problem(converted: dict[str, Path], tmp_path: Path) -> None:
+    """A folder from ct2-transformers-converter has no arsum_ct2.json: say so, don't guess a family."""
+    from arsum.config import load_config
+
+    folder = shutil.copytree(converted["marian"], tmp_path / "foreign")
+    (folder / "arsum_ct2.json").unlink()
+    with pytest.raises(ModelUnavailable, match=r"CTranslate2 model .* has no arsum_ct2\.json"):
+        resolve_model(load_config(), str(folder))
+
+
+def test_convert_refuses_a_conversion(converted: dict[str, Path], tmp_path: Path) -> None:
+    with pytest.raises(ModelUnavailable, match="already a CTranslate2 model"):
+        convert_model(converted["marian"], tmp_path / "again", "int8")
+
+
+def test_cli_translate_with_a_conversion_folder(tiny_models: dict[str, Path], converted: dict[str, Path]) -> None:
+    """`arsum translate --model CT2_FOLDER`: one translation per unit, the same as the transformers backend."""
+    seed = str(tinymodels.SEED_RELEASE)
+    results = {}
+    for backend, folder in (("ctranslate2", converted["marian"]), ("transformers", tiny_models["marian"])):
+        result = cli("translate", "--model", str(folder), seed, "--no-support", "-f", "json")
+        assert result.exit_code == 0, result.stderr  # type: ignore[attr-defined]
+        [release] = json.loads(result.stdout)  # type: ignore[attr-defined]
+        assert release["model"] == str(folder)
+        results[backend] = release
+    pairs = results["ctranslate2"]["pairs"]
+    assert len(pairs) == 2 + results["ctranslate2"]["sentences"]
+    assert [p["index"] for p in pairs] == [p["index"] for p in results["transformers"]["pairs"]]
+    translations = [p["translation"] for p in pairs]
+    assert any(translations) and all(isinstance(t, str) for t in translations)
+    assert translations == [p["translation"] for p in results["transformers"]["pairs"]]
+
+
+def test_cli_models_info_of_a_conversion_folder(converted: dict[str, Path]) -> None:
+    result = cli("models", "info", str(converted["marian-int8"]))
+    assert result.exit_code == 0, result.stderr  # type: ignore[attr-defined]
+    info = json.loads(result.stdout)  # type: ignore[attr-defined]
+    assert (info["backend"], info["family"], info["path"]) == ("ctranslate2", "marian", str(converted["marian-int8"]))
+    assert info["architecture"] == {"model_type": "marian", "quantization": "int8", "max_position_embeddings": 256}

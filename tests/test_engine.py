@@ -211,3 +211,45 @@ def test_ctranslate2_backend_is_dispatched_lazily(monkeypatch: pytest.MonkeyPatc
     engine = build_engine(config, replace(spec, backend="ctranslate2"), device="cpu", quantize="int8")
     assert isinstance(engine.backend, FakeCT2)
     assert calls == [(replace(spec, backend="ctranslate2"), "cpu", "int8")]
+
+
+def _cores() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+@pytest.mark.parametrize(
+    ("arsum_threads", "expected"), [("3", 3), (" 2 ", 2), ("0", 1), ("", None), ("lots", None), (None, None)]
+)
+def test_thread_count_follows_arsum_threads(monkeypatch: pytest.MonkeyPatch, arsum_threads: str | None,
+                                            expected: int | None) -> None:
+    """One count for both backends; anything that is not a number means every usable core."""
+    from arsum.loading import thread_count
+
+    if arsum_threads is None:
+        monkeypatch.delenv("ARSUM_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("ARSUM_THREADS", arsum_threads)
+    assert thread_count() == (expected if expected is not None else _cores())
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [({"ARSUM_THREADS": "2"}, 2), ({"ARSUM_THREADS": "2", "OMP_NUM_THREADS": "3"}, 2), ({"OMP_NUM_THREADS": "3"}, None)],
+)
+def test_configure_threads_leaves_openmp_choices_to_torch(monkeypatch: pytest.MonkeyPatch, env: dict[str, str],
+                                                          expected: int | None) -> None:
+    import torch
+
+    from arsum.loading import configure_threads
+
+    before = torch.get_num_threads()
+    for var in ("ARSUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.delenv(var, raising=False)
+    for var, value in env.items():
+        monkeypatch.setenv(var, value)
+    try:
+        assert configure_threads() == (expected if expected is not None else before)
+    finally:
+        torch.set_num_threads(before)

