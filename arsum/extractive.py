@@ -1,21 +1,23 @@
 """Arabic extractive summarizer: sentence features, a small learned linear ranker, MMR selection.
 
-Kept free of torch/transformers so `arsum summarize --no-english` and `--help` stay fast; numpy only.
+Pure Python (no numpy, torch or transformers) so `arsum summarize --no-english` and `--help` start fast:
+releases are small, and huge ones are bounded by MAX_GRAPH_SENTENCES rather than by vectorised math.
 The ranker's weights are fitted offline on EASC (bench/fit_extractive.py) and shipped as
 arsum/data/extractive_weights.json; features are computed here so fitting and serving share one code path.
 """
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 import re
-from collections.abc import Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from operator import mul
 from typing import Any, Protocol
-
-import numpy as np
 
 from arsum.arabic import content_terms, has_arabic, normalize, tokenize
 from arsum.errors import ConfigError, UsageError
@@ -97,12 +99,12 @@ class RankerWeights:
         if not 0.0 <= self.mmr_lambda <= 1.0:
             raise ValueError(f"mmr_lambda must be in [0, 1], got {self.mmr_lambda}")
 
-    def as_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def as_lists(self) -> tuple[list[float], list[float], list[float]]:
+        """(weights, mean, scale), with mean 0 and scale 1 where the file gives none."""
         n = len(FEATURE_NAMES)
-        w = np.asarray(self.weights, dtype=float)
-        mean = np.zeros(n) if self.mean is None else np.asarray(self.mean, dtype=float)
-        scale = np.ones(n) if self.scale is None else np.asarray(self.scale, dtype=float)
-        return w, mean, scale
+        mean = [0.0] * n if self.mean is None else list(self.mean)
+        scale = [1.0] * n if self.scale is None else list(self.scale)
+        return list(self.weights), mean, scale
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -144,60 +146,162 @@ class RankerWeights:
             raise ConfigError(where, None, f"invalid ranker weights ({exc})") from exc
 
 
+MAX_GRAPH_SENTENCES = 200
+"""Largest sentence graph built in one piece. Up to this many body sentences, LexRank and the MMR similarity use
+the whole release; above it, consecutive blocks of near-equal size (at most this many sentences each), so a huge
+release costs time linear in its length (about n x MAX_GRAPH_SENTENCES similarity terms) instead of n squared.
+Degree and centroid stay exact over the whole release (they are linear anyway), and exact duplicates are
+blocked across the whole release."""
+
+
+def graph_blocks(n: int, cap: int = MAX_GRAPH_SENTENCES) -> list[range]:
+    """Consecutive near-equal blocks of at most `cap` sentences; one block when n <= cap."""
+    if n <= 0:
+        return []
+    parts = -(-n // cap)
+    bounds = [k * n // parts for k in range(parts + 1)]
+    return [range(bounds[k], bounds[k + 1]) for k in range(parts)]
+
+
+def _tfidf(terms: Sequence[Sequence[str]]) -> list[dict[str, float]]:
+    """L2-normalised sparse TF-IDF vectors: tf damped by log1p, smoothed idf, as the ranker was fitted with."""
+    counts: list[dict[str, int]] = []
+    df: dict[str, int] = {}
+    for ts in terms:
+        tf: dict[str, int] = {}
+        for t in ts:
+            tf[t] = tf.get(t, 0) + 1
+        counts.append(tf)
+        for t in tf:
+            df[t] = df.get(t, 0) + 1
+    n = len(terms)
+    idf = {t: math.log((n + 1.0) / (d + 1.0)) + 1.0 for t, d in df.items()}
+    vectors = []
+    for tf in counts:
+        x = {t: math.log1p(c) * idf[t] for t, c in tf.items()}
+        norm = math.sqrt(sum(v * v for v in x.values()))
+        vectors.append({t: v / norm for t, v in x.items()} if norm > 0 else {})
+    return vectors
+
+
+def _dot(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(b) < len(a):
+        a, b = b, a
+    return sum(v * b[t] for t, v in a.items() if t in b)
+
+
+class SimilarityRows:
+    """TF-IDF cosine rows computed on demand, so no n x n matrix is ever held.
+
+    `rows[i]` is {j: cosine} for the sentences j (i included) that share a term with i inside i's graph block
+    (see MAX_GRAPH_SENTENCES); every other cosine counts as 0. `rows.full(i)` ignores the blocks.
+    """
+
+    def __init__(self, vectors: Sequence[dict[str, float]], blocks: Sequence[range]) -> None:
+        self._vectors = vectors
+        self._block_of: list[range] = [b for b in blocks for _ in b]
+        postings: dict[str, tuple[list[int], list[float]]] = {}
+        for j, vec in enumerate(vectors):
+            for t, v in vec.items():
+                ids, ws = postings.setdefault(t, ([], []))
+                ids.append(j)
+                ws.append(v)
+        self._postings = postings
+
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+    def _row(self, i: int, lo: int, hi: int) -> dict[int, float]:
+        row: dict[int, float] = {}
+        for t, v in self._vectors[i].items():
+            ids, ws = self._postings[t]
+            a = bisect_left(ids, lo) if lo > 0 else 0
+            b = bisect_left(ids, hi, a) if hi < len(self._vectors) else len(ids)
+            for j, w in zip(ids[a:b], ws[a:b]):
+                row[j] = row.get(j, 0.0) + v * w
+        return row
+
+    def __getitem__(self, i: int) -> dict[int, float]:
+        block = self._block_of[i]
+        return self._row(i, block.start, block.stop)
+
+    def full(self, i: int) -> dict[int, float]:
+        return self._row(i, 0, len(self._vectors))
+
+
 @dataclass(frozen=True)
 class DocumentModel:
-    """Per-document term statistics that features and MMR both need."""
+    """Per-document term statistics that features and MMR both need; memory linear in the text."""
 
     tokens: list[list[str]]
-    similarity: np.ndarray  # sentence x sentence TF-IDF cosine
-    vectors: np.ndarray  # L2-normalised TF-IDF rows
+    terms: list[list[str]]  # content terms (arsum.arabic.content_terms), the TF-IDF vocabulary
+    vectors: list[dict[str, float]]  # L2-normalised sparse TF-IDF, term -> weight
     keys: list[str]  # normalised text, to spot exact duplicates
+    blocks: list[range]  # graph blocks (one unless the release exceeds MAX_GRAPH_SENTENCES)
+    similarity: SimilarityRows
 
 
-def document_model(sentences: Sequence[str]) -> DocumentModel:
-    tokens = [tokenize(s) for s in sentences]
+def document_model(sentences: Sequence[str], cap: int = MAX_GRAPH_SENTENCES) -> DocumentModel:
     terms = [content_terms(s) for s in sentences]
-    vocab: dict[str, int] = {}
-    for ts in terms:
-        for t in ts:
-            vocab.setdefault(t, len(vocab))
-    n = len(sentences)
-    tf = np.zeros((n, max(1, len(vocab))))
-    for i, ts in enumerate(terms):
-        for t in ts:
-            tf[i, vocab[t]] += 1.0
-    df = (tf > 0).sum(axis=0)
-    idf = np.log((n + 1.0) / (df + 1.0)) + 1.0
-    x = np.log1p(tf) * idf
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    vectors = np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
-    sim = vectors @ vectors.T
-    keys = [" ".join(tokenize(normalize(s))) for s in sentences]
-    return DocumentModel(tokens=tokens, similarity=sim, vectors=vectors, keys=keys)
+    vectors = _tfidf(terms)
+    blocks = graph_blocks(len(sentences), cap)
+    return DocumentModel(
+        tokens=[tokenize(s) for s in sentences],
+        terms=terms,
+        vectors=vectors,
+        keys=[" ".join(tokenize(normalize(s))) for s in sentences],
+        blocks=blocks,
+        similarity=SimilarityRows(vectors, blocks),
+    )
 
 
-def _max_scaled(x: np.ndarray) -> np.ndarray:
-    top = float(x.max()) if x.size else 0.0
-    return x / top if top > 0 else np.zeros_like(x)
+def _max_scaled(x: list[float]) -> list[float]:
+    top = max(x, default=0.0)
+    return [v / top for v in x] if top > 0 else [0.0] * len(x)
 
 
-def _lexrank(sim: np.ndarray) -> np.ndarray:
-    """Continuous LexRank: power iteration on the row-normalised cosine graph without self-loops."""
-    n = sim.shape[0]
+def _lexrank(rows: Sequence[dict[int, float]]) -> list[float]:
+    """Continuous LexRank: power iteration on the row-normalised cosine graph without self-loops.
+
+    `rows` are sparse with local indices; a sentence with no neighbour jumps uniformly (as a dense matrix would).
+    """
+    n = len(rows)
     if n == 1:
-        return np.ones(1)
-    w = sim.copy()
-    np.fill_diagonal(w, 0.0)
-    rows = w.sum(axis=1, keepdims=True)
-    p = np.divide(w, rows, out=np.full_like(w, 1.0 / n), where=rows > 0)
-    r = np.full(n, 1.0 / n)
+        return [1.0]
+    incoming: list[tuple[list[int], list[float]]] = [([], []) for _ in range(n)]
+    dangling: list[int] = []
+    for i, row in enumerate(rows):
+        total = sum(s for j, s in row.items() if j != i)
+        if total > 0:
+            for j, s in row.items():
+                if j != i:
+                    incoming[j][0].append(i)
+                    incoming[j][1].append(s / total)
+        else:
+            dangling.append(i)
+    r = [1.0 / n] * n
+    base = (1 - _DAMPING) / n
     for _ in range(100):
-        nxt = (1 - _DAMPING) / n + _DAMPING * (p.T @ r)
-        if np.abs(nxt - r).sum() < 1e-10:
-            r = nxt
-            break
+        get = r.__getitem__
+        jump = sum(map(get, dangling)) / n
+        nxt = [base + _DAMPING * (sum(map(mul, ps, map(get, src))) + jump) for src, ps in incoming]
+        done = sum(abs(a - b) for a, b in zip(nxt, r)) < 1e-10
         r = nxt
+        if done:
+            break
     return r
+
+
+def _graph_rank(m: DocumentModel) -> list[float]:
+    """LexRank per graph block, each block's mass weighted by its share of the sentences (sums to 1 overall)."""
+    n = len(m.vectors)
+    out: list[float] = []
+    for block in m.blocks:
+        lo = block.start
+        rows = [{j - lo: s for j, s in m.similarity[i].items()} for i in block]
+        share = len(block) / n
+        out.extend(v * share for v in _lexrank(rows))
+    return out
 
 
 def sentence_features(
@@ -205,80 +309,120 @@ def sentence_features(
     title: str | None = None,
     paragraphs: Sequence[int] | None = None,
     model: DocumentModel | None = None,
-) -> np.ndarray:
-    """Feature matrix (n x len(FEATURE_NAMES)); bench/fit_extractive.py fits on exactly this."""
+) -> list[list[float]]:
+    """Feature rows (n x len(FEATURE_NAMES)); bench/fit_extractive.py fits on exactly these."""
     n = len(sentences)
     if n == 0:
-        return np.zeros((0, len(FEATURE_NAMES)))
+        return []
     m = model if model is not None else document_model(sentences)
-    idx = np.arange(n, dtype=float)
     paras = list(paragraphs) if paragraphs is not None else [0] * n
-    para_start = np.array([1.0 if i == 0 or paras[i] != paras[i - 1] else 0.0 for i in range(n)])
-    first_para = np.array([1.0 if p == paras[0] else 0.0 for p in paras])
-    n_tok = np.array([len(t) for t in m.tokens], dtype=float)
+    n_tok = [len(t) for t in m.tokens]
 
-    off_diag = m.similarity - np.diag(np.diag(m.similarity))
-    degree = off_diag.sum(axis=1) / max(1, n - 1)
-    centroid_vec = m.vectors.sum(axis=0)
-    c_norm = np.linalg.norm(centroid_vec)
-    centroid = m.vectors @ (centroid_vec / c_norm) if c_norm > 0 else np.zeros(n)
+    total: dict[str, float] = {}
+    for vec in m.vectors:
+        for t, v in vec.items():
+            total[t] = total.get(t, 0.0) + v
+    # Row sums of the cosine matrix without forming it: v_i . sum_j v_j, minus the diagonal v_i . v_i.
+    to_total = [_dot(vec, total) for vec in m.vectors]
+    degree = [(s - _dot(vec, vec)) / max(1, n - 1) for s, vec in zip(to_total, m.vectors)]
+    c_norm = math.sqrt(sum(v * v for v in total.values()))
+    centroid = [s / c_norm for s in to_total] if c_norm > 0 else [0.0] * n
 
     if title and title.strip():
-        head = document_model([*sentences, title])
-        headline = head.similarity[-1, :-1]
+        head = _tfidf([*m.terms, content_terms(title)])
+        headline = [_dot(head[-1], vec) for vec in head[:-1]]
     else:
-        headline = m.similarity[0].copy()
+        lead = m.similarity.full(0)
+        headline = [lead.get(j, 0.0) for j in range(n)]
 
-    def share(pred: Any) -> np.ndarray:
-        return np.array([sum(1 for t in ts if pred(t)) / len(ts) if ts else 0.0 for ts in m.tokens])
+    def share(ts: list[str], pred: Callable[[str], bool]) -> float:
+        return sum(1 for t in ts if pred(t)) / len(ts) if ts else 0.0
 
-    stripped = [s.strip() for s in sentences]
-    cols = {
-        "first": (idx == 0).astype(float),
-        "pos_inv": 1.0 / (1.0 + idx),
-        "pos_rel": idx / (n - 1) if n > 1 else np.zeros(n),
-        "para_start": para_start,
-        "first_para": first_para,
-        "log_len": np.log1p(n_tok),
-        "short": (n_tok < 6).astype(float),
-        "lexrank": _max_scaled(_lexrank(m.similarity)),
-        "degree": _max_scaled(degree),
-        "centroid": _max_scaled(centroid),
-        "headline": headline,
-        "digits": share(lambda t: t.isdigit()),
-        "quote": np.array([1.0 if _QUOTES.search(s) else 0.0 for s in sentences]),
-        "colon_end": np.array([1.0 if s.endswith(":") else 0.0 for s in stripped]),
-        "question": np.array([1.0 if s.endswith(("?", "؟")) else 0.0 for s in stripped]),
-        "non_arabic": share(lambda t: not has_arabic(t)),
-    }
-    return np.column_stack([cols[name] for name in FEATURE_NAMES])
+    lexrank = _max_scaled(_graph_rank(m))
+    degree = _max_scaled(degree)
+    centroid = _max_scaled(centroid)
+    rows = []
+    for i, s in enumerate(sentences):
+        stripped = s.strip()
+        cols = {
+            "first": 1.0 if i == 0 else 0.0,
+            "pos_inv": 1.0 / (1.0 + i),
+            "pos_rel": i / (n - 1) if n > 1 else 0.0,
+            "para_start": 1.0 if i == 0 or paras[i] != paras[i - 1] else 0.0,
+            "first_para": 1.0 if paras[i] == paras[0] else 0.0,
+            "log_len": math.log1p(n_tok[i]),
+            "short": 1.0 if n_tok[i] < 6 else 0.0,
+            "lexrank": lexrank[i],
+            "degree": degree[i],
+            "centroid": centroid[i],
+            "headline": headline[i],
+            "digits": share(m.tokens[i], str.isdigit),
+            "quote": 1.0 if _QUOTES.search(s) else 0.0,
+            "colon_end": 1.0 if stripped.endswith(":") else 0.0,
+            "question": 1.0 if stripped.endswith(("?", "؟")) else 0.0,
+            "non_arabic": share(m.tokens[i], lambda t: not has_arabic(t)),
+        }
+        rows.append([cols[name] for name in FEATURE_NAMES])
+    return rows
+
+
+class RowSource(Protocol):
+    """Anything whose item i is sentence i's cosine row: dense (list, numpy row) or sparse {j: cosine}."""
+
+    def __getitem__(self, i: int, /) -> Mapping[int, float] | Sequence[float]: ...
 
 
 def mmr_select(
-    scores: Sequence[float], similarity: np.ndarray, count: int, mmr_lambda: float, keys: Sequence[str] | None = None
+    scores: Sequence[float],
+    similarity: RowSource,
+    count: int,
+    mmr_lambda: float,
+    keys: Sequence[str] | None = None,
 ) -> list[int]:
-    """Greedy MMR on min-max scaled scores; exact or near duplicates of a chosen sentence are never chosen."""
-    s = np.asarray(scores, dtype=float)
+    """Greedy MMR on min-max scaled scores; exact or near duplicates of a chosen sentence are never chosen.
+
+    `similarity[i]` is sentence i's cosine row: a dense sequence, or a sparse {j: cosine} mapping (as
+    DocumentModel.similarity gives). Redundancy is only updated from the chosen sentences' rows and the next pick
+    comes off a heap, so the cost is about count x row size plus n log n, never n x n.
+    """
+    s = [float(x) for x in scores]
     n = len(s)
     if n == 0 or count <= 0:
         return []
-    span = float(s.max() - s.min())
-    rel = (s - s.min()) / span if span > 0 else np.zeros(n)
+    lo, hi = min(s), max(s)
+    span = hi - lo
+    rel = [(x - lo) / span for x in s] if span > 0 else [0.0] * n
+    keep = 1.0 - mmr_lambda
+    redundancy = [0.0] * n
+    value = [mmr_lambda * r for r in rel]  # with zero redundancy
+    blocked = [False] * n
+    same_key: dict[str, list[int]] = {}
+    if keys is not None:
+        for i, k in enumerate(keys):
+            same_key.setdefault(k, []).append(i)
+    heap = [(-v, i) for i, v in enumerate(value)]
+    heapq.heapify(heap)
     chosen: list[int] = []
-    redundancy = np.zeros(n)
-    blocked = np.zeros(n, dtype=bool)
-    while len(chosen) < count:
-        value = mmr_lambda * rel - (1.0 - mmr_lambda) * redundancy
-        value[blocked] = -np.inf
-        if not np.isfinite(value).any():
-            break
-        best = int(np.argmax(value))  # first maximum: ties go to the earlier sentence
-        chosen.append(best)
+    while len(chosen) < count and heap:
+        neg, best = heapq.heappop(heap)
+        if blocked[best] or -neg != value[best]:
+            continue  # stale: redundancy rose since this entry was pushed (values only ever fall)
+        chosen.append(best)  # heap order (-value, index): ties go to the earlier sentence
         blocked[best] = True
-        redundancy = np.maximum(redundancy, similarity[best])
-        blocked |= similarity[best] >= _DUPLICATE_SIM
+        row = similarity[best]
+        for j, sim in row.items() if isinstance(row, Mapping) else enumerate(row):
+            sim = float(sim)
+            if sim >= _DUPLICATE_SIM:
+                blocked[j] = True
+            if sim > redundancy[j] and not blocked[j]:
+                redundancy[j] = sim
+                v = mmr_lambda * rel[j] - keep * sim
+                if v != value[j]:
+                    value[j] = v
+                    heapq.heappush(heap, (-v, j))
         if keys is not None:
-            blocked |= np.array([k == keys[best] for k in keys])
+            for j in same_key[keys[best]]:
+                blocked[j] = True
     return sorted(chosen)
 
 
@@ -287,17 +431,17 @@ class ExtractiveSummarizer:
 
     def __init__(self, weights: RankerWeights | None = None) -> None:
         self.weights = weights if weights is not None else RankerWeights.shipped()
-        self._w, self._mean, self._scale = self.weights.as_arrays()
+        self._linear = list(zip(*self.weights.as_lists()))
 
-    def _score(self, features: np.ndarray) -> np.ndarray:
-        return ((features - self._mean) / self._scale) @ self._w
+    def _score(self, features: Sequence[Sequence[float]]) -> list[float]:
+        return [sum((x - m) / s * w for x, (w, m, s) in zip(row, self._linear)) for row in features]
 
     def score(
         self, sentences: Sequence[str], title: str | None = None, paragraphs: Sequence[int] | None = None
     ) -> list[float]:
         if not sentences:
             return []
-        return [float(x) for x in self._score(sentence_features(sentences, title, paragraphs))]
+        return self._score(sentence_features(sentences, title, paragraphs))
 
     def select(
         self,

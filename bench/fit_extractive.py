@@ -20,7 +20,7 @@ import argparse
 import json
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,15 +56,17 @@ INNER_FOLDS = 4
 class Prepared:
     doc: EascDoc
     x: np.ndarray
-    sim: np.ndarray
+    sim: Sequence[Mapping[int, float]] | np.ndarray  # cosine rows, as arsum.extractive.mmr_select takes them
     keys: list[str]
 
 
 def prepare(docs: Sequence[EascDoc]) -> list[Prepared]:
+    """Features and similarity rows computed once per document: the grids below reuse them many times."""
     out = []
     for d in docs:
         m = document_model(d.sentences)
-        out.append(Prepared(d, sentence_features(d.sentences, d.title, d.paragraphs, m), m.similarity, m.keys))
+        x = np.asarray(sentence_features(d.sentences, d.title, d.paragraphs, m), dtype=float)
+        out.append(Prepared(d, x, [m.similarity[i] for i in range(len(d.sentences))], m.keys))
     return out
 
 
@@ -110,7 +112,7 @@ def fit_linear(train: Sequence[Prepared], l2: float) -> tuple[np.ndarray, np.nda
 
 
 def summary_indices(p: Prepared, weights: RankerWeights) -> list[int]:
-    w, mean, scale = weights.as_arrays()
+    w, mean, scale = (np.asarray(v, dtype=float) for v in weights.as_lists())
     scores = ((p.x - mean) / scale) @ w
     return mmr_select(scores, p.sim, p.doc.k, weights.mmr_lambda, p.keys)
 
