@@ -14,10 +14,9 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
-from arsum.config import STRATEGIES, Config
+from arsum.config import Config
 from arsum.engine import Engine, build_engine
-from arsum.errors import UsageError
-from arsum.modelstore import resolve_model
+from arsum.modelstore import english_summary_specs
 from arsum.results import ArabicSummary, EnglishSentence, EnglishSummary, Release
 from arsum.translation import Translator, build_translator, release_segments
 
@@ -211,13 +210,10 @@ def build_english_summarizer(
     for the two translation strategies.
     """
     strategy = strategy or config.routing.strategy
-    if strategy not in STRATEGIES:
-        raise UsageError(f"unknown strategy {strategy!r} (use one of: {', '.join(STRATEGIES)})")
+    specs = english_summary_specs(config, strategy, model)
     if strategy == "crosslingual":
-        spec = resolve_model(config, model) if model else config.model(config.routing.summarize_english)
-        return CrosslingualSummarizer(build_engine(config, spec, device=device, quantize=quantize))
+        return CrosslingualSummarizer(build_engine(config, specs["summarizer"], device=device, quantize=quantize))
     translator = build_translator(config, target="en", model=model, device=device, quantize=quantize)
     if strategy == "extract-then-translate":
         return ExtractThenTranslate(translator)
-    spec = config.model(config.routing.english_summarizer)
-    return TranslateThenSummarize(translator, build_engine(config, spec, device=device, quantize=quantize))
+    return TranslateThenSummarize(translator, build_engine(config, specs["summarizer"], device=device, quantize=quantize))

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from arsum.config import Config, GenerationSettings, ModelSpec, is_local_source
+from arsum.config import STRATEGIES, Config, GenerationSettings, ModelSpec, is_local_source
 from arsum.ct2_backend import METADATA_FILE, is_ct2_folder, read_metadata
-from arsum.errors import ModelUnavailable
+from arsum.errors import ModelUnavailable, UsageError
 
 WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
 TOKENIZER_PATTERNS = [
@@ -283,3 +283,28 @@ def one_line(exc: BaseException) -> str:
     """An exception as one short line, for ModelUnavailable problems."""
     text = " ".join(str(exc).split()) or type(exc).__name__
     return text if len(text) <= 200 else text[:197] + "..."
+
+
+def translator_spec(config: Config, target: str, model: str | None = None) -> ModelSpec:
+    """Routing: `translate.<target>`, else the default multilingual model; `model` (--model) overrides both."""
+    return resolve_model(config, model) if model else config.model(config.routing.translator_for(target))
+
+
+def english_summary_specs(config: Config, strategy: str, model: str | None = None) -> dict[str, ModelSpec]:
+    """The models a strategy runs, by role; `model` (--model) replaces the main one (summarizer or translator)."""
+    if strategy not in STRATEGIES:
+        raise UsageError(f"unknown strategy {strategy!r} (use one of: {', '.join(STRATEGIES)})")
+    if strategy == "crosslingual":
+        main = resolve_model(config, model) if model else config.model(config.routing.summarize_english)
+        return {"summarizer": main}
+    roles = {"translator": translator_spec(config, "en", model)}
+    if strategy == "translate-then-summarize":
+        roles["summarizer"] = config.model(config.routing.english_summarizer)
+    return roles
+
+
+def require_downloaded(specs: list[ModelSpec], env: Mapping[str, str] = os.environ) -> None:
+    """ModelUnavailable now, from a look at the disk, rather than after torch has been imported."""
+    for spec in specs:
+        if spec.backend != "ctranslate2":  # a conversion is found (or not) by its backend
+            model_path(spec, env)

@@ -103,15 +103,19 @@ class Summarize:
 
     def _english_summarizer(self):  # noqa: ANN202 - lazy import keeps torch out of the extractive path
         if self._english is None and self._english_failure is None:
-            from arsum.abstractive import build_english_summarizer
             from arsum.config import load_config
+            from arsum.modelstore import english_summary_specs, require_downloaded
 
             models = self.options.models
             try:
                 config = load_config(models.config_path)
+                strategy = self.options.strategy or config.routing.strategy
+                require_downloaded(list(english_summary_specs(config, strategy, models.model).values()))
+                from arsum.abstractive import build_english_summarizer  # torch-free, but only needed now
+
                 self._english = build_english_summarizer(
                     config,
-                    strategy=self.options.strategy,
+                    strategy=strategy,
                     model=models.model,
                     device=models.device,
                     quantize=models.quantize,

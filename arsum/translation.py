@@ -11,7 +11,7 @@ from typing import Any, Protocol, runtime_checkable
 from arsum.config import Config
 from arsum.engine import Engine, build_engine
 from arsum.errors import UsageError
-from arsum.modelstore import resolve_model
+from arsum.modelstore import translator_spec
 from arsum.results import Release, ReleaseTranslation, TranslationPair
 
 TITLE_INDEX = -1
@@ -92,7 +92,7 @@ def build_translator(
     quantize: str | None = None,
 ) -> Seq2SeqTranslator:
     """Routing: `translate.<target>`, else the default multilingual model; `model` (--model) overrides both."""
-    spec = resolve_model(config, model) if model else config.model(config.routing.translator_for(target))
+    spec = translator_spec(config, target, model)
     if spec.family == "marian" and spec.tgt_lang and spec.tgt_lang != target:
         raise UsageError(f"model {spec.name} translates into {spec.tgt_lang!r}, not {target!r}; choose another --model")
     return Seq2SeqTranslator(build_engine(config, spec, device=device, quantize=quantize), source=source, target=target)

@@ -329,6 +329,7 @@ def startup_table(rows: list[dict[str, Any]], runs: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="24 sentences, Marian only, 3 start-up runs")
+    parser.add_argument("--startup-only", action="store_true", help="only the start-up section (no models built)")
     parser.add_argument("--sentences", type=int, help="sentences per configuration (default 120; mT5 gets --mt5-sentences)")
     parser.add_argument("--mt5-sentences", type=int, help="sentences for the mT5-small model (default 60)")
     parser.add_argument("--baseline-sentences", type=int, help="the baseline runs every k-th of those sentences "
@@ -358,6 +359,12 @@ def main(argv: list[str] | None = None) -> int:
             chosen = pick(chosen, args.baseline_sentences or max(1, len(chosen) // 3))
         measurement = run_config(family, config, args.workdir, chosen)
         print(json.dumps(asdict(measurement)))
+        return 0
+
+    if args.startup_only:
+        runs = startup_runs or 7
+        print(f"# load average {os.getloadavg()[0]:.2f}")
+        print(startup_table(measure_startup(runs), runs))
         return 0
 
     temporary = None

@@ -72,7 +72,7 @@ def test_crosslingual_long_input_is_chunked_and_says_so(tmp_path: Path, tiny_mt5
     summary, warnings = summarizer.summarize(tinymodels.make_release(), arabic_summary())
     assert summary.strategy == "crosslingual" and summary.model == str(tiny_mt5)
     assert summary.chunks > 2
-    assert any(f"chunks for tiny-sum (max 48)" in w and f"into {summary.chunks} chunks" in w for w in warnings)
+    assert any("chunks for tiny-sum (max 48)" in w and f"into {summary.chunks} chunks" in w for w in warnings)
     assert summary.generation["num_beams"] == 2 and summary.generation["target_token"] == "<extra_id_3>"
     assert summary.text and [s.text for s in summary.sentences] == split_english_sentences(summary.text)
     assert all(s.support is None for s in summary.sentences)
