@@ -17,6 +17,7 @@ from arsum.errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, ArsumError, Inpu
 
 EXIT_BROKEN_PIPE = 141
 TRANSLATE_WINDOW = 16  # releases translated in one engine call: better batches, output still streams
+SUMMARIZE_WINDOW = 8  # releases whose support scores are encoded in one call
 
 app = typer.Typer(
     name="arsum",
@@ -264,7 +265,10 @@ def summarize(
     process = Summarize(options, notify=_say)
     items = _load(paths, input_format, lang, max_bytes)
     fmt_name = _resolve_format(fmt, output)
-    return _run(items, process, fmt=fmt_name, output=output, force=force, inputs=paths or [], bidi=bidi)
+    window = SUMMARIZE_WINDOW if options.english and options.support.enabled else 1
+    return _run(
+        items, process, fmt=fmt_name, output=output, force=force, inputs=paths or [], bidi=bidi, window_size=window
+    )
 
 
 @app.command()

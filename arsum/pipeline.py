@@ -81,6 +81,17 @@ class Supporter:
                 self.notify(self._failure)
         return self._encoder
 
+    def window_encoder(self, texts: list[str]):  # noqa: ANN201 - SentenceEncoder lives behind a lazy import
+        """An encoder that already holds every text of the window (one encode call), or None without support."""
+        encoder = self.encoder() if self.options.enabled else None
+        if encoder is None or not texts:
+            return encoder
+        from arsum.support import CachedEncoder
+
+        cached = CachedEncoder(encoder)
+        cached.prime(texts)
+        return cached
+
     @property
     def min_support(self) -> float:
         from arsum import support
@@ -89,7 +100,7 @@ class Supporter:
 
 
 class Summarize:
-    """Summarizes releases one by one; the English model is loaded at the first release that needs it."""
+    """Summarizes a window of releases; the English model is loaded at the first release that needs it."""
 
     def __init__(self, options: SummarizeOptions, notify: Notify) -> None:
         from arsum.extractive import ExtractiveSummarizer
@@ -130,7 +141,9 @@ class Summarize:
         self._english = None
 
     def __call__(self, releases: list[Release]) -> list[ReleaseSummary]:
-        return [self.summarize(release) for release in releases]
+        results = [self.summarize(release) for release in releases]
+        self._add_support([r for r in results if r.english_summary is not None])
+        return results
 
     def summarize(self, release: Release) -> ReleaseSummary:
         arabic = self.extractive.summarize(release, count=self.options.count, ratio=self.options.ratio)
@@ -148,25 +161,29 @@ class Summarize:
                 self._fail_english(error)
         if result.english_summary is None:
             result.warnings.append(self._english_failure or "English summary not available")
-        elif self.options.support.enabled:
-            self._add_support(result)
         return result
 
-    def _add_support(self, result: ReleaseSummary) -> None:
-        encoder = self.supporter.encoder()
-        if encoder is None or result.english_summary is None:
+    def _add_support(self, results: list[ReleaseSummary]) -> None:
+        """Support scores for a window of English summaries, encoded together."""
+        if not results or not self.options.support.enabled:
             return
-        from arsum.support import annotate_summary
+        from arsum.support import annotate_summary, summary_texts
 
-        english, warnings = annotate_summary(
-            result.english_summary,
-            result.release,
-            encoder,
-            min_support=self.supporter.min_support,
-            drop_unsupported=self.options.support.drop_unsupported,
-        )
-        result.english_summary = english
-        result.warnings.extend(warnings)
+        texts = [t for r in results if r.english_summary for t in summary_texts(r.english_summary, r.release)]
+        encoder = self.supporter.window_encoder(texts)
+        if encoder is None:
+            return
+        for result in results:
+            assert result.english_summary is not None
+            english, warnings = annotate_summary(
+                result.english_summary,
+                result.release,
+                encoder,
+                min_support=self.supporter.min_support,
+                drop_unsupported=self.options.support.drop_unsupported,
+            )
+            result.english_summary = english
+            result.warnings.extend(warnings)
 
 
 @dataclass(frozen=True)
@@ -200,10 +217,13 @@ class Translate:
         from arsum.translation import translate_releases
 
         results = translate_releases(self.translator, releases)
-        encoder = self.supporter.encoder() if self.options.support.enabled else None
+        if not self.options.support.enabled:
+            return results
+        from arsum.support import annotate_translation, translation_texts
+
+        encoder = self.supporter.window_encoder([t for r in results for t in translation_texts(r.pairs)])
         if encoder is None:
             return results
-        from arsum.support import annotate_translation
 
         annotated = []
         for result in results:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 __all__ = [
+    "CachedEncoder",
     "DEFAULT_ENCODER",
     "DEFAULT_MIN_SUPPORT",
     "SOURCE_MARGIN",
@@ -35,8 +36,11 @@ __all__ = [
     "arabic_clauses",
     "check_numbers",
     "get_encoder",
+    "release_units",
     "score_support",
+    "summary_texts",
     "support_units",
+    "translation_texts",
 ]
 
 DEFAULT_ENCODER = "use-m3"
@@ -205,6 +209,32 @@ def get_encoder(name: str | None = None, revision: str | None = None) -> Sentenc
     return encoder
 
 
+class CachedEncoder:
+    """Vectors remembered by text, so a window of releases is encoded in one call, then scored one by one.
+
+    One large call instead of one per release: fewer switches between torch's and numpy's thread pools, which
+    on a small machine cost more than the encoding itself.
+    """
+
+    def __init__(self, inner: SentenceEncoder) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self._vectors: dict[str, np.ndarray] = {}
+
+    def prime(self, texts: Sequence[str]) -> None:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        if missing:
+            self._vectors.update(zip(missing, self.inner.encode(missing), strict=True))
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        import numpy as np
+
+        if not texts:
+            return self.inner.encode([])
+        self.prime(texts)
+        return np.stack([self._vectors[t] for t in texts])
+
+
 # --------------------------------------------------------------------------- scoring
 
 
@@ -274,6 +304,25 @@ def support_units(items: Sequence[tuple[int, str]], *, clauses: bool = True) -> 
     return texts, owners
 
 
+def release_units(release: Release, *, clauses: bool = True) -> tuple[list[str], list[int]]:
+    """What an English summary sentence is scored against: the title (index -1) and the body sentences."""
+    arabic: list[tuple[int, str]] = []
+    if release.title.strip():
+        arabic.append((TITLE_INDEX, release.title))
+    arabic.extend((s.index, s.text) for s in release.sentences)
+    return support_units(arabic, clauses=clauses)
+
+
+def summary_texts(summary: EnglishSummary, release: Release, *, clauses: bool = True) -> list[str]:
+    """Every text annotate_summary encodes, to prime a CachedEncoder with a whole window at once."""
+    return [s.text for s in summary.sentences] + release_units(release, clauses=clauses)[0]
+
+
+def translation_texts(pairs: Sequence[TranslationPair]) -> list[str]:
+    """Every text annotate_translation encodes."""
+    return [text for p in pairs if p.source.strip() and p.translation.strip() for text in (p.source, p.translation)]
+
+
 def _source_label(index: int) -> str:
     return "title" if index == TITLE_INDEX else str(index)
 
@@ -293,13 +342,9 @@ def annotate_summary(
     (`clauses`); numbers are checked against the whole release (a date in the dateline counts).
     Sources replace any the generator set: they say which sentences support the text, not which it read.
     """
-    arabic: list[tuple[int, str]] = []
-    if release.title.strip():
-        arabic.append((TITLE_INDEX, release.title))
-    arabic.extend((s.index, s.text) for s in release.sentences)
     parts = (release.title, release.subtitle, release.dateline, *release.paragraphs)
     source_values = arabic_values("\n".join(part for part in parts if part))
-    texts, owners = support_units(arabic, clauses=clauses)
+    texts, owners = release_units(release, clauses=clauses)
     scores = score_support([s.text for s in summary.sentences], texts, encoder, parents=owners)
 
     warnings: list[str] = []

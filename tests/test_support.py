@@ -365,3 +365,37 @@ def test_transformers_encoder_on_tiny_bert(tiny_bert):
 def test_transformers_encoder_unavailable(tmp_path, make, problem):
     with pytest.raises(ModelUnavailable, match=problem):
         TransformersEncoder(make(tmp_path))
+
+
+class _CountingEncoder:
+    """Wraps the real encoder and records every call, to see what a CachedEncoder asks for."""
+
+    def __init__(self, inner) -> None:  # noqa: ANN001
+        self.inner = inner
+        self.name = inner.name
+        self.calls: list[list[str]] = []
+
+    def encode(self, texts: list[str]):  # noqa: ANN201
+        self.calls.append(list(texts))
+        return self.inner.encode(texts)
+
+
+def test_cached_encoder_encodes_a_window_once_and_gives_the_same_scores(use) -> None:  # noqa: ANN001
+    from arsum.support import CachedEncoder, summary_texts
+
+    releases = [
+        _release("وزير الاقتصاد يعلن النمو", ["قال الوزير إن الاقتصاد نما بنسبة 5 في المئة هذا العام.", "وأضاف أن التضخم تراجع."]),
+        _release("اجتماع الناتو في بروكسل", ["عقد حلف الناتو اجتماعا في بروكسل، وناقش أمن الطاقة.", "وحضر الاجتماع وزراء."]),
+    ]
+    summaries = [_summary(["The minister said the economy grew by 5 percent.", "NATO met in Brussels."]) for _ in releases]
+    counting = _CountingEncoder(use)
+    cached = CachedEncoder(counting)
+    cached.prime([t for s, r in zip(summaries, releases) for t in summary_texts(s, r)])
+    assert len(counting.calls) == 1
+    for summary, release in zip(summaries, releases):
+        direct, direct_warnings = annotate_summary(summary, release, use)
+        via_cache, cache_warnings = annotate_summary(summary, release, cached)
+        assert [s.support for s in via_cache.sentences] == pytest.approx([s.support for s in direct.sentences], abs=1e-4)
+        assert [s.sources for s in via_cache.sentences] == [s.sources for s in direct.sentences]
+        assert cache_warnings == direct_warnings
+    assert len(counting.calls) == 1  # everything came from the primed window
