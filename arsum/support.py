@@ -46,7 +46,7 @@ __all__ = [
 DEFAULT_ENCODER = "use-m3"
 DEFAULT_MIN_SUPPORT = 0.40
 """Chosen on FLORES-200 devtest with clause units, checked on TICO-19 (bench/calibrate_support.py,
-bench/results_support.md): 99.8% of true pairs and 94% of faithful one-clause partials pass, 99.7%
+bench/RESULTS.md): 99.8% of true pairs and 94% of faithful one-clause partials pass, 99.7%
 (TICO: 95.6%) of English sentences scored against a release they are not from are flagged."""
 SOURCE_MARGIN = 0.05
 """A second Arabic sentence counts as a source when within this much of the best one."""
@@ -282,7 +282,7 @@ def arabic_clauses(sentence: str) -> list[str]:
     """Comma-delimited pieces of a sentence, when it has two or more of CLAUSE_MIN_WORDS words.
 
     A summary sentence often keeps one clause of a long source sentence; against the whole
-    sentence it scores low (bench/results_support.md: faithful partial sentences), against
+    sentence it scores low (bench/RESULTS.md: faithful partial sentences), against
     the clause it does not.
     """
     pieces = [p.strip() for p in _CLAUSE_BREAK.split(sentence)]

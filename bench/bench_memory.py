@@ -12,7 +12,7 @@ published, headline first) and streams them through the stdin of one `arsum summ
 
 Modes: --no-english (the extractive path), and the default English path with no model downloaded (a fresh,
 empty HF cache: arsum looks the model up once, says so once and goes on). With --write the table goes to
-bench/results_memory.md.
+bench/out/results_memory.md (copied into bench/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 SPA_DIR = ROOT.parent / "shared" / "eval" / "spa"
-RESULTS = ROOT / "bench" / "results_memory.md"
+RESULTS = ROOT / "bench" / "out" / "results_memory.md"  # section 5 of bench/RESULTS.md is copied from it
 MODES = {"no-english": ["--no-english"], "english-no-model": []}
 
 
@@ -192,6 +192,7 @@ def main() -> None:
     text = report(streamed, peaks, args.releases, checkpoints)
     print(text)
     if args.write:
+        RESULTS.parent.mkdir(exist_ok=True)
         RESULTS.write_text(text, encoding="utf-8")
 
 

@@ -1,6 +1,6 @@
 """Calibrate the support threshold on Arabic-English pairs from ../shared/eval/parallel/.
 
-Run from the repository root:  python bench/calibrate_support.py [--encoder use-m3] [--out bench/results_support.md]
+Run from the repository root:  python bench/calibrate_support.py [--encoder use-m3] [--out bench/out/results_support.md]
 
 What is measured (support = best cosine between an English sentence and a set of Arabic units):
 - true pair: an Arabic sentence and its own English reference;
@@ -140,7 +140,8 @@ def pct(x: np.ndarray) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--encoder", default=None, help="encoder name (default use-m3) or transformers folder")
-    parser.add_argument("--out", default=str(ROOT / "bench" / "results_support.md"))
+    parser.add_argument("--out", default=str(ROOT / "bench" / "out" / "results_support.md"),
+                        help="markdown written here; section 3 of bench/RESULTS.md is copied from it")
     parser.add_argument("--speed-only", action="store_true", help="print the speed figures only; write nothing")
     args = parser.parse_args()
     if not PARALLEL.exists():
@@ -263,6 +264,7 @@ def main() -> None:
                     f"| {name} | {mode} | {t:.2f} | {true:.1%} | {partial:.1%} | {foreign:.1%} | {flagged:.1%} |"
                 )
     lines += ["", "## Speed", "", *speed_lines, ""]
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
 
