@@ -25,12 +25,13 @@ from arsum.extractive import (
     resolve_count,
     sentence_features,
 )
-from arsum.results import Release, Sentence
+from arsum.results import Release
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 
 import rouge  # noqa: E402
+from tinymodels import body_release  # noqa: E402
 
 SENTS = [
     "أعلنت وزارة الصحة اليوم عن إطلاق حملة وطنية للتطعيم ضد الإنفلونزا الموسمية في جميع المناطق.",
@@ -45,17 +46,7 @@ TITLE = "وزارة الصحة تطلق حملة التطعيم ضد الإنف�
 
 
 def release(sentences: list[str], title: str = TITLE, offset: int = 0) -> Release:
-    return Release(
-        id="t#1",
-        source="test",
-        encoding="utf-8",
-        title=title,
-        subtitle=None,
-        desk=None,
-        dateline=None,
-        paragraphs=tuple(sentences),
-        sentences=tuple(Sentence(index=offset + i, text=s, paragraph=i // 2) for i, s in enumerate(sentences)),
-    )
+    return body_release(sentences, title=title, offset=offset, per_paragraph=2)
 
 
 @pytest.fixture(scope="module")

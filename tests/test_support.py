@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from arsum.errors import ModelUnavailable
-from arsum.results import EnglishSentence, EnglishSummary, Release, Sentence, TranslationPair
+from arsum.results import EnglishSentence, EnglishSummary, Release, TranslationPair
+from tinymodels import body_release
 from arsum.support import (
     DEFAULT_MIN_SUPPORT,
     TransformersEncoder,
@@ -197,17 +198,7 @@ class TableEncoder:
 
 
 def _release(title: str, body: list[str], dateline: str | None = None) -> Release:
-    return Release(
-        id="r1",
-        source="test",
-        encoding="utf-8",
-        title=title,
-        subtitle=None,
-        desk=None,
-        dateline=dateline,
-        paragraphs=tuple(body),
-        sentences=tuple(Sentence(index=i, text=t, paragraph=i) for i, t in enumerate(body)),
-    )
+    return body_release(body, title=title, dateline=dateline, release_id="r1")
 
 
 def _summary(sentences: list[str]) -> EnglishSummary:

@@ -232,3 +232,24 @@ def make_release(text: str | None = None, *, release_id: str = "seed") -> Releas
         id=release_id, source=str(SEED_RELEASE), encoding="utf-8", title=title, subtitle=subtitle, desk=None,
         dateline=None, paragraphs=tuple(body), sentences=tuple(sentences),
     )
+
+
+def body_release(
+    sentences: list[str],
+    *,
+    title: str,
+    dateline: str | None = None,
+    offset: int = 0,
+    per_paragraph: int = 1,
+    release_id: str = "t#1",
+) -> Release:
+    """A Release whose body is exactly `sentences` (`per_paragraph` to a paragraph), for tests of scorers."""
+    from arsum.results import Release, Sentence
+
+    return Release(
+        id=release_id, source="test", encoding="utf-8", title=title, subtitle=None, desk=None, dateline=dateline,
+        paragraphs=tuple(sentences),
+        sentences=tuple(
+            Sentence(index=offset + i, text=s, paragraph=i // per_paragraph) for i, s in enumerate(sentences)
+        ),
+    )
