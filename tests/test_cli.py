@@ -365,3 +365,18 @@ def test_a_bug_ends_in_one_line_not_a_traceback(monkeypatch: pytest.MonkeyPatch)
     result = run("summarize", str(SEED), "--no-english")
     assert result.exit_code == 1
     assert result.stderr.strip() == "arsum: internal error: ValueError: boom (set ARSUM_DEBUG=1 for the traceback)"
+
+
+def test_models_convert_then_translate_with_the_conversion(tiny_marian: Path, tmp_path: Path) -> None:
+    pytest.importorskip("ctranslate2")
+    out = tmp_path / "marian-ct2"
+    converted = run("models", "convert", str(tiny_marian), "--quantization", "float32", "-o", str(out))
+    assert converted.exit_code == 0, converted.stderr
+    assert converted.stdout.strip() == str(out) and (out / "model.bin").is_file()
+    again = run("models", "convert", str(tiny_marian), "--quantization", "float32", "-o", str(out))
+    assert again.exit_code == 2 and "--force" in again.stderr and len(again.stderr.strip().splitlines()) == 1
+    via_ct2 = run("translate", "--model", str(out), str(SEED), "-f", "json", "--no-support")
+    via_torch = run("translate", "--model", str(tiny_marian), str(SEED), "-f", "json", "--no-support")
+    assert via_ct2.exit_code == 0, via_ct2.stderr
+    ct2_pairs = json.loads(via_ct2.stdout)[0]["pairs"]
+    assert [p["translation"] for p in ct2_pairs] == [p["translation"] for p in json.loads(via_torch.stdout)[0]["pairs"]]
