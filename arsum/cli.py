@@ -156,6 +156,12 @@ MinSupportOpt = Annotated[
     typer.Option("--min-support", min=-1.0, max=1.0, help="Flag sentences whose support (cosine) is below this."),
 ]
 SupportOpt = Annotated[bool, typer.Option("--support/--no-support", help="Score English sentences against the Arabic.")]
+EncoderOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--encoder", envvar="ARSUM_ENCODER", help="Sentence encoder for support: use-m3, or a transformers folder/hub id."
+    ),
+]
 
 
 def _resolve_format(fmt: OutputFormat | None, output: Path | None) -> str:
@@ -240,6 +246,7 @@ def summarize(
     config: ConfigOpt = None,
     support: SupportOpt = True,
     min_support: MinSupportOpt = None,
+    encoder: EncoderOpt = None,
     drop_unsupported: Annotated[
         bool, typer.Option("--drop-unsupported", help="Remove English sentences below --min-support.")
     ] = False,
@@ -260,7 +267,7 @@ def summarize(
         english=english,
         strategy=strategy.value if strategy else None,
         models=_model_options(model, device, quantize, config),
-        support=SupportOptions(support, min_support, drop_unsupported),
+        support=SupportOptions(support, min_support, drop_unsupported, encoder),
     )
     process = Summarize(options, notify=_say)
     items = _load(paths, input_format, lang, max_bytes)
@@ -285,6 +292,7 @@ def translate(
     config: ConfigOpt = None,
     support: SupportOpt = True,
     min_support: MinSupportOpt = None,
+    encoder: EncoderOpt = None,
     lang: LangOpt = None,
     max_bytes: MaxBytesOpt = None,
     output: OutputOpt = None,
@@ -298,7 +306,7 @@ def translate(
         target=to,
         source=source,
         models=_model_options(model, device, quantize, config),
-        support=SupportOptions(support, min_support),
+        support=SupportOptions(support, min_support, encoder=encoder),
     )
     fmt_name = _resolve_format(fmt, output)
     process = Translate(options, notify=_say)

@@ -103,10 +103,20 @@ class Routing:
 
 
 @dataclass(frozen=True)
+class SupportSettings:
+    """The `[support]` table: which sentence encoder scores English against Arabic, and the flag threshold."""
+
+    encoder: str = "use-m3"
+    revision: str | None = None
+    min_support: float | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     models: Mapping[str, ModelSpec]
     routing: Routing
     sources: tuple[Path, ...]
+    support: SupportSettings = SupportSettings()
 
     def model(self, name: str) -> ModelSpec:
         try:
@@ -183,9 +193,11 @@ def load_config(cli_path: Path | None = None, env: Mapping[str, str] = os.enviro
     model_origin: dict[str, Path] = {}
     routing: dict[str, Any] = {}
     routing_origin: dict[str, Path] = {}
+    support: dict[str, Any] = {}
     for path in files:
         raw = _read_toml(path)
-        _check_keys(path, "", raw, {"models", "routing"})
+        _check_keys(path, "", raw, {"models", "routing", "support"})
+        support.update(_support_table(path, raw.get("support", {})))
         for name, entry in _table(path, "models", raw.get("models", {})).items():
             key = f"models.{name}"
             entry = _table(path, key, entry)
@@ -206,7 +218,10 @@ def load_config(cli_path: Path | None = None, env: Mapping[str, str] = os.enviro
                     routing[f"{section}.{key}"] = value
                     routing_origin[f"{section}.{key}"] = path
     specs = {name: _build_spec(model_origin[name], name, entry) for name, entry in models.items()}
-    return Config(models=specs, routing=_build_routing(routing, routing_origin, specs), sources=tuple(files))
+    return Config(
+        models=specs, routing=_build_routing(routing, routing_origin, specs), sources=tuple(files),
+        support=SupportSettings(**support),
+    )
 
 
 # --- validation -------------------------------------------------------------------------------------------
@@ -221,6 +236,21 @@ _GENERATION_TYPES: dict[str, tuple[type, ...]] = {
     "num_beams": (int,), "max_new_tokens": (int,), "no_repeat_ngram_size": (int,), "length_penalty": (int, float),
 }
 _TYPE_NAMES = {str: "a string", list: "a list", int: "an integer", dict: "a table", float: "a number"}
+
+
+_SUPPORT_TYPES: dict[str, tuple[type, ...]] = {"encoder": (str,), "revision": (str,), "min_support": (float, int)}
+
+
+def _support_table(path: Path, value: Any) -> dict[str, Any]:
+    table = _table(path, "support", value)
+    _check_keys(path, "support", table, _SUPPORT_TYPES)
+    for key, item in table.items():
+        _check_type(path, f"support.{key}", item, _SUPPORT_TYPES[key])
+    if "min_support" in table and not -1.0 <= table["min_support"] <= 1.0:
+        raise ConfigError(str(path), "support.min_support", "must be between -1 and 1 (a cosine similarity)")
+    if "encoder" in table:
+        table = {**table, "encoder": _resolve_source(table["encoder"], path)}
+    return table
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""One function per command: inputs in, results out. Models are loaded once and reused."""
+"""What summarize and translate do to a stream of releases; models and the encoder are loaded once and reused."""
 
 from __future__ import annotations
 
@@ -62,20 +62,33 @@ def windows(items: Iterable[Release], size: int) -> Iterator[list[Release]]:
 
 
 class Supporter:
-    """Loads the sentence encoder on first use; a failure disables support with one notice."""
+    """Loads the sentence encoder on first use; a failure disables support with one notice.
 
-    def __init__(self, options: SupportOptions, notify: Notify) -> None:
+    Settings: --encoder / --min-support, then the `[support]` table of models.toml, then the calibrated default.
+    """
+
+    def __init__(self, options: SupportOptions, notify: Notify, config_path: Path | None = None) -> None:
         self.options = options
         self.notify = notify
+        self.config_path = config_path
         self._encoder = None
         self._failure: str | None = None
+        self.min_support = 0.0
+        self.encoder_name = ""
 
     def encoder(self):  # noqa: ANN201 - SentenceEncoder lives behind a lazy import
         if self._encoder is None and self._failure is None:
             from arsum import support
+            from arsum.config import load_config
 
+            settings = load_config(self.config_path).support
+            self.encoder_name = self.options.encoder or settings.encoder
+            revision = None if self.options.encoder else settings.revision
+            self.min_support = next(
+                v for v in (self.options.min_support, settings.min_support, support.DEFAULT_MIN_SUPPORT) if v is not None
+            )
             try:
-                self._encoder = support.get_encoder(self.options.encoder)
+                self._encoder = support.get_encoder(self.encoder_name, revision)
             except ArsumError as error:
                 self._failure = f"support scores unavailable: {error}"
                 self.notify(self._failure)
@@ -93,10 +106,9 @@ class Supporter:
         return cached
 
     @property
-    def min_support(self) -> float:
-        from arsum import support
-
-        return support.DEFAULT_MIN_SUPPORT if self.options.min_support is None else self.options.min_support
+    def settings(self) -> dict[str, object]:
+        """Recorded with every scored result, so its support figures can be reproduced."""
+        return {"encoder": self.encoder_name, "min_support": self.min_support}
 
 
 class Summarize:
@@ -110,7 +122,7 @@ class Summarize:
         self.extractive = ExtractiveSummarizer()
         self._english = None
         self._english_failure: str | None = None if options.english else "English summary not requested (--no-english)"
-        self.supporter = Supporter(options.support, notify)
+        self.supporter = Supporter(options.support, notify, options.models.config_path)
 
     def _english_summarizer(self):  # noqa: ANN202 - lazy import keeps torch out of the extractive path
         if self._english is None and self._english_failure is None:
@@ -183,6 +195,7 @@ class Summarize:
                 drop_unsupported=self.options.support.drop_unsupported,
             )
             result.english_summary = english
+            result.support = self.supporter.settings
             result.warnings.extend(warnings)
 
 
@@ -211,7 +224,7 @@ class Translate:
             device=models.device,
             quantize=models.quantize,
         )
-        self.supporter = Supporter(options.support, notify)
+        self.supporter = Supporter(options.support, notify, models.config_path)
 
     def __call__(self, releases: list[Release]) -> list[ReleaseTranslation]:
         from arsum.translation import translate_releases
@@ -230,5 +243,7 @@ class Translate:
             pairs, warnings = annotate_translation(
                 result.pairs, encoder, min_support=self.supporter.min_support, source_lang=self.options.source
             )
-            annotated.append(replace(result, pairs=pairs, warnings=result.warnings + warnings))
+            annotated.append(
+                replace(result, pairs=pairs, warnings=result.warnings + warnings, support=self.supporter.settings)
+            )
         return annotated

@@ -42,6 +42,7 @@ def summary_to_dict(item: ReleaseSummary) -> dict[str, Any]:
             "generation": english.generation,
             "chunks": english.chunks,
         },
+        "support": item.support,
         "warnings": list(item.release.warnings) + list(item.warnings),
     }
 
@@ -55,6 +56,7 @@ def translation_to_dict(item: ReleaseTranslation) -> dict[str, Any]:
         "target_lang": item.target_lang,
         "generation": item.generation,
         "pairs": [asdict(p) for p in item.pairs],
+        "support": item.support,
         "warnings": list(item.release.warnings) + list(item.warnings),
     }
 

@@ -74,6 +74,7 @@ class ReleaseSummary:
     arabic_summary: ArabicSummary
     english_summary: EnglishSummary | None = None
     warnings: list[str] = field(default_factory=list)
+    support: dict[str, Any] | None = None  # encoder and threshold behind the support scores
 
 
 @dataclass(frozen=True)
@@ -98,3 +99,4 @@ class ReleaseTranslation:
     target_lang: str
     generation: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    support: dict[str, Any] | None = None  # encoder and threshold behind the support scores

@@ -158,6 +158,10 @@ class TransformersEncoder:
                 source, f"cannot load sentence encoder ({problem})", "give a local folder or a cached hub id"
             ) from exc
         self._model.eval()
+        # Never feed more tokens than the model has positions for (a longer sentence is cut, as in training).
+        positions = getattr(self._model.config, "max_position_embeddings", None)
+        if isinstance(positions, int) and positions > 0:
+            self.max_length = min(self.max_length, positions)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         import numpy as np

@@ -149,3 +149,33 @@ def test_engine_modules_import_without_torch() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parents[1])
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "problem"),
+    [
+        ('[support]\nencoder = 3\n', "support.encoder", "must be a string"),
+        ('[support]\nmin_support = "high"\n', "support.min_support", "must be a number"),
+        ("[support]\nmin_support = 2.0\n", "support.min_support", "between -1 and 1"),
+        ('[support]\nthreshold = 0.5\n', "support.threshold", "unknown key"),
+    ],
+)
+def test_bad_support_table(tmp_path: Path, text: str, key: str, problem: str) -> None:
+    from arsum.config import load_config
+    from arsum.errors import ConfigError
+
+    path = tmp_path / "models.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(path) in str(caught.value) and key in str(caught.value) and problem in str(caught.value)
+
+
+def test_support_table_merges_and_resolves_relative_encoder(tmp_path: Path) -> None:
+    from arsum.config import load_config
+
+    path = tmp_path / "models.toml"
+    path.write_text('[support]\nencoder = "./labse"\nmin_support = 0.5\n', encoding="utf-8")
+    settings = load_config(path).support
+    assert settings.encoder == str((tmp_path / "labse").resolve()) and settings.min_support == 0.5
+    assert load_config().support.encoder == "use-m3" and load_config().support.min_support is None

@@ -390,3 +390,29 @@ def test_cached_encoder_encodes_a_window_once_and_gives_the_same_scores(use) -> 
         assert [s.sources for s in via_cache.sentences] == [s.sources for s in direct.sentences]
         assert cache_warnings == direct_warnings
     assert len(counting.calls) == 1  # everything came from the primed window
+
+
+@pytest.mark.parametrize("how", ["option", "config"])
+def test_encoder_chosen_by_option_or_models_toml_is_used_and_recorded(tiny_bert, tiny_marian, tmp_path, how) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from arsum.cli import app
+    from tinymodels import SEED_RELEASE
+
+    args = ["translate", "--model", str(tiny_marian), str(SEED_RELEASE), "-f", "json"]
+    if how == "option":
+        args += ["--encoder", str(tiny_bert), "--min-support", "0.3"]
+    else:
+        config = tmp_path / "models.toml"
+        config.write_text(f'[support]\nencoder = "{tiny_bert}"\nmin_support = 0.3\n', encoding="utf-8")
+        args += ["--config", str(config)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.stderr
+    [release] = json.loads(result.stdout)
+    assert release["support"] == {"encoder": str(tiny_bert), "min_support": 0.3}
+    default = CliRunner().invoke(app, ["translate", "--model", str(tiny_marian), str(SEED_RELEASE), "-f", "json"])
+    [plain] = json.loads(default.stdout)
+    assert plain["support"] == {"encoder": "use-m3", "min_support": DEFAULT_MIN_SUPPORT}
+    assert [p["support"] for p in release["pairs"]] != [p["support"] for p in plain["pairs"]]
