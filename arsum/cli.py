@@ -145,7 +145,9 @@ ConfigOpt = Annotated[
 LangOpt = Annotated[
     str | None, typer.Option("--lang", help="Language of the input; given, texts without Arabic are processed too.")
 ]
-MaxBytesOpt = Annotated[int | None, typer.Option("--max-bytes", help="Refuse inputs larger than this (default 10 MB).")]
+MaxBytesOpt = Annotated[
+    int | None, typer.Option("--max-bytes", min=1, help="Refuse inputs larger than this (default 10 MB).")
+]
 OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout.")
 ]
@@ -179,8 +181,6 @@ def _model_options(model: str | None, device: str, quantize: Quantize | None, co
 def _load(paths: list[str] | None, input_format: InputFormat, lang: str | None, max_bytes: int | None):  # noqa: ANN202
     from arsum.inputs import DEFAULT_MAX_BYTES, load_releases
 
-    if max_bytes is not None and max_bytes <= 0:
-        raise typer.BadParameter("must be positive", param_hint="--max-bytes")
     return load_releases(
         paths or ["-"],
         input_format=input_format.value,
@@ -310,7 +310,8 @@ def translate(
     )
     fmt_name = _resolve_format(fmt, output)
     process = Translate(options, notify=_say)
-    items = _load(paths, input_format, lang or source if source != "ar" else lang, max_bytes)
+    declared = lang or (source if source != "ar" else None)  # English input is not refused for lacking Arabic
+    items = _load(paths, input_format, declared, max_bytes)
     return _run(
         items, process, fmt=fmt_name, output=output, force=force, inputs=paths or [], bidi=bidi,
         window_size=TRANSLATE_WINDOW,
