@@ -78,7 +78,9 @@ def convert_model(source_folder: Path, output_folder: Path, quantization: Quanti
     import_ctranslate2(name)
     from ctranslate2.converters import TransformersConverter
 
-    hf_config = json.loads((source_folder / "config.json").read_text(encoding="utf-8"))
+    from arsum.modelstore import one_line, read_model_config  # not at module level: modelstore imports this module
+
+    hf_config = read_model_config(source_folder, name)
     copy = sorted({p.name for p in source_folder.iterdir() if p.is_file()
                    and any(fnmatch.fnmatch(p.name, pattern) for pattern in COPIED_PATTERNS)})
     output_folder.parent.mkdir(parents=True, exist_ok=True)
@@ -90,8 +92,7 @@ def convert_model(source_folder: Path, output_folder: Path, quantization: Quanti
         _write_metadata(staging, hf_config, quantization)
     except Exception as exc:  # noqa: BLE001 - the converter raises many kinds; each becomes one line
         shutil.rmtree(staging, ignore_errors=True)
-        problem = " ".join(str(exc).split()) or type(exc).__name__
-        raise ModelUnavailable(name, f"CTranslate2 cannot convert {source_folder}: {problem[:200]}",
+        raise ModelUnavailable(name, f"CTranslate2 cannot convert {source_folder}: {one_line(exc)}",
                                "check that it is a supported seq2seq model (Marian, mT5/T5, NLLB/M2M100, mBART, BART)") from None
     if output_folder.exists():
         shutil.rmtree(output_folder)
@@ -237,8 +238,9 @@ class CTranslate2Backend:
                     kwargs["src_lang"] = spec.src_lang
                 tokenizer = AutoTokenizer.from_pretrained(str(folder), **kwargs)
         except (RuntimeError, ValueError, OSError) as exc:
-            problem = " ".join(str(exc).split()) or type(exc).__name__
-            raise ModelUnavailable(spec.name, f"cannot load {folder}: {problem[:200]}",
+            from arsum.modelstore import one_line
+
+            raise ModelUnavailable(spec.name, f"cannot load {folder}: {one_line(exc)}",
                                    f"convert it again with `arsum models convert {spec.name} --force`") from None
         generation = _read_json(folder / "generation_config.json")
         min_new = generation.get("min_new_tokens")

@@ -45,12 +45,16 @@ class TransformersBackend:
         self.spec = spec
         self.device = device
         self.quantize = quantize
+        self._loaded: Any = None
 
     @property
     def loaded(self) -> Any:
-        from arsum.loading import load_transformers
+        """Resolved once: token counting runs per sentence, and each lookup would re-check disk and device."""
+        if self._loaded is None:
+            from arsum.loading import load_transformers
 
-        return load_transformers(self.spec, device=self.device, quantize=self.quantize)
+            self._loaded = load_transformers(self.spec, device=self.device, quantize=self.quantize)
+        return self._loaded
 
     @property
     def langid_map(self) -> dict[str, Any]:

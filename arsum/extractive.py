@@ -19,7 +19,7 @@ from importlib import resources
 from operator import mul
 from typing import Any, Protocol
 
-from arsum.arabic import content_terms, has_arabic, normalize, tokenize
+from arsum.arabic import content_terms, has_arabic, tokenize
 from arsum.errors import ConfigError, UsageError
 from arsum.results import ArabicSummary, Release, ScoredSentence
 
@@ -243,13 +243,14 @@ class DocumentModel:
 
 def document_model(sentences: Sequence[str], cap: int = MAX_GRAPH_SENTENCES) -> DocumentModel:
     terms = [content_terms(s) for s in sentences]
+    tokens = [tokenize(s) for s in sentences]  # tokenize normalises: the duplicate keys come from these too
     vectors = _tfidf(terms)
     blocks = graph_blocks(len(sentences), cap)
     return DocumentModel(
-        tokens=[tokenize(s) for s in sentences],
+        tokens=tokens,
         terms=terms,
         vectors=vectors,
-        keys=[" ".join(tokenize(normalize(s))) for s in sentences],
+        keys=[" ".join(t) for t in tokens],
         blocks=blocks,
         similarity=SimilarityRows(vectors, blocks),
     )

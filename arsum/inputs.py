@@ -128,11 +128,8 @@ def _read_file(path: str, max_bytes: int) -> bytes:
 
 def _read_stdin(stdin: BinaryIO, max_bytes: int) -> bytes:
     data = stdin.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        rest = 0
-        while chunk := stdin.read(1 << 20):
-            rest += len(chunk)
-        raise _too_big(STDIN_SOURCE, len(data) + rest, max_bytes)
+    if len(data) > max_bytes:  # stop here: a stream may never end (`yes | arsum …`)
+        raise InputError(STDIN_SOURCE, f"input is more than {max_bytes} bytes, above the --max-bytes limit")
     return data
 
 

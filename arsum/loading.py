@@ -17,7 +17,7 @@ from typing import Any
 from arsum import progress
 from arsum.config import ModelSpec
 from arsum.errors import ModelUnavailable, UsageError
-from arsum.modelstore import WEIGHT_FILES, model_path, one_line, read_model_config
+from arsum.modelstore import WEIGHT_FILES, model_path, one_line, read_model_config, repull_hint
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 QUANTIZATIONS = ("int8",)
@@ -99,7 +99,7 @@ def _load(spec: ModelSpec, folder: Path, device: str, quantize: str | None) -> L
     read_model_config(folder, spec.name)
     weights = next((name for name in WEIGHT_FILES if (folder / name).is_file()), None)
     if weights is None:
-        raise ModelUnavailable(spec.name, f"no weights (model.safetensors or pytorch_model.bin) in {folder}", _hint(spec, folder))
+        raise ModelUnavailable(spec.name, f"no weights (model.safetensors or pytorch_model.bin) in {folder}", repull_hint(spec.name, folder))
     configure_threads()
     tokenizer = _load_tokenizer(spec, folder)
     model = _load_model(spec, folder, weights)
@@ -134,7 +134,7 @@ def _load_tokenizer(spec: ModelSpec, folder: Path) -> Any:
         with _quiet():
             return AutoTokenizer.from_pretrained(str(folder), **kwargs)
     except Exception as exc:  # noqa: BLE001 - any tokenizer failure is a broken model folder
-        raise ModelUnavailable(spec.name, f"tokenizer in {folder} cannot be loaded ({one_line(exc)})", _hint(spec, folder)) from None
+        raise ModelUnavailable(spec.name, f"tokenizer in {folder} cannot be loaded ({one_line(exc)})", repull_hint(spec.name, folder)) from None
 
 
 def _load_model(spec: ModelSpec, folder: Path, weights: str) -> Any:
@@ -151,14 +151,14 @@ def _load_model(spec: ModelSpec, folder: Path, weights: str) -> Any:
                 output_loading_info=True,
             )
     except Exception as exc:  # noqa: BLE001 - corrupt, truncated or unsafe weights all end here
-        raise ModelUnavailable(spec.name, f"weights {folder / weights} cannot be loaded ({one_line(exc)})", _hint(spec, folder)) from None
+        raise ModelUnavailable(spec.name, f"weights {folder / weights} cannot be loaded ({one_line(exc)})", repull_hint(spec.name, folder)) from None
     missing = sorted(set(info.get("missing_keys") or ()))
     mismatched = list(info.get("mismatched_keys") or ())
     if missing or mismatched:
         bad = missing or [str(m[0]) if isinstance(m, (tuple, list)) else str(m) for m in mismatched]
         what = "lack" if missing else "have wrongly shaped"
         raise ModelUnavailable(
-            spec.name, f"weights {folder / weights} {what} {len(bad)} tensors (e.g. {bad[0]})", _hint(spec, folder)
+            spec.name, f"weights {folder / weights} {what} {len(bad)} tensors (e.g. {bad[0]})", repull_hint(spec.name, folder)
         )
     return model
 
@@ -182,8 +182,3 @@ def _quantize_int8(model: Any) -> Any:
         warnings.simplefilter("ignore")
         return quantize_dynamic(model.to("cpu"), {torch.nn.Linear}, dtype=torch.qint8)
 
-
-def _hint(spec: ModelSpec, folder: Path) -> str:
-    if "snapshots" in folder.parts:
-        return f"run `arsum models pull {spec.name}` again"
-    return "rebuild or re-download the model folder"

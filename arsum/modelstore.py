@@ -178,11 +178,11 @@ def read_model_config(folder: Path, name: str) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise ModelUnavailable(name, f"cannot read {path}: {one_line(exc)}", _repull_hint(name, folder)) from None
+        raise ModelUnavailable(name, f"cannot read {path}: {one_line(exc)}", repull_hint(name, folder)) from None
     except json.JSONDecodeError as exc:
-        raise ModelUnavailable(name, f"{path} is not valid JSON (line {exc.lineno}: {exc.msg})", _repull_hint(name, folder)) from None
+        raise ModelUnavailable(name, f"{path} is not valid JSON (line {exc.lineno}: {exc.msg})", repull_hint(name, folder)) from None
     if not isinstance(data, dict) or not isinstance(data.get("model_type"), str):
-        raise ModelUnavailable(name, f"{path} has no model_type", _repull_hint(name, folder))
+        raise ModelUnavailable(name, f"{path} has no model_type", repull_hint(name, folder))
     return data
 
 
@@ -275,7 +275,7 @@ def _fix_source_hint(spec: ModelSpec) -> str:
     return f"check the path (models.{spec.name}.source if it is configured)"
 
 
-def _repull_hint(name: str, folder: Path) -> str:
+def repull_hint(name: str, folder: Path) -> str:
     return f"run `arsum models pull {name}` again" if "snapshots" in folder.parts else "rebuild or re-download the folder"
 
 

@@ -67,10 +67,10 @@ class Supporter:
     Settings: --encoder / --min-support, then the `[support]` table of models.toml, then the calibrated default.
     """
 
-    def __init__(self, options: SupportOptions, notify: Notify, config_path: Path | None = None) -> None:
+    def __init__(self, options: SupportOptions, notify: Notify) -> None:
         self.options = options
         self.notify = notify
-        self.config_path = config_path
+        self.file_settings = None  # the [support] table, set by whoever has loaded models.toml
         self._encoder = None
         self._failure: str | None = None
         self.min_support = 0.0
@@ -79,16 +79,18 @@ class Supporter:
     def encoder(self):  # noqa: ANN201 - SentenceEncoder lives behind a lazy import
         if self._encoder is None and self._failure is None:
             from arsum import support
-            from arsum.config import load_config
+            from arsum.config import SupportSettings
 
-            settings = load_config(self.config_path).support
+            settings = self.file_settings or SupportSettings()
             self.encoder_name = self.options.encoder or settings.encoder
             revision = None if self.options.encoder else settings.revision
             self.min_support = next(
                 v for v in (self.options.min_support, settings.min_support, support.DEFAULT_MIN_SUPPORT) if v is not None
             )
             try:
-                self._encoder = support.get_encoder(self.encoder_name, revision)
+                encoder = support.get_encoder(self.encoder_name, revision)
+                getattr(encoder, "load", lambda: None)()  # broken weights fail here, once, not mid-run
+                self._encoder = encoder
             except ArsumError as error:
                 self._failure = f"support scores unavailable: {error}"
                 self.notify(self._failure)
@@ -122,7 +124,7 @@ class Summarize:
         self.extractive = ExtractiveSummarizer()
         self._english = None
         self._english_failure: str | None = None if options.english else "English summary not requested (--no-english)"
-        self.supporter = Supporter(options.support, notify, options.models.config_path)
+        self.supporter = Supporter(options.support, notify)
 
     def _english_summarizer(self):  # noqa: ANN202 - lazy import keeps torch out of the extractive path
         if self._english is None and self._english_failure is None:
@@ -132,6 +134,7 @@ class Summarize:
             models = self.options.models
             try:
                 config = load_config(models.config_path)
+                self.supporter.file_settings = config.support
                 strategy = self.options.strategy or config.routing.strategy
                 require_downloaded(list(english_summary_specs(config, strategy, models.model).values()))
                 from arsum.abstractive import build_english_summarizer  # torch-free, but only needed now
@@ -160,8 +163,7 @@ class Summarize:
     def summarize(self, release: Release) -> ReleaseSummary:
         arabic = self.extractive.summarize(release, count=self.options.count, ratio=self.options.ratio)
         result = ReleaseSummary(release=release, arabic_summary=arabic)
-        if not release.sentences:
-            result.warnings.append("release has no body sentences")
+        if not release.sentences:  # the parser has already warned about it
             return result
         summarizer = self._english_summarizer()
         if summarizer is not None:
@@ -216,15 +218,17 @@ class Translate:
 
         models = options.models
         self.options = options
+        config = load_config(models.config_path)
         self.translator = build_translator(
-            load_config(models.config_path),
+            config,
             target=options.target,
             source=options.source,
             model=models.model,
             device=models.device,
             quantize=models.quantize,
         )
-        self.supporter = Supporter(options.support, notify, models.config_path)
+        self.supporter = Supporter(options.support, notify)
+        self.supporter.file_settings = config.support
 
     def __call__(self, releases: list[Release]) -> list[ReleaseTranslation]:
         from arsum.translation import translate_releases

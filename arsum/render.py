@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import Any, Literal, Protocol, TextIO
+from typing import Any, Protocol, TextIO
 
-from arsum.results import ReleaseSummary, ReleaseTranslation
+from arsum.results import SUBTITLE_INDEX, TITLE_INDEX, ReleaseSummary, ReleaseTranslation
 
-Format = Literal["rich", "text", "json", "jsonl", "markdown"]
-FORMATS: tuple[str, ...] = ("rich", "text", "json", "jsonl", "markdown")
 Item = ReleaseSummary | ReleaseTranslation
 
 
@@ -43,7 +41,7 @@ def summary_to_dict(item: ReleaseSummary) -> dict[str, Any]:
             "chunks": english.chunks,
         },
         "support": item.support,
-        "warnings": list(item.release.warnings) + list(item.warnings),
+        "warnings": _all_warnings(item),
     }
 
 
@@ -57,7 +55,7 @@ def translation_to_dict(item: ReleaseTranslation) -> dict[str, Any]:
         "generation": item.generation,
         "pairs": [asdict(p) for p in item.pairs],
         "support": item.support,
-        "warnings": list(item.release.warnings) + list(item.warnings),
+        "warnings": _all_warnings(item),
     }
 
 
@@ -78,7 +76,7 @@ def _support_mark(support: float | None, flags: tuple[str, ...], sources: tuple[
 
 def _translated_heading(item: ReleaseTranslation) -> tuple[str | None, str | None]:
     by_index = {p.index: p.translation for p in item.pairs}
-    return by_index.get(-1), by_index.get(-2)
+    return by_index.get(TITLE_INDEX), by_index.get(SUBTITLE_INDEX)
 
 
 def _paragraphs(item: ReleaseTranslation) -> list[list[str]]:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+TITLE_INDEX = -1  # the title where a sentence index is expected (sources, translation pairs)
+SUBTITLE_INDEX = -2
+
 
 @dataclass(frozen=True)
 class Sentence:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from arsum.errors import ModelUnavailable
 from arsum.numbers import arabic_values, check_numbers, missing_numbers
-from arsum.results import EnglishSentence, EnglishSummary, Release, TranslationPair
+from arsum.results import TITLE_INDEX, EnglishSentence, EnglishSummary, Release, TranslationPair
 
 if TYPE_CHECKING:
     import numpy as np
@@ -52,7 +52,6 @@ SOURCE_MARGIN = 0.05
 """A second Arabic sentence counts as a source when within this much of the best one."""
 CLAUSE_MIN_WORDS = 3
 """A comma-delimited piece of an Arabic sentence is scored on its own when it has this many words."""
-TITLE_INDEX = -1
 """Index that `sources` use for the release title (body sentences use Sentence.index)."""
 
 LOW_SUPPORT = "low-support"

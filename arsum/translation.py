@@ -12,10 +12,8 @@ from arsum.config import Config
 from arsum.engine import Engine, build_engine
 from arsum.errors import UsageError
 from arsum.modelstore import translator_spec
-from arsum.results import Release, ReleaseTranslation, TranslationPair
+from arsum.results import SUBTITLE_INDEX, TITLE_INDEX, Release, ReleaseTranslation, TranslationPair
 
-TITLE_INDEX = -1
-SUBTITLE_INDEX = -2
 HEADING_PARAGRAPH = -1
 
 

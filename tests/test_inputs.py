@@ -116,7 +116,7 @@ def test_stdin(paths: list[str]) -> None:
 
 def test_stdin_over_limit() -> None:
     (err,) = list(load_releases(["-"], stdin=io.BytesIO(b"x" * 500), max_bytes=100))
-    assert (err.source, err.problem) == ("<stdin>", "file is 500 bytes, above the --max-bytes limit of 100")
+    assert (err.source, err.problem) == ("<stdin>", "input is more than 100 bytes, above the --max-bytes limit")
 
 
 def test_jsonl_good_malformed_and_missing_text(tmp_path: Path) -> None:
