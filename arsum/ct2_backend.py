@@ -8,20 +8,15 @@ model converted, so the base install never needs it.
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from arsum import progress
 from arsum.config import GenerationSettings, ModelSpec
-from arsum.engine import lookup_token_id
 from arsum.errors import ModelUnavailable, OutputError, UsageError
 
 Quantization = Literal["int8", "float32"]
@@ -66,6 +61,10 @@ def convert_model(source_folder: Path, output_folder: Path, quantization: Quanti
     For decoder-start families (mT5) the fixed start token is removed from CTranslate2's config so the
     target-language token can be the first decoder input, exactly as transformers' decoder_start_token_id.
     """
+    import fnmatch
+    import shutil
+    import tempfile
+
     name = name or str(source_folder)
     if quantization not in QUANTIZATIONS:
         raise ModelUnavailable(name, f"unknown quantization {quantization!r}", f"use one of: {', '.join(QUANTIZATIONS)}")
@@ -228,6 +227,8 @@ class CTranslate2Backend:
         from arsum.loading import thread_count  # not at module level: loading -> modelstore -> this module
 
         try:
+            from arsum import progress
+
             with progress.status(f"loading {spec.name} (CTranslate2, {compute_type})"):
                 translator = ctranslate2.Translator(
                     str(folder), device=device, compute_type=compute_type,
@@ -272,6 +273,8 @@ class CTranslate2Backend:
         decoder_start = "decoder_start_token" in loaded.metadata
         first = target_token if target_token is not None or not decoder_start else loaded.metadata["decoder_start_token"]
         if first is not None:
+            from arsum.engine import lookup_token_id
+
             lookup_token_id(self.spec, tokenizer, first)
         prefix = [[first] for _ in texts] if first is not None else None
         # transformers counts a forced BOS as a new token and, with forced_eos_token_id, spends the last on </s>.

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
@@ -90,6 +89,8 @@ def open_output(output: Path | None) -> Iterator[TextIO]:
             raise OutputError("stdout: is closed; use -o FILE")
         yield GuardedStream(sys.stdout, "stdout")  # type: ignore[misc]
         return
+    import tempfile  # only with -o: kept off the start-up path
+
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".part", dir=output.parent)
     except OSError as err:
