@@ -129,12 +129,12 @@ def light_stem(token: str) -> str:
 
 def content_terms(text: str) -> list[str]:
     """Stemmed content words, the unit of similarity for scoring."""
-    terms = []
-    for tok in tokenize(text):
-        if len(tok) < 2 or tok in STOPWORDS:
-            continue
-        terms.append(light_stem(tok))
-    return terms
+    return terms_of_tokens(tokenize(text))
+
+
+def terms_of_tokens(tokens: list[str]) -> list[str]:
+    """content_terms for text already tokenized, so a hot loop normalises each sentence once."""
+    return [light_stem(tok) for tok in tokens if len(tok) >= 2 and tok not in STOPWORDS]
 
 
 # --------------------------------------------------------------------------- segmentation

@@ -19,7 +19,7 @@ from importlib import resources
 from operator import mul
 from typing import Any, Protocol
 
-from arsum.arabic import content_terms, has_arabic, tokenize
+from arsum.arabic import content_terms, has_arabic, terms_of_tokens, tokenize
 from arsum.errors import ConfigError, UsageError
 from arsum.results import ArabicSummary, Release, ScoredSentence
 
@@ -242,8 +242,8 @@ class DocumentModel:
 
 
 def document_model(sentences: Sequence[str], cap: int = MAX_GRAPH_SENTENCES) -> DocumentModel:
-    terms = [content_terms(s) for s in sentences]
-    tokens = [tokenize(s) for s in sentences]  # tokenize normalises: the duplicate keys come from these too
+    tokens = [tokenize(s) for s in sentences]  # tokenize normalises: terms and duplicate keys come from these
+    terms = [terms_of_tokens(t) for t in tokens]
     vectors = _tfidf(terms)
     blocks = graph_blocks(len(sentences), cap)
     return DocumentModel(
