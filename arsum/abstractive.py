@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
-from arsum.config import Config
+from arsum.config import Config, ModelSpec
 from arsum.engine import Engine, build_engine
 from arsum.modelstore import english_summary_specs
 from arsum.results import ArabicSummary, EnglishSentence, EnglishSummary, Release
@@ -203,17 +203,21 @@ def build_english_summarizer(
     model: str | None = None,
     device: str = "auto",
     quantize: str | None = None,
+    specs: dict[str, ModelSpec] | None = None,
 ) -> EnglishSummarizer:
     """Cheap: nothing is loaded until the first summary, so a missing model surfaces there as ModelUnavailable.
 
     `model` (--model) replaces the strategy's main model: the summarizer for crosslingual, the translator
-    for the two translation strategies.
+    for the two translation strategies. `specs`: the strategy's models as modelstore.english_summary_specs
+    resolved them, when the caller already has them.
     """
     strategy = strategy or config.routing.strategy
-    specs = english_summary_specs(config, strategy, model)
+    specs = specs or english_summary_specs(config, strategy, model)
     if strategy == "crosslingual":
         return CrosslingualSummarizer(build_engine(config, specs["summarizer"], device=device, quantize=quantize))
-    translator = build_translator(config, target="en", model=model, device=device, quantize=quantize)
+    translator = build_translator(
+        config, target="en", model=model, device=device, quantize=quantize, spec=specs["translator"]
+    )
     if strategy == "extract-then-translate":
         return ExtractThenTranslate(translator)
     return TranslateThenSummarize(translator, build_engine(config, specs["summarizer"], device=device, quantize=quantize))

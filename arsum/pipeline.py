@@ -136,7 +136,8 @@ class Summarize:
                 config = load_config(models.config_path)
                 self.supporter.file_settings = config.support
                 strategy = self.options.strategy or config.routing.strategy
-                require_downloaded(list(english_summary_specs(config, strategy, models.model).values()))
+                specs = english_summary_specs(config, strategy, models.model)
+                require_downloaded(list(specs.values()))
                 from arsum.abstractive import build_english_summarizer  # torch-free, but only needed now
 
                 self._english = build_english_summarizer(
@@ -145,6 +146,7 @@ class Summarize:
                     model=models.model,
                     device=models.device,
                     quantize=models.quantize,
+                    specs=specs,
                 )
             except ModelUnavailable as error:
                 self._fail_english(error)

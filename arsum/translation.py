@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
 
-from arsum.config import Config
+from arsum.config import Config, ModelSpec
 from arsum.engine import Engine, build_engine
 from arsum.errors import UsageError
 from arsum.modelstore import translator_spec
@@ -88,9 +88,13 @@ def build_translator(
     model: str | None = None,
     device: str = "auto",
     quantize: str | None = None,
+    spec: ModelSpec | None = None,
 ) -> Seq2SeqTranslator:
-    """Routing: `translate.<target>`, else the default multilingual model; `model` (--model) overrides both."""
-    spec = translator_spec(config, target, model)
+    """Routing: `translate.<target>`, else the default multilingual model; `model` (--model) overrides both.
+
+    `spec`: the model already resolved by the caller (modelstore.translator_spec), so it is not resolved twice.
+    """
+    spec = spec or translator_spec(config, target, model)
     if spec.family == "marian" and spec.tgt_lang and spec.tgt_lang != target:
         raise UsageError(f"model {spec.name} translates into {spec.tgt_lang!r}, not {target!r}; choose another --model")
     return Seq2SeqTranslator(build_engine(config, spec, device=device, quantize=quantize), source=source, target=target)
