@@ -37,8 +37,15 @@ _MAP = {
 _TABLE: dict[int, str | None] = {ord(c): None for c in _DELETE}
 _TABLE.update({ord(k): v for k, v in _MAP.items()})
 _TABLE.update({0x066B: ".", 0x066C: ","})  # Arabic decimal and thousands separators
-_TABLE.update({0x0660 + i: str(i) for i in range(10)})  # Arabic-Indic digits
-_TABLE.update({0x06F0 + i: str(i) for i in range(10)})  # Extended (Persian) digits
+_DIGITS: dict[int, str] = {0x0660 + i: str(i) for i in range(10)}  # Arabic-Indic digits
+_DIGITS.update({0x06F0 + i: str(i) for i in range(10)})  # Extended (Persian) digits
+_TABLE.update(_DIGITS)
+
+
+def fold_digits(text: str) -> str:
+    """Arabic-Indic and Persian digits as 0-9, nothing else changed (for text whose letters must stay as written)."""
+    return text.translate(_DIGITS)
+
 
 # Presentation forms (ligatures such as ﻻ, contextual shapes from PDFs) -> base letters.
 _PRESENTATION = re.compile("[\uFB50-\uFDFF\uFE70-\uFEFE]")

@@ -243,7 +243,7 @@ class CTranslate2Backend:
 
             raise ModelUnavailable(spec.name, f"cannot load {folder}: {one_line(exc)}",
                                    f"convert it again with `arsum models convert {spec.name} --force`") from None
-        generation = _read_json(folder / "generation_config.json")
+        generation = read_json_object(folder / "generation_config.json")
         min_new = generation.get("min_new_tokens")
         return LoadedCT2(
             translator=translator, tokenizer=tokenizer, folder=folder, device=device, compute_type=compute_type,
@@ -306,10 +306,11 @@ class CTranslate2Backend:
 
 def read_metadata(folder: Path) -> dict[str, Any]:
     """What convert_model kept from the source model ({} for a folder converted by other tools)."""
-    return _read_json(folder / METADATA_FILE)
+    return read_json_object(folder / METADATA_FILE)
 
 
-def _read_json(path: Path) -> dict[str, Any]:
+def read_json_object(path: Path) -> dict[str, Any]:
+    """A JSON object from a model folder, or {} when it is missing, unreadable or not an object."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

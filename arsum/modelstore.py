@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from arsum.config import STRATEGIES, Config, GenerationSettings, ModelSpec, is_local_source
-from arsum.ct2_backend import METADATA_FILE, is_ct2_folder, read_metadata
+from arsum.ct2_backend import METADATA_FILE, is_ct2_folder, read_json_object, read_metadata
 from arsum.errors import ModelUnavailable, UsageError
 
 WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
@@ -245,10 +245,7 @@ def spec_for_folder(folder: Path, *, name: str, source: str | None = None) -> Mo
 def folder_generation_settings(folder: Path) -> GenerationSettings:
     """An unconfigured model decodes the way its own generation_config.json says (capped to our defaults)."""
     defaults = GenerationSettings()
-    try:
-        data = json.loads((folder / "generation_config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return defaults
+    data = read_json_object(folder / "generation_config.json")
 
     def number(key: str, kind: type, fallback: Any) -> Any:
         value = data.get(key)
@@ -264,11 +261,7 @@ def folder_generation_settings(folder: Path) -> GenerationSettings:
 
 
 def _tokenizer_class(folder: Path) -> str:
-    try:
-        data = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return ""
-    return str(data.get("tokenizer_class") or "")
+    return str(read_json_object(folder / "tokenizer_config.json").get("tokenizer_class") or "")
 
 
 def _fix_source_hint(spec: ModelSpec) -> str:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 
-from arsum.arabic import normalize
+from arsum.arabic import fold_digits, normalize
 
 # --------------------------------------------------------------------------- English side
 
@@ -39,7 +39,7 @@ _EN_NUMBER = re.compile(
 def english_numbers(text: str) -> list[tuple[str, Decimal]]:
     """(surface form, value) for each number written in digits in an English sentence."""
     out: list[tuple[str, Decimal]] = []
-    for m in _EN_NUMBER.finditer(_digits_only(text)):
+    for m in _EN_NUMBER.finditer(fold_digits(text)):
         value = Decimal(m.group("num").replace(",", ""))
         scale = m.group("scale")
         if scale:
@@ -50,7 +50,7 @@ def english_numbers(text: str) -> list[tuple[str, Decimal]]:
 
 # --------------------------------------------------------------------------- Arabic side
 
-_AR_TOKEN = re.compile(r"\d+(?:[.,\u066B\u066C]\d+)*|[^\W\d_]+")
+_AR_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")  # on normalised text: ٫ ٬ are already . ,
 
 # Normalised forms (arabic.normalize folds alef forms, ة -> ه, ى -> ي).
 _AR_SCALES = {
@@ -110,7 +110,6 @@ def _strip_prefixes(token: str) -> Iterator[str]:
 
 def _readings(number: str) -> set[Decimal]:
     """Every value a digit string with separators can mean (`1,500` is 1500 or 1.5 in Arabic usage)."""
-    number = number.replace("\u066B", ".").replace("\u066C", ",")
     seps = re.findall(r"[.,]", number)
     groups = re.split(r"[.,]", number)
     if not seps:
@@ -153,13 +152,6 @@ def arabic_values(text: str) -> set[Decimal]:
 
 
 # --------------------------------------------------------------------------- check
-
-_DIGITS = str.maketrans({**{chr(0x0660 + i): str(i) for i in range(10)}, **{chr(0x06F0 + i): str(i) for i in range(10)}})
-
-
-def _digits_only(text: str) -> str:
-    return text.translate(_DIGITS)
-
 
 def check_numbers(english: str, arabic_source: str) -> list[str]:
     """Numbers the English sentence states that the Arabic source does not (surface forms, in order)."""
