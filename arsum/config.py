@@ -172,6 +172,11 @@ def user_config_path(env: Mapping[str, str] = os.environ) -> Path:
     return Path.home() / ".config" / "arsum" / "models.toml"
 
 
+def user_cache_base(env: Mapping[str, str] = os.environ) -> Path:
+    """$XDG_CACHE_HOME or ~/.cache: where the hub cache and arsum's conversions live unless told otherwise."""
+    return Path(env["XDG_CACHE_HOME"]).expanduser() if env.get("XDG_CACHE_HOME") else Path.home() / ".cache"
+
+
 def config_files(cli_path: Path | None = None, env: Mapping[str, str] = os.environ) -> list[Path]:
     """Default first, then the one user file that applies (an explicit path must exist)."""
     files = [default_config_path()]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from arsum.config import GenerationSettings, ModelSpec
+from arsum.config import GenerationSettings, ModelSpec, user_cache_base
 from arsum.errors import ModelUnavailable, OutputError, UsageError
 
 Quantization = Literal["int8", "float32"]
@@ -48,9 +48,8 @@ def is_ct2_folder(folder: Path) -> bool:
 
 def default_ct2_folder(name: str, quantization: str, env: Mapping[str, str] = os.environ) -> Path:
     """Where `arsum models convert NAME` puts a conversion when no output folder is given."""
-    base = Path(env["XDG_CACHE_HOME"]).expanduser() if env.get("XDG_CACHE_HOME") else Path.home() / ".cache"
     safe = name.replace("/", "--")
-    return base / "arsum" / "ct2" / f"{safe}-{quantization}"
+    return user_cache_base(env) / "arsum" / "ct2" / f"{safe}-{quantization}"
 
 
 def convert_model(source_folder: Path, output_folder: Path, quantization: Quantization, *,

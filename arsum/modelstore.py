@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from arsum.config import STRATEGIES, Config, GenerationSettings, ModelSpec, is_local_source
+from arsum.config import STRATEGIES, Config, GenerationSettings, ModelSpec, is_local_source, user_cache_base
 from arsum.ct2_backend import METADATA_FILE, is_ct2_folder, read_json_object, read_metadata
 from arsum.errors import ModelUnavailable, UsageError
 
@@ -57,8 +57,7 @@ def hub_cache_dir(env: Mapping[str, str] = os.environ) -> Path:
         return Path(env["HF_HUB_CACHE"]).expanduser()
     if env.get("HF_HOME"):
         return Path(env["HF_HOME"]).expanduser() / "hub"
-    base = Path(env["XDG_CACHE_HOME"]).expanduser() if env.get("XDG_CACHE_HOME") else Path.home() / ".cache"
-    return base / "huggingface" / "hub"
+    return user_cache_base(env) / "huggingface" / "hub"
 
 
 def has_weights(folder: Path) -> bool:
