@@ -17,8 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from arsum.extractive import ExtractiveSummarizer  # noqa: E402
-from arsum.releases import parse_releases  # noqa: E402
+from arsum.tasks.extractive import ExtractiveSummarizer  # noqa: E402
+from arsum.text.releases import parse_releases  # noqa: E402
 
 SPA_DIR = ROOT.parent / "shared" / "eval" / "spa"
 

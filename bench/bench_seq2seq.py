@@ -71,7 +71,7 @@ class Measurement:
 
 def spa_sentences() -> list[str]:
     """Every body sentence of the SPA releases, in file order, split by arsum's own release parser."""
-    from arsum.releases import parse_release
+    from arsum.text.releases import parse_release
 
     if not SPA.is_dir():
         raise SystemExit(f"{SPA} not found: the benchmark needs ../shared/eval/spa/ beside the repository")
@@ -113,7 +113,7 @@ def prepare_models(workdir: Path, families: list[str], *, small: bool, configs: 
         for quantization in ("int8", "float32"):
             out = workdir / f"{family}-ct2-{quantization}"
             if f"ct2-{quantization}" in configs and not (out / "model.bin").is_file():
-                from arsum.ct2_backend import convert_model
+                from arsum.models.ctranslate2_backend import convert_model
 
                 start = time.perf_counter()
                 convert_model(folder, out, quantization, force=True)  # type: ignore[arg-type]
@@ -179,8 +179,8 @@ def _run_baseline(family: str, folder: Path, sentences: list[str]) -> Measuremen
 
 def _run_engine(family: str, config: str, workdir: Path, sentences: list[str]) -> Measurement:
     """arsum's own path: build_engine on a spec, exactly as `arsum translate` does."""
-    from arsum.config import GenerationSettings, ModelSpec
-    from arsum.engine import build_engine
+    from arsum.models.config import GenerationSettings, ModelSpec
+    from arsum.models.engine import build_engine
 
     ct2 = config.startswith("ct2-")
     quantize = config.split("-", 1)[1] if "-" in config else None
@@ -241,7 +241,7 @@ def _generated_length(row: list[int], eos: int | None) -> int:
 
 def _threads(ct2: bool) -> int:
     if ct2:
-        from arsum.loading import thread_count
+        from arsum.models.transformers_backend import thread_count
 
         return thread_count()
     import torch

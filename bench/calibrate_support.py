@@ -29,8 +29,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from arsum.numbers import arabic_values, missing_numbers  # noqa: E402
-from arsum.support import DEFAULT_MIN_SUPPORT, get_encoder, support_units  # noqa: E402
+from arsum.tasks.number_check import arabic_values, missing_numbers  # noqa: E402
+from arsum.tasks.support import DEFAULT_MIN_SUPPORT, get_encoder, support_units  # noqa: E402
 
 PARALLEL = ROOT.parent / "shared" / "eval" / "parallel"
 RELEASE = 15  # sentences in a typical release; TICO has no article ids, so blocks of this many lines stand in

@@ -4,12 +4,12 @@ Decisions (see ../shared/eval/README.md for the corpus quirks):
 - Paragraphs: newspaper articles are hard-wrapped at ~75 characters. Lines are joined with a space inside a
   paragraph; a paragraph ends at a blank line, at a line ending in . ! ? ؟ ؛ : (or a closing quote after
   one), or before a line that starts with whitespace or a list dash. Sentences are then
-  `arsum.arabic.split_sentences` of each paragraph, so every system chooses from the same sentences.
+  `arsum.text.arabic.split_sentences` of each paragraph, so every system chooses from the same sentences.
 - Title: a first line of at most 12 words with no final punctuation, followed by a blank line, is the title
   (never a candidate). None of the 51 development articles has one.
 - References drop the line break without a space ("العلوم\\nالاجتماعية" -> "العلومالاجتماعية"): every
   reference token equal to the normalised concatenation of the two words around one of the article's line
-  breaks is split back into the two words. Alef forms etc. are folded by `arsum.arabic.normalize`.
+  breaks is split back into the two words. Alef forms etc. are folded by `arsum.text.arabic.normalize`.
 - Reference sentence counts and labels: an article sentence is "in" a reference when the longest common
   substring of the two (normalised, tokens concatenated without separators) covers at least half of the
   sentence. K = median over references of that count (at least 1); a sentence's label is the share of
@@ -26,7 +26,7 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-from arsum.arabic import normalize, split_sentences, tokenize
+from arsum.text.arabic import normalize, split_sentences, tokenize
 
 EASC_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "easc"
 COVER = 0.5

@@ -1,8 +1,8 @@
 """ROUGE of arsum's extractive summarizer against baselines on the EASC development part (../shared/eval/easc).
 
 Every system picks K sentences per article, K = median sentence count of that article's references, from the
-same sentences (bench/easc.py: hard-wrapped lines joined inside paragraphs, then arsum.arabic.split_sentences).
-One scorer (bench/rouge.py) for all: tokens = arsum.arabic.tokenize (diacritics removed; alef forms, alef
+same sentences (bench/easc.py: hard-wrapped lines joined inside paragraphs, then arsum.text.arabic.split_sentences).
+One scorer (bench/rouge.py) for all: tokens = arsum.text.arabic.tokenize (diacritics removed; alef forms, alef
 maqsura and ta marbuta folded; words and numbers); ROUGE-1/2/L recall and F1 against each reference, averaged
 over the article's references, then over articles.
 
@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from arsum.arabic import tokenize  # noqa: E402
-from arsum.extractive import ExtractiveSummarizer  # noqa: E402
+from arsum.text.arabic import tokenize  # noqa: E402
+from arsum.tasks.extractive import ExtractiveSummarizer  # noqa: E402
 from easc import EASC_DIR, EascDoc, load_easc  # noqa: E402
 from fit_extractive import FOLDS, cross_validate, prepare, summary_indices  # noqa: E402
 from rouge import METRICS, score_multi  # noqa: E402

@@ -87,9 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from arsum.config import load_config
+    from arsum.models.config import load_config
     from arsum.errors import ArsumError
-    from arsum.translation import build_translator
+    from arsum.tasks.translation import build_translator
 
     try:
         config = load_config(args.config)

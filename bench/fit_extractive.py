@@ -1,6 +1,6 @@
 """Fit the extractive ranker on the EASC development part, cross-validated, and write the shipped weights.
 
-Model: a linear score w . z(x) over arsum.extractive.FEATURE_NAMES (z: standardised with the training
+Model: a linear score w . z(x) over arsum.tasks.extractive.FEATURE_NAMES (z: standardised with the training
 sentences' mean and standard deviation), fitted with a listwise softmax loss (ListNet, top-1): inside each
 document the softmax of the scores should match the distribution of the annotators' choices (label = share
 of the five references that contain the sentence). L2-regularised, convex, solved by Newton's method, so the
@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from arsum.arabic import tokenize  # noqa: E402
-from arsum.extractive import (  # noqa: E402
+from arsum.text.arabic import tokenize  # noqa: E402
+from arsum.tasks.extractive import (  # noqa: E402
     FEATURE_NAMES,
     RankerWeights,
     document_model,
@@ -56,7 +56,7 @@ INNER_FOLDS = 4
 class Prepared:
     doc: EascDoc
     x: np.ndarray
-    sim: Sequence[Mapping[int, float]] | np.ndarray  # cosine rows, as arsum.extractive.mmr_select takes them
+    sim: Sequence[Mapping[int, float]] | np.ndarray  # cosine rows, as arsum.tasks.extractive.mmr_select takes them
     keys: list[str]
 
 

@@ -1,6 +1,6 @@
 """ROUGE-N and ROUGE-L on pre-tokenised text, so every system is scored by one scorer without network packages.
 
-Tokenisation is the caller's job (the EASC harness uses `arsum.arabic.tokenize`); here a text is a token list.
+Tokenisation is the caller's job (the EASC harness uses `arsum.text.arabic.tokenize`); here a text is a token list.
 ROUGE-L is the LCS of the whole candidate and the whole reference token sequences (summary-level, no
 per-sentence union), computed bit-parallel so the harness stays fast in pure Python.
 """

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 import tinymodels
 
-from arsum.abstractive import build_english_summarizer, chunk_sentences, split_english_sentences
-from arsum.config import load_config
-from arsum.engine import build_engine
+from arsum.tasks.abstractive import build_english_summarizer, chunk_sentences, split_english_sentences
+from arsum.models.config import load_config
+from arsum.models.engine import build_engine
 from arsum.errors import ModelUnavailable, UsageError
-from arsum.results import ArabicSummary, ScoredSentence
-from arsum.translation import release_segments
+from arsum.tasks.results import ArabicSummary, ScoredSentence
+from arsum.tasks.translation import release_segments
 
 
 @pytest.mark.parametrize(

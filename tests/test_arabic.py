@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from arsum.arabic import (
+from arsum.text.arabic import (
     MAX_SENTENCE_CHARS,
     STOPWORDS,
     arabic_ratio,

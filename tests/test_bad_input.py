@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from arsum.arabic import MAX_SENTENCE_CHARS
-from arsum.cli import app
-from arsum.inputs import DEFAULT_MAX_BYTES
+from arsum.text.arabic import MAX_SENTENCE_CHARS
+from arsum.cli.app import app
+from arsum.text.inputs import DEFAULT_MAX_BYTES
 from conftest import REPO_ROOT, SHARED_EVAL
 
 SEED = REPO_ROOT / "seeds" / "azerbaijan_nato_dialogue.txt"
@@ -136,9 +136,9 @@ def deny_reading(monkeypatch: pytest.MonkeyPatch) -> Callable[[Path], None]:
             raise PermissionError(13, "Permission denied", os.fspath(file))
         return real_open(file, *args, **kwargs)
 
-    import arsum.inputs
+    import arsum.text.inputs
 
-    monkeypatch.setattr(arsum.inputs, "open", guarded_open, raising=False)
+    monkeypatch.setattr(arsum.text.inputs, "open", guarded_open, raising=False)
     return lambda path: denied.add(str(path))
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from arsum.cli import app
+from arsum.cli.app import app
 from conftest import REPO_ROOT, SHARED_EVAL
 
 SEED = REPO_ROOT / "seeds" / "azerbaijan_nato_dialogue.txt"
@@ -181,7 +181,7 @@ def test_output_never_overwrites_an_input(tmp_path: Path) -> None:
 
 
 def test_no_partial_output_when_interrupted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from arsum import render
+    from arsum.cli import render
 
     def boom(self, item) -> None:  # noqa: ANN001
         raise KeyboardInterrupt
@@ -211,7 +211,7 @@ def test_all_spa_releases_summarised_without_furniture() -> None:
 def _modules_after(*argv: str) -> set[str]:
     code = (
         "import sys\n"
-        "from arsum.cli import main\n"
+        "from arsum.cli.app import main\n"
         f"sys.argv = ['arsum', *{list(argv)!r}]\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "print('HEAVY', sorted(m for m in ('torch', 'transformers') if m in sys.modules), file=sys.stderr)\n"
@@ -238,7 +238,7 @@ def test_model_free_paths_never_import_torch(argv: tuple[str, ...]) -> None:
 
 def _seed_units() -> int:
     """Title + subtitle + body sentences of the seed, as the parser sees them."""
-    from arsum.releases import parse_releases
+    from arsum.text.releases import parse_releases
 
     [release] = parse_releases(SEED.read_text(encoding="utf-8"), source="seed", name="seed", encoding="utf-8")
     return len(release.sentences) + 1 + (release.subtitle is not None)
@@ -356,7 +356,7 @@ def test_config_error_exits_two(tmp_path: Path) -> None:
 
 
 def test_a_bug_ends_in_one_line_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
-    from arsum import extractive
+    from arsum.tasks import extractive
 
     def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         raise ValueError("boom")
@@ -383,7 +383,7 @@ def test_models_convert_then_translate_with_the_conversion(tiny_marian: Path, tm
 
 
 def test_broken_support_encoder_is_one_notice_and_the_run_goes_on(tiny_mt5: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from arsum import support
+    from arsum.tasks import support
     from arsum.errors import ModelUnavailable
 
     def broken(self) -> None:  # noqa: ANN001

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from arsum.config import (
+from arsum.models.config import (
     GenerationSettings,
     default_config_path,
     family_language_code,
@@ -143,7 +143,7 @@ def test_family_language_codes(family: str, lang: str, code: str, mode: str | No
 
 def test_engine_modules_import_without_torch() -> None:
     code = (
-        "import sys, arsum.config, arsum.modelstore, arsum.engine, arsum.translation, arsum.abstractive, arsum.progress;"
+        "import sys, arsum.models.config, arsum.models.store, arsum.models.engine, arsum.tasks.translation, arsum.tasks.abstractive, arsum.cli.progress;"
         "bad = [m for m in ('torch', 'transformers', 'huggingface_hub') if m in sys.modules];"
         "sys.exit(', '.join(bad) or None)"
     )
@@ -161,7 +161,7 @@ def test_engine_modules_import_without_torch() -> None:
     ],
 )
 def test_bad_support_table(tmp_path: Path, text: str, key: str, problem: str) -> None:
-    from arsum.config import load_config
+    from arsum.models.config import load_config
     from arsum.errors import ConfigError
 
     path = tmp_path / "models.toml"
@@ -172,7 +172,7 @@ def test_bad_support_table(tmp_path: Path, text: str, key: str, problem: str) ->
 
 
 def test_support_table_merges_and_resolves_relative_encoder(tmp_path: Path) -> None:
-    from arsum.config import load_config
+    from arsum.models.config import load_config
 
     path = tmp_path / "models.toml"
     path.write_text('[support]\nencoder = "./labse"\nmin_support = 0.5\n', encoding="utf-8")

@@ -14,8 +14,8 @@ pytest.importorskip("ctranslate2")
 
 import tinymodels  # noqa: E402  (tests/ is on sys.path via conftest)
 
-from arsum.config import GenerationSettings, ModelSpec  # noqa: E402
-from arsum.ct2_backend import (  # noqa: E402
+from arsum.models.config import GenerationSettings, ModelSpec  # noqa: E402
+from arsum.models.ctranslate2_backend import (  # noqa: E402
     CTranslate2Backend,
     convert_model,
     convert_spec,
@@ -23,9 +23,9 @@ from arsum.ct2_backend import (  # noqa: E402
     is_ct2_folder,
     resolve_ct2_folder,
 )
-from arsum.engine import Engine, TransformersBackend, build_engine  # noqa: E402
+from arsum.models.engine import Engine, TransformersBackend, build_engine  # noqa: E402
 from arsum.errors import ModelUnavailable, OutputError, UsageError  # noqa: E402
-from arsum.modelstore import resolve_model  # noqa: E402
+from arsum.models.store import resolve_model  # noqa: E402
 
 GREEDY = GenerationSettings(num_beams=1, max_new_tokens=16)
 SENTENCES = tinymodels.sample_lines()[:7]
@@ -52,7 +52,7 @@ def converted(tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFac
 def cli(*args: str) -> object:
     from typer.testing import CliRunner
 
-    from arsum.cli import app
+    from arsum.cli.app import app
 
     return CliRunner().invoke(app, list(args))
 
@@ -211,7 +211,7 @@ def test_missing_extra_says_how_to_install(tiny_models: dict[str, Path], convert
 def test_resolve_model_recognises_a_conversion(tiny_models: dict[str, Path], converted: dict[str, Path],
                                                name: str, family: str) -> None:
     """`--model CT2_FOLDER`: family from arsum_ct2.json, decoding from the copied generation_config.json."""
-    from arsum.config import load_config
+    from arsum.models.config import load_config
 
     config = load_config()
     spec = resolve_model(config, str(converted[name]))
@@ -224,7 +224,7 @@ def test_resolve_model_recognises_a_conversion(tiny_models: dict[str, Path], con
 
 def test_resolving_a_conversion_imports_neither_ctranslate2_nor_torch(converted: dict[str, Path]) -> None:
     code = (
-        "import sys\nfrom arsum.config import load_config\nfrom arsum.modelstore import info, resolve_model\n"
+        "import sys\nfrom arsum.models.config import load_config\nfrom arsum.models.store import info, resolve_model\n"
         f"assert resolve_model(load_config(), {str(converted['marian'])!r}).backend == 'ctranslate2'\n"
         f"info(load_config(), {str(converted['marian'])!r})\n"
         "print(sorted(m for m in ('ctranslate2', 'torch', 'transformers') if m in sys.modules))"
@@ -235,7 +235,7 @@ def test_resolving_a_conversion_imports_neither_ctranslate2_nor_torch(converted:
 
 def test_conversion_without_metadata_names_the_problem(converted: dict[str, Path], tmp_path: Path) -> None:
     """A folder from ct2-transformers-converter has no arsum_ct2.json: say so, don't guess a family."""
-    from arsum.config import load_config
+    from arsum.models.config import load_config
 
     folder = shutil.copytree(converted["marian"], tmp_path / "foreign")
     (folder / "arsum_ct2.json").unlink()

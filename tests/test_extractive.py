@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from arsum.errors import UsageError
-from arsum.extractive import (
+from arsum.tasks.extractive import (
     FEATURE_NAMES,
     MAX_GRAPH_SENTENCES,
     METHOD,
@@ -25,7 +25,7 @@ from arsum.extractive import (
     resolve_count,
     sentence_features,
 )
-from arsum.results import Release
+from arsum.tasks.results import Release
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
@@ -192,8 +192,8 @@ def test_extractive_path_does_not_import_heavy_modules() -> None:
     """numpy alone costs ~100 ms of start-up; the extractive path is pure Python."""
     code = (
         "import sys\n"
-        "from arsum.extractive import ExtractiveSummarizer\n"
-        "from arsum.releases import parse_releases\n"
+        "from arsum.tasks.extractive import ExtractiveSummarizer\n"
+        "from arsum.text.releases import parse_releases\n"
         f"text = {TITLE + chr(10) * 2 + ' '.join(SENTS)!r}\n"
         "[rel] = parse_releases(text, source='t', name='t', encoding='utf-8')\n"
         "out = ExtractiveSummarizer().summarize(rel, count=2)\n"
@@ -290,8 +290,8 @@ def test_blocked_features_equal_unblocked_under_cap() -> None:
 
 HUGE = r"""
 import json, random, resource, sys, time
-from arsum.extractive import ExtractiveSummarizer
-from arsum.results import Release, Sentence
+from arsum.tasks.extractive import ExtractiveSummarizer
+from arsum.tasks.results import Release, Sentence
 words = sys.argv[1].split()
 rng = random.Random(0)
 n = int(sys.argv[2])

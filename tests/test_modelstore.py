@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import tinymodels
 
-from arsum import modelstore
-from arsum.config import ModelSpec, load_config
+from arsum.models import store as modelstore
+from arsum.models.config import ModelSpec, load_config
 from arsum.errors import ModelUnavailable
-from arsum.translation import build_translator, translate_release
+from arsum.tasks.translation import build_translator, translate_release
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from arsum.cli import app
+from arsum.cli.app import app
 from conftest import REPO_ROOT, SHARED_EVAL
 
 SEED = REPO_ROOT / "seeds" / "azerbaijan_nato_dialogue.txt"
@@ -157,7 +157,7 @@ def test_failed_forced_run_keeps_the_original(tmp_path: Path) -> None:
 
 
 def test_error_while_rendering_leaves_no_partial_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from arsum import render
+    from arsum.cli import render
 
     calls = []
 

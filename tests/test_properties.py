@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from arsum.arabic import MAX_SENTENCE_CHARS, normalize, sentence_spans, split_sentences
+from arsum.text.arabic import MAX_SENTENCE_CHARS, normalize, sentence_spans, split_sentences
 from arsum.errors import InputError
-from arsum.extractive import ExtractiveSummarizer
-from arsum.releases import parse_releases
+from arsum.tasks.extractive import ExtractiveSummarizer
+from arsum.text.releases import parse_releases
 
 ARABIC_WORDS = (
     "الرياض", "وزير", "الخارجية", "أكد", "المملكة", "العربية", "السعودية", "إلى", "مؤتمر", "التعاون",

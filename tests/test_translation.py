@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import tinymodels
 
-from arsum.config import load_config
+from arsum.models.config import load_config
 from arsum.errors import ModelUnavailable, UsageError
-from arsum.translation import (
+from arsum.tasks.translation import (
     CachedTranslator,
     Seq2SeqTranslator,
     build_translator,

@@ -159,7 +159,7 @@ def default_config_path() -> Path:
             return Path(str(packaged))
     except (ModuleNotFoundError, OSError):  # pragma: no cover - defensive
         pass
-    return Path(__file__).resolve().parents[1] / "models.toml"
+    return Path(__file__).resolve().parents[2] / "models.toml"
 
 
 def user_config_path(env: Mapping[str, str] = os.environ) -> Path:

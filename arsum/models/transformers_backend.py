@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from arsum import progress
-from arsum.config import ModelSpec
+from arsum.cli import progress
+from arsum.models.config import ModelSpec
 from arsum.errors import ModelUnavailable, UsageError
-from arsum.modelstore import WEIGHT_FILES, model_path, one_line, read_model_config, repull_hint
+from arsum.models.store import WEIGHT_FILES, model_path, one_line, read_model_config, repull_hint
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 QUANTIZATIONS = ("int8",)

@@ -19,9 +19,9 @@ from importlib import resources
 from operator import mul
 from typing import Any, Protocol
 
-from arsum.arabic import content_terms, has_arabic, terms_of_tokens, tokenize
+from arsum.text.arabic import content_terms, has_arabic, terms_of_tokens, tokenize
 from arsum.errors import ConfigError, UsageError
-from arsum.results import ArabicSummary, Release, ScoredSentence
+from arsum.tasks.results import ArabicSummary, Release, ScoredSentence
 
 METHOD = "arsum-extractive-1"
 WEIGHTS_RESOURCE = "extractive_weights.json"
@@ -234,7 +234,7 @@ class DocumentModel:
     """Per-document term statistics that features and MMR both need; memory linear in the text."""
 
     tokens: list[list[str]]
-    terms: list[list[str]]  # content terms (arsum.arabic.content_terms), the TF-IDF vocabulary
+    terms: list[list[str]]  # content terms (arsum.text.arabic.content_terms), the TF-IDF vocabulary
     vectors: list[dict[str, float]]  # L2-normalised sparse TF-IDF, term -> weight
     keys: list[str]  # normalised text, to spot exact duplicates
     blocks: list[range]  # graph blocks (one unless the release exceeds MAX_GRAPH_SENTENCES)

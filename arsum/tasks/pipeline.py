@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from arsum.errors import ArsumError, InputError, ModelUnavailable
-from arsum.results import Release, ReleaseSummary, ReleaseTranslation
+from arsum.tasks.results import Release, ReleaseSummary, ReleaseTranslation
 
 Notify = Callable[[str], None]
 
@@ -78,8 +78,8 @@ class Supporter:
 
     def encoder(self):  # noqa: ANN201 - SentenceEncoder lives behind a lazy import
         if self._encoder is None and self._failure is None:
-            from arsum import support
-            from arsum.config import SupportSettings
+            from arsum.tasks import support
+            from arsum.models.config import SupportSettings
 
             settings = self.file_settings or SupportSettings()
             self.encoder_name = self.options.encoder or settings.encoder
@@ -101,7 +101,7 @@ class Supporter:
         encoder = self.encoder() if self.options.enabled else None
         if encoder is None or not texts:
             return encoder
-        from arsum.support import CachedEncoder
+        from arsum.tasks.support import CachedEncoder
 
         cached = CachedEncoder(encoder)
         cached.prime(texts)
@@ -117,7 +117,7 @@ class Summarize:
     """Summarizes a window of releases; the English model is loaded at the first release that needs it."""
 
     def __init__(self, options: SummarizeOptions, notify: Notify) -> None:
-        from arsum.extractive import ExtractiveSummarizer
+        from arsum.tasks.extractive import ExtractiveSummarizer
 
         self.options = options
         self.notify = notify
@@ -128,8 +128,8 @@ class Summarize:
 
     def _english_summarizer(self):  # noqa: ANN202 - lazy import keeps torch out of the extractive path
         if self._english is None and self._english_failure is None:
-            from arsum.config import load_config
-            from arsum.modelstore import english_summary_specs, require_downloaded
+            from arsum.models.config import load_config
+            from arsum.models.store import english_summary_specs, require_downloaded
 
             models = self.options.models
             try:
@@ -138,7 +138,7 @@ class Summarize:
                 strategy = self.options.strategy or config.routing.strategy
                 specs = english_summary_specs(config, strategy, models.model)
                 require_downloaded(list(specs.values()))
-                from arsum.abstractive import build_english_summarizer  # torch-free, but only needed now
+                from arsum.tasks.abstractive import build_english_summarizer  # torch-free, but only needed now
 
                 self._english = build_english_summarizer(
                     config,
@@ -183,7 +183,7 @@ class Summarize:
         """Support scores for a window of English summaries, encoded together."""
         if not results or not self.options.support.enabled:
             return
-        from arsum.support import annotate_summary, summary_texts
+        from arsum.tasks.support import annotate_summary, summary_texts
 
         texts = [t for r in results if r.english_summary for t in summary_texts(r.english_summary, r.release)]
         encoder = self.supporter.window_encoder(texts)
@@ -215,8 +215,8 @@ class Translate:
     """Translates releases; the model is loaded once, before the first release."""
 
     def __init__(self, options: TranslateOptions, notify: Notify) -> None:
-        from arsum.config import load_config
-        from arsum.translation import build_translator
+        from arsum.models.config import load_config
+        from arsum.tasks.translation import build_translator
 
         models = options.models
         self.options = options
@@ -233,12 +233,12 @@ class Translate:
         self.supporter.file_settings = config.support
 
     def __call__(self, releases: list[Release]) -> list[ReleaseTranslation]:
-        from arsum.translation import translate_releases
+        from arsum.tasks.translation import translate_releases
 
         results = translate_releases(self.translator, releases)
         if not self.options.support.enabled:
             return results
-        from arsum.support import annotate_translation, translation_texts
+        from arsum.tasks.support import annotate_translation, translation_texts
 
         encoder = self.supporter.window_encoder([t for r in results for t in translation_texts(r.pairs)])
         if encoder is None:

@@ -14,11 +14,11 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
-from arsum.config import Config, ModelSpec
-from arsum.engine import Engine, build_engine
-from arsum.modelstore import english_summary_specs
-from arsum.results import ArabicSummary, EnglishSentence, EnglishSummary, Release
-from arsum.translation import Translator, build_translator, release_segments
+from arsum.models.config import Config, ModelSpec
+from arsum.models.engine import Engine, build_engine
+from arsum.models.store import english_summary_specs
+from arsum.tasks.results import ArabicSummary, EnglishSentence, EnglishSummary, Release
+from arsum.tasks.translation import Translator, build_translator, release_segments
 
 MAX_ROUNDS = 4
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from arsum.config import GenerationSettings, ModelSpec, user_cache_base
+from arsum.models.config import GenerationSettings, ModelSpec, user_cache_base
 from arsum.errors import ModelUnavailable, OutputError, UsageError
 
 Quantization = Literal["int8", "float32"]
@@ -76,7 +76,7 @@ def convert_model(source_folder: Path, output_folder: Path, quantization: Quanti
     import_ctranslate2(name)
     from ctranslate2.converters import TransformersConverter
 
-    from arsum.modelstore import one_line, read_model_config  # not at module level: modelstore imports this module
+    from arsum.models.store import one_line, read_model_config  # not at module level: modelstore imports this module
 
     hf_config = read_model_config(source_folder, name)
     copy = sorted({p.name for p in source_folder.iterdir() if p.is_file()
@@ -131,7 +131,7 @@ def _decoder_output_scaling_as_transformers() -> Iterator[None]:
 def convert_spec(spec: ModelSpec, quantization: Quantization, output_folder: Path | None = None, *,
                  force: bool = False) -> Path:
     """`arsum models convert NAME`: the downloaded (or local) model, into `output_folder` or the default folder."""
-    from arsum.modelstore import model_path
+    from arsum.models.store import model_path
 
     target = output_folder or default_ct2_folder(spec.name, quantization)
     return convert_model(model_path(spec), target, quantization, force=force, name=spec.name)
@@ -223,10 +223,10 @@ class CTranslate2Backend:
         compute_type = self.quantize or "default"
         from transformers import AutoTokenizer
 
-        from arsum.loading import thread_count  # not at module level: loading -> modelstore -> this module
+        from arsum.models.transformers_backend import thread_count  # not at module level: loading -> modelstore -> this module
 
         try:
-            from arsum import progress
+            from arsum.cli import progress
 
             with progress.status(f"loading {spec.name} (CTranslate2, {compute_type})"):
                 translator = ctranslate2.Translator(
@@ -238,7 +238,7 @@ class CTranslate2Backend:
                     kwargs["src_lang"] = spec.src_lang
                 tokenizer = AutoTokenizer.from_pretrained(str(folder), **kwargs)
         except (RuntimeError, ValueError, OSError) as exc:
-            from arsum.modelstore import one_line
+            from arsum.models.store import one_line
 
             raise ModelUnavailable(spec.name, f"cannot load {folder}: {one_line(exc)}",
                                    f"convert it again with `arsum models convert {spec.name} --force`") from None
@@ -272,7 +272,7 @@ class CTranslate2Backend:
         decoder_start = "decoder_start_token" in loaded.metadata
         first = target_token if target_token is not None or not decoder_start else loaded.metadata["decoder_start_token"]
         if first is not None:
-            from arsum.engine import lookup_token_id
+            from arsum.models.engine import lookup_token_id
 
             lookup_token_id(self.spec, tokenizer, first)
         prefix = [[first] for _ in texts] if first is not None else None

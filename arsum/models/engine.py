@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any, Protocol, runtime_checkable
 
-from arsum import progress
-from arsum.config import CROSSSUM_NAMES, Config, GenerationSettings, ModelSpec, family_language_code
+from arsum.cli import progress
+from arsum.models.config import CROSSSUM_NAMES, Config, GenerationSettings, ModelSpec, family_language_code
 from arsum.errors import ModelUnavailable
 
 DEFAULT_MAX_BATCH_TOKENS = 8192
@@ -51,7 +51,7 @@ class TransformersBackend:
     def loaded(self) -> Any:
         """Resolved once: token counting runs per sentence, and each lookup would re-check disk and device."""
         if self._loaded is None:
-            from arsum.loading import load_transformers
+            from arsum.models.transformers_backend import load_transformers
 
             self._loaded = load_transformers(self.spec, device=self.device, quantize=self.quantize)
         return self._loaded
@@ -217,7 +217,7 @@ def build_engine(
 ) -> Engine:
     """An engine for `spec` on the backend its config names; nothing is loaded until first use."""
     if spec.backend == "ctranslate2":
-        from arsum.ct2_backend import CTranslate2Backend
+        from arsum.models.ctranslate2_backend import CTranslate2Backend
 
         backend: Seq2SeqBackend = CTranslate2Backend(spec, device=device, quantize=quantize)
     else:

@@ -173,13 +173,13 @@ def _resolve_format(fmt: OutputFormat | None, output: Path | None) -> str:
 
 
 def _model_options(model: str | None, device: str, quantize: Quantize | None, config: Path | None):  # noqa: ANN202
-    from arsum.pipeline import ModelOptions
+    from arsum.tasks.pipeline import ModelOptions
 
     return ModelOptions(model, device, quantize.value if quantize else None, config)
 
 
 def _load(paths: list[str] | None, input_format: InputFormat, lang: str | None, max_bytes: int | None):  # noqa: ANN202
-    from arsum.inputs import DEFAULT_MAX_BYTES, load_releases
+    from arsum.text.inputs import DEFAULT_MAX_BYTES, load_releases
 
     return load_releases(
         paths or ["-"],
@@ -202,9 +202,9 @@ def _run(
     window_size: int = 1,
 ) -> int:
     """Stream releases, a few at a time, through `process` into a renderer; bad inputs are reported and skipped."""
-    from arsum.output import check_output_path, open_output
-    from arsum.pipeline import releases_only, windows
-    from arsum.render import make_renderer
+    from arsum.cli.output import check_output_path, open_output
+    from arsum.tasks.pipeline import releases_only, windows
+    from arsum.cli.render import make_renderer
 
     if output is not None:
         check_output_path(output, inputs, force)
@@ -257,7 +257,7 @@ def summarize(
     bidi: BidiOpt = False,
 ) -> int:
     """Arabic extractive and English abstractive summary of each release."""
-    from arsum.pipeline import Summarize, SummarizeOptions, SupportOptions
+    from arsum.tasks.pipeline import Summarize, SummarizeOptions, SupportOptions
 
     if sentences is not None and ratio is not None:
         raise typer.BadParameter("give --sentences or --ratio, not both", param_hint="--ratio")
@@ -300,7 +300,7 @@ def translate(
     bidi: BidiOpt = False,
 ) -> int:
     """Translate releases sentence by sentence, keeping titles, paragraphs and release boundaries."""
-    from arsum.pipeline import SupportOptions, Translate, TranslateOptions
+    from arsum.tasks.pipeline import SupportOptions, Translate, TranslateOptions
 
     options = TranslateOptions(
         target=to,
@@ -340,8 +340,8 @@ def models_list(config: ConfigOpt = None, fmt: ListFormatOpt = None) -> int:
     """Configured models: tasks, languages, licence, whether downloaded and their size."""
     import json
 
-    from arsum.config import load_config
-    from arsum.modelstore import list_models
+    from arsum.models.config import load_config
+    from arsum.models.store import list_models
 
     rows = list_models(load_config(config))
     fmt_name = _resolve_format(fmt, None)
@@ -389,8 +389,8 @@ NameArg = Annotated[str, typer.Argument(help="A model name from models.toml, a h
 @boundary
 def models_pull(name: NameArg, config: ConfigOpt = None) -> int:
     """Download a model into the Hugging Face cache (safetensors preferred), with a progress bar."""
-    from arsum.config import load_config
-    from arsum.modelstore import pull
+    from arsum.models.config import load_config
+    from arsum.models.store import pull
 
     print(pull(load_config(config), name))
     return EXIT_OK
@@ -402,8 +402,8 @@ def models_info(name: NameArg, config: ConfigOpt = None) -> int:
     """Everything arsum knows about one model, as JSON."""
     import json
 
-    from arsum.config import load_config
-    from arsum.modelstore import info
+    from arsum.models.config import load_config
+    from arsum.models.store import info
 
     print(json.dumps(info(load_config(config), name), ensure_ascii=False, indent=2, default=str))
     return EXIT_OK
@@ -413,8 +413,8 @@ def models_info(name: NameArg, config: ConfigOpt = None) -> int:
 @boundary
 def models_path(name: NameArg, config: ConfigOpt = None) -> int:
     """The local folder of a downloaded model (exit 1 with the pull command when it is not there)."""
-    from arsum.config import load_config
-    from arsum.modelstore import model_path, resolve_model
+    from arsum.models.config import load_config
+    from arsum.models.store import model_path, resolve_model
 
     print(model_path(resolve_model(load_config(config), name)))
     return EXIT_OK
@@ -439,9 +439,9 @@ def models_convert(
     config: ConfigOpt = None,
 ) -> int:
     """Convert a downloaded model for the CTranslate2 backend (needs `pip install 'arsum[fast]'`)."""
-    from arsum.config import load_config
-    from arsum.ct2_backend import convert_spec
-    from arsum.modelstore import resolve_model
+    from arsum.models.config import load_config
+    from arsum.models.ctranslate2_backend import convert_spec
+    from arsum.models.store import resolve_model
 
     spec = resolve_model(load_config(config), name)
     print(convert_spec(spec, quantization.value, output, force=force))

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 
-from arsum.arabic import fold_digits, normalize
+from arsum.text.arabic import fold_digits, normalize
 
 # --------------------------------------------------------------------------- English side
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
 
-from arsum.config import Config, ModelSpec
-from arsum.engine import Engine, build_engine
+from arsum.models.config import Config, ModelSpec
+from arsum.models.engine import Engine, build_engine
 from arsum.errors import UsageError
-from arsum.modelstore import translator_spec
-from arsum.results import SUBTITLE_INDEX, TITLE_INDEX, Release, ReleaseTranslation, TranslationPair
+from arsum.models.store import translator_spec
+from arsum.tasks.results import SUBTITLE_INDEX, TITLE_INDEX, Release, ReleaseTranslation, TranslationPair
 
 HEADING_PARAGRAPH = -1
 

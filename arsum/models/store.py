@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from arsum.config import STRATEGIES, Config, GenerationSettings, ModelSpec, is_local_source, user_cache_base
-from arsum.ct2_backend import METADATA_FILE, is_ct2_folder, read_json_object, read_metadata
+from arsum.models.config import STRATEGIES, Config, GenerationSettings, ModelSpec, is_local_source, user_cache_base
+from arsum.models.ctranslate2_backend import METADATA_FILE, is_ct2_folder, read_json_object, read_metadata
 from arsum.errors import ModelUnavailable, UsageError
 
 WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")

@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict
 from typing import Any, Protocol, TextIO
 
-from arsum.results import SUBTITLE_INDEX, TITLE_INDEX, ReleaseSummary, ReleaseTranslation
+from arsum.tasks.results import SUBTITLE_INDEX, TITLE_INDEX, ReleaseSummary, ReleaseTranslation
 
 Item = ReleaseSummary | ReleaseTranslation
 

@@ -3,7 +3,7 @@
 Abstractive models invent numbers, names and whole sentences. A multilingual sentence
 encoder puts Arabic and English in one vector space, so the cosine similarity between an
 English sentence and its best Arabic sentence says whether any source sentence says
-something like it; the numbers check (arsum.numbers) catches what an encoder misses.
+something like it; the numbers check (arsum.tasks.number_check) catches what an encoder misses.
 Nothing heavy is imported at module import: the encoder loads on first use, once per process.
 """
 
@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from arsum.errors import ModelUnavailable
-from arsum.numbers import arabic_values, check_numbers, missing_numbers
-from arsum.results import TITLE_INDEX, EnglishSentence, EnglishSummary, Release, TranslationPair
+from arsum.tasks.number_check import arabic_values, check_numbers, missing_numbers
+from arsum.tasks.results import TITLE_INDEX, EnglishSentence, EnglishSummary, Release, TranslationPair
 
 if TYPE_CHECKING:
     import numpy as np

@@ -1,0 +1,1 @@
+"""The work: extractive and abstractive summaries, translation, support scores and number checks."""
