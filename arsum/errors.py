@@ -57,3 +57,9 @@ class OutputError(ArsumError):
     """The output file cannot be written (exists, is an input, not writable)."""
 
     exit_code = EXIT_USAGE
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one short line, for ModelUnavailable problems."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 200 else text[:197] + "..."

@@ -113,7 +113,7 @@ def prepare_models(workdir: Path, families: list[str], *, small: bool, configs: 
         for quantization in ("int8", "float32"):
             out = workdir / f"{family}-ct2-{quantization}"
             if f"ct2-{quantization}" in configs and not (out / "model.bin").is_file():
-                from arsum.models.ctranslate2_backend import convert_model
+                from arsum.models.convert import convert_model
 
                 start = time.perf_counter()
                 convert_model(folder, out, quantization, force=True)  # type: ignore[arg-type]
@@ -241,7 +241,7 @@ def _generated_length(row: list[int], eos: int | None) -> int:
 
 def _threads(ct2: bool) -> int:
     if ct2:
-        from arsum.models.transformers_backend import thread_count
+        from arsum.models.device import thread_count
 
         return thread_count()
     import torch

@@ -33,9 +33,14 @@ def run_cli(model: Path, inputs: list[str], support: bool, env: dict[str, str]) 
 
 def in_process(model: Path, inputs: list[str]) -> tuple[float, float, int]:
     """Seconds per release for summarize alone and for support alone, everything loaded (warm)."""
-    from arsum.text.inputs import load_releases
-    from arsum.tasks.pipeline import ModelOptions, Summarize, SummarizeOptions, SupportOptions
+    from arsum.tasks.pipeline import (
+        ModelOptions,
+        Summarize,
+        SummarizeOptions,
+        SupportOptions,
+    )
     from arsum.tasks.support import annotate_summary
+    from arsum.text.inputs import load_releases
 
     releases = [r for r in load_releases(inputs) if not isinstance(r, Exception) and r.sentences]
     summarize = Summarize(SummarizeOptions(models=ModelOptions(model=str(model)), support=SupportOptions(enabled=False)),

@@ -27,11 +27,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from arsum.text.arabic import tokenize  # noqa: E402
-from arsum.tasks.extractive import ExtractiveSummarizer  # noqa: E402
 from easc import EASC_DIR, EascDoc, load_easc  # noqa: E402
 from fit_extractive import FOLDS, cross_validate, prepare, summary_indices  # noqa: E402
 from rouge import METRICS, score_multi  # noqa: E402
+
+from arsum.tasks.extractive import ExtractiveSummarizer  # noqa: E402
+from arsum.text.arabic import tokenize  # noqa: E402
 
 Picker = Callable[[EascDoc], list[int]]
 

@@ -87,8 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from arsum.models.config import load_config
     from arsum.errors import ArsumError
+    from arsum.models.config import load_config
     from arsum.tasks.translation import build_translator
 
     try:

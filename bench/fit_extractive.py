@@ -30,7 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from arsum.text.arabic import tokenize  # noqa: E402
+from easc import EascDoc, load_easc  # noqa: E402
+from rouge import score_multi  # noqa: E402
+
 from arsum.tasks.extractive import (  # noqa: E402
     FEATURE_NAMES,
     RankerWeights,
@@ -38,8 +40,7 @@ from arsum.tasks.extractive import (  # noqa: E402
     mmr_select,
     sentence_features,
 )
-from easc import EascDoc, load_easc  # noqa: E402
-from rouge import score_multi  # noqa: E402
+from arsum.text.arabic import tokenize  # noqa: E402
 
 WEIGHTS_PATH = ROOT / "arsum" / "data" / "extractive_weights.json"
 VERSION = "easc-dev-listnet-2"

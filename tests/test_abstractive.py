@@ -7,10 +7,14 @@ from pathlib import Path
 import pytest
 import tinymodels
 
-from arsum.tasks.abstractive import build_english_summarizer, chunk_sentences, split_english_sentences
+from arsum.errors import ModelUnavailable, UsageError
 from arsum.models.config import load_config
 from arsum.models.engine import build_engine
-from arsum.errors import ModelUnavailable, UsageError
+from arsum.tasks.abstractive import (
+    build_english_summarizer,
+    chunk_sentences,
+    split_english_sentences,
+)
 from arsum.tasks.results import ArabicSummary, ScoredSentence
 from arsum.tasks.translation import release_segments
 

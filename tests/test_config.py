@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from arsum.errors import ConfigError
 from arsum.models.config import (
     GenerationSettings,
     default_config_path,
@@ -16,7 +17,6 @@ from arsum.models.config import (
     target_token_mode,
     user_config_path,
 )
-from arsum.errors import ConfigError
 
 
 def write(path: Path, text: str) -> Path:
@@ -161,8 +161,8 @@ def test_engine_modules_import_without_torch() -> None:
     ],
 )
 def test_bad_support_table(tmp_path: Path, text: str, key: str, problem: str) -> None:
-    from arsum.models.config import load_config
     from arsum.errors import ConfigError
+    from arsum.models.config import load_config
 
     path = tmp_path / "models.toml"
     path.write_text(text, encoding="utf-8")

@@ -14,18 +14,14 @@ pytest.importorskip("ctranslate2")
 
 import tinymodels  # noqa: E402  (tests/ is on sys.path via conftest)
 
-from arsum.models.config import GenerationSettings, ModelSpec  # noqa: E402
-from arsum.models.ctranslate2_backend import (  # noqa: E402
-    CTranslate2Backend,
-    convert_model,
-    convert_spec,
-    default_ct2_folder,
-    is_ct2_folder,
-    resolve_ct2_folder,
-)
-from arsum.models.engine import Engine, TransformersBackend, build_engine  # noqa: E402
 from arsum.errors import ModelUnavailable, OutputError, UsageError  # noqa: E402
+from arsum.models.config import GenerationSettings, ModelSpec  # noqa: E402
+from arsum.models.convert import convert_model, convert_spec  # noqa: E402
+from arsum.models.ctranslate2_backend import CTranslate2Backend, resolve_ct2_folder  # noqa: E402
+from arsum.models.engine import Engine, build_engine  # noqa: E402
+from arsum.models.folders import default_ct2_folder, is_ct2_folder  # noqa: E402
 from arsum.models.store import resolve_model  # noqa: E402
+from arsum.models.transformers_backend import TransformersBackend  # noqa: E402
 
 GREEDY = GenerationSettings(num_beams=1, max_new_tokens=16)
 SENTENCES = tinymodels.sample_lines()[:7]

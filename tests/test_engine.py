@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 import tinymodels
 
-from arsum.models.config import GenerationSettings, load_config
-from arsum.models.engine import Engine, Seq2SeqBackend, TransformersBackend, build_engine, plan_batches
 from arsum.errors import ModelUnavailable, UsageError
-from arsum.models.transformers_backend import load_transformers, resolve_device
+from arsum.models.config import GenerationSettings, load_config
+from arsum.models.device import resolve_device
+from arsum.models.engine import Engine, Seq2SeqBackend, build_engine, plan_batches
 from arsum.models.store import resolve_model
+from arsum.models.transformers_backend import TransformersBackend, load_transformers
 
 GREEDY = GenerationSettings(num_beams=1, max_new_tokens=10)
 LINES = tinymodels.sample_lines()[2:14]
@@ -200,7 +201,7 @@ def test_ctranslate2_backend_is_dispatched_lazily(monkeypatch: pytest.MonkeyPatc
     calls: list[tuple[object, ...]] = []
 
     class FakeCT2:
-        def __init__(self, spec: object, *, device: str, quantize: str | None) -> None:
+        def __init__(self, spec: object, *, device: str, quantize: str | None, reporter: object) -> None:
             calls.append((spec, device, quantize))
 
     monkeypatch.setitem(sys.modules, "arsum.models.ctranslate2_backend", types.SimpleNamespace(CTranslate2Backend=FakeCT2))
@@ -225,7 +226,7 @@ def _cores() -> int:
 def test_thread_count_follows_arsum_threads(monkeypatch: pytest.MonkeyPatch, arsum_threads: str | None,
                                             expected: int | None) -> None:
     """One count for both backends; anything that is not a number means every usable core."""
-    from arsum.models.transformers_backend import thread_count
+    from arsum.models.device import thread_count
 
     if arsum_threads is None:
         monkeypatch.delenv("ARSUM_THREADS", raising=False)
@@ -242,7 +243,7 @@ def test_configure_threads_leaves_openmp_choices_to_torch(monkeypatch: pytest.Mo
                                                           expected: int | None) -> None:
     import torch
 
-    from arsum.models.transformers_backend import configure_threads
+    from arsum.models.device import configure_threads
 
     before = torch.get_num_threads()
     for var in ("ARSUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):

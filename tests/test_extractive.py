@@ -25,7 +25,7 @@ from arsum.tasks.extractive import (
     resolve_count,
     sentence_features,
 )
-from arsum.tasks.results import Release
+from arsum.text.release import Release
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
@@ -291,7 +291,7 @@ def test_blocked_features_equal_unblocked_under_cap() -> None:
 HUGE = r"""
 import json, random, resource, sys, time
 from arsum.tasks.extractive import ExtractiveSummarizer
-from arsum.tasks.results import Release, Sentence
+from arsum.text.release import Release, Sentence
 words = sys.argv[1].split()
 rng = random.Random(0)
 n = int(sys.argv[2])

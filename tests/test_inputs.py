@@ -11,7 +11,7 @@ import pytest
 
 from arsum.errors import InputError
 from arsum.text.inputs import DEFAULT_MAX_BYTES, decode_bytes, load_releases
-from arsum.tasks.results import Release
+from arsum.text.release import Release
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "azerbaijan_nato_dialogue.txt"
 SEED_TEXT = SEED.read_text(encoding="utf-8")

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import tinymodels
 
+from arsum.errors import ModelUnavailable
 from arsum.models import store as modelstore
 from arsum.models.config import ModelSpec, load_config
-from arsum.errors import ModelUnavailable
 from arsum.tasks.translation import build_translator, translate_release
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"

@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from conftest import REPO_ROOT, SHARED_EVAL
 from typer.testing import CliRunner
 
 from arsum.cli.app import app
-from conftest import REPO_ROOT, SHARED_EVAL
 
 SEED = REPO_ROOT / "seeds" / "azerbaijan_nato_dialogue.txt"
 SPA = SHARED_EVAL / "spa"

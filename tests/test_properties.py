@@ -13,9 +13,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from arsum.text.arabic import MAX_SENTENCE_CHARS, normalize, sentence_spans, split_sentences
 from arsum.errors import InputError
 from arsum.tasks.extractive import ExtractiveSummarizer
+from arsum.text.arabic import (
+    MAX_SENTENCE_CHARS,
+    normalize,
+    sentence_spans,
+    split_sentences,
+)
 from arsum.text.releases import parse_releases
 
 ARABIC_WORDS = (

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tinymodels import body_release
 
 from arsum.errors import ModelUnavailable
-from arsum.tasks.results import EnglishSentence, EnglishSummary, Release, TranslationPair
-from tinymodels import body_release
+from arsum.tasks.results import EnglishSentence, EnglishSummary, TranslationPair
 from arsum.tasks.support import (
     DEFAULT_MIN_SUPPORT,
     TransformersEncoder,
@@ -22,6 +22,7 @@ from arsum.tasks.support import (
     get_encoder,
     score_support,
 )
+from arsum.text.release import Release
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PARALLEL = REPO_ROOT.parent / "shared" / "eval" / "parallel"
@@ -396,10 +397,10 @@ def test_cached_encoder_encodes_a_window_once_and_gives_the_same_scores(use) -> 
 def test_encoder_chosen_by_option_or_models_toml_is_used_and_recorded(tiny_bert, tiny_marian, tmp_path, how) -> None:
     import json
 
+    from tinymodels import SEED_RELEASE
     from typer.testing import CliRunner
 
     from arsum.cli.app import app
-    from tinymodels import SEED_RELEASE
 
     args = ["translate", "--model", str(tiny_marian), str(SEED_RELEASE), "-f", "json"]
     if how == "option":

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import tinymodels
 
-from arsum.models.config import load_config
 from arsum.errors import ModelUnavailable, UsageError
+from arsum.models.config import load_config
 from arsum.tasks.translation import (
     CachedTranslator,
     Seq2SeqTranslator,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from arsum.tasks.results import Release
+    from arsum.text.release import Release
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SEED_RELEASE = REPO_ROOT / "seeds" / "azerbaijan_nato_dialogue.txt"
@@ -219,7 +219,7 @@ def make_release(text: str | None = None, *, release_id: str = "seed") -> Releas
     """A Release built without the parser (owned elsewhere): title, subtitle, body sentences split at `.`."""
     import re
 
-    from arsum.tasks.results import Release, Sentence
+    from arsum.text.release import Release, Sentence
 
     lines = [line.strip() for line in (text or SEED_RELEASE.read_text(encoding="utf-8")).splitlines() if line.strip()]
     title, subtitle, body = lines[0], (lines[1] if len(lines) > 2 else None), lines[2:] if len(lines) > 2 else lines[1:]
@@ -244,7 +244,7 @@ def body_release(
     release_id: str = "t#1",
 ) -> Release:
     """A Release whose body is exactly `sentences` (`per_paragraph` to a paragraph), for tests of scorers."""
-    from arsum.tasks.results import Release, Sentence
+    from arsum.text.release import Release, Sentence
 
     return Release(
         id=release_id, source="test", encoding="utf-8", title=title, subtitle=None, desk=None, dateline=dateline,

@@ -173,9 +173,10 @@ def _resolve_format(fmt: OutputFormat | None, output: Path | None) -> str:
 
 
 def _model_options(model: str | None, device: str, quantize: Quantize | None, config: Path | None):  # noqa: ANN202
+    from arsum.cli.progress import TerminalReporter
     from arsum.tasks.pipeline import ModelOptions
 
-    return ModelOptions(model, device, quantize.value if quantize else None, config)
+    return ModelOptions(model, device, quantize.value if quantize else None, config, TerminalReporter())
 
 
 def _load(paths: list[str] | None, input_format: InputFormat, lang: str | None, max_bytes: int | None):  # noqa: ANN202
@@ -203,8 +204,8 @@ def _run(
 ) -> int:
     """Stream releases, a few at a time, through `process` into a renderer; bad inputs are reported and skipped."""
     from arsum.cli.output import check_output_path, open_output
-    from arsum.tasks.pipeline import releases_only, windows
     from arsum.cli.render import make_renderer
+    from arsum.tasks.pipeline import releases_only, windows
 
     if output is not None:
         check_output_path(output, inputs, force)
@@ -440,7 +441,7 @@ def models_convert(
 ) -> int:
     """Convert a downloaded model for the CTranslate2 backend (needs `pip install 'arsum[fast]'`)."""
     from arsum.models.config import load_config
-    from arsum.models.ctranslate2_backend import convert_spec
+    from arsum.models.convert import convert_spec
     from arsum.models.store import resolve_model
 
     spec = resolve_model(load_config(config), name)

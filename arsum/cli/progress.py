@@ -5,16 +5,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Protocol
 
-
-class Tracker(Protocol):
-    def advance(self, amount: int = 1) -> None: ...
-
-
-class _NullTracker:
-    def advance(self, amount: int = 1) -> None:
-        return None
+from arsum.reporting import SILENT, Tracker
 
 
 class _RichTracker:
@@ -31,34 +23,43 @@ def enabled() -> bool:
     return bool(getattr(stream, "isatty", None)) and stream.isatty()
 
 
-@contextmanager
-def track(description: str, total: int | None) -> Iterator[Tracker]:
-    """A bar for `total` units of work; a no-op off a terminal so logs and pipes stay clean."""
-    if not enabled():
-        yield _NullTracker()
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+class TerminalReporter:
+    """The Reporter the CLI passes down: Rich bars and spinners on a terminal, nothing in logs and pipes."""
 
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as progress:
-        task = progress.add_task(description, total=total)
-        yield _RichTracker(progress, task)
+    @contextmanager
+    def track(self, description: str, total: int | None) -> Iterator[Tracker]:
+        """A bar for `total` units of work; a no-op off a terminal so logs and pipes stay clean."""
+        if not enabled():
+            with SILENT.track(description, total) as tracker:
+                yield tracker
+            return
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        ) as progress:
+            task = progress.add_task(description, total=total)
+            yield _RichTracker(progress, task)
 
-@contextmanager
-def status(message: str) -> Iterator[None]:
-    """A spinner for work of unknown length (model loading)."""
-    if not enabled():
-        yield
-        return
-    from rich.console import Console
+    @contextmanager
+    def status(self, message: str) -> Iterator[None]:
+        """A spinner for work of unknown length (model loading)."""
+        if not enabled():
+            yield
+            return
+        from rich.console import Console
 
-    with Console(stderr=True).status(message):
-        yield
+        with Console(stderr=True).status(message):
+            yield

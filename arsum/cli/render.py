@@ -6,7 +6,8 @@ import json
 from dataclasses import asdict
 from typing import Any, Protocol, TextIO
 
-from arsum.tasks.results import SUBTITLE_INDEX, TITLE_INDEX, ReleaseSummary, ReleaseTranslation
+from arsum.tasks.results import ReleaseSummary, ReleaseTranslation
+from arsum.text.release import SUBTITLE_INDEX, TITLE_INDEX
 
 Item = ReleaseSummary | ReleaseTranslation
 

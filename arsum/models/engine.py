@@ -7,11 +7,17 @@ for every backend: prefixes, whitespace, target-language tokens, batching, order
 from __future__ import annotations
 
 import re
-from typing import Any, Protocol, runtime_checkable
+from importlib import import_module
+from typing import Protocol, runtime_checkable
 
-from arsum.cli import progress
-from arsum.models.config import CROSSSUM_NAMES, Config, GenerationSettings, ModelSpec, family_language_code
-from arsum.errors import ModelUnavailable
+from arsum.models.config import (
+    CROSSSUM_NAMES,
+    Config,
+    GenerationSettings,
+    ModelSpec,
+    family_language_code,
+)
+from arsum.reporting import SILENT, Reporter
 
 DEFAULT_MAX_BATCH_TOKENS = 8192
 DEFAULT_MAX_BATCH_SIZE = 32
@@ -27,74 +33,6 @@ class Seq2SeqBackend(Protocol):
     def count_tokens(self, texts: list[str]) -> list[int]: ...
 
 
-def lookup_token_id(spec: ModelSpec, tokenizer: Any, token: str) -> int:
-    """The id of a target-language token; a token the vocabulary lacks would silently become <unk>."""
-    token_id = tokenizer.convert_tokens_to_ids(token)
-    if token_id is None or (token_id == tokenizer.unk_token_id and token != tokenizer.unk_token):
-        raise ModelUnavailable(
-            spec.name, f"target-language token {token!r} is not in its vocabulary",
-            f"set models.{spec.name}.target_token or lang_tokens to a token the model knows",
-        )
-    return int(token_id)
-
-
-class TransformersBackend:
-    """transformers + torch; the model is loaded at first use so that building one is free."""
-
-    def __init__(self, spec: ModelSpec, *, device: str = "auto", quantize: str | None = None) -> None:
-        self.spec = spec
-        self.device = device
-        self.quantize = quantize
-        self._loaded: Any = None
-
-    @property
-    def loaded(self) -> Any:
-        """Resolved once: token counting runs per sentence, and each lookup would re-check disk and device."""
-        if self._loaded is None:
-            from arsum.models.transformers_backend import load_transformers
-
-            self._loaded = load_transformers(self.spec, device=self.device, quantize=self.quantize)
-        return self._loaded
-
-    @property
-    def langid_map(self) -> dict[str, Any]:
-        """crossSum-style language -> [id, token] map from the model's config, if it has one."""
-        params = getattr(self.loaded.model.config, "task_specific_params", None) or {}
-        return dict(params.get("langid_map") or {})
-
-    def count_tokens(self, texts: list[str]) -> list[int]:
-        tokenizer = self.loaded.tokenizer
-        return [len(ids) for ids in tokenizer(list(texts), add_special_tokens=True)["input_ids"]]
-
-    def token_id(self, token: str) -> int:
-        return lookup_token_id(self.spec, self.loaded.tokenizer, token)
-
-    def generate(self, texts: list[str], settings: GenerationSettings, target_token: str | None) -> list[str]:
-        import torch
-
-        loaded = self.loaded
-        kwargs: dict[str, Any] = {
-            "num_beams": settings.num_beams,
-            "max_new_tokens": settings.max_new_tokens,
-            "do_sample": False,
-        }
-        if settings.no_repeat_ngram_size:
-            kwargs["no_repeat_ngram_size"] = settings.no_repeat_ngram_size
-        if settings.num_beams > 1:
-            kwargs["length_penalty"] = settings.length_penalty
-            kwargs["early_stopping"] = True
-        if target_token is not None:
-            mode = "forced_bos_token_id" if self.spec.target_mode == "forced_bos" else "decoder_start_token_id"
-            kwargs[mode] = self.token_id(target_token)
-        encoded = loaded.tokenizer(
-            list(texts), return_tensors="pt", padding=True, truncation=True, max_length=self.spec.max_input_tokens
-        )
-        encoded = {k: v.to(loaded.device) for k, v in encoded.items() if k in ("input_ids", "attention_mask")}
-        with torch.inference_mode():
-            output = loaded.model.generate(**encoded, **kwargs)
-        return [text.strip() for text in loaded.tokenizer.batch_decode(output, skip_special_tokens=True)]
-
-
 class Engine:
     """One model, used for every release and sentence of a run."""
 
@@ -105,11 +43,13 @@ class Engine:
         *,
         max_batch_tokens: int = DEFAULT_MAX_BATCH_TOKENS,
         max_batch_size: int = DEFAULT_MAX_BATCH_SIZE,
+        reporter: Reporter = SILENT,
     ) -> None:
         self.spec = spec
         self.backend = backend
         self.max_batch_tokens = max_batch_tokens
         self.max_batch_size = max_batch_size
+        self.reporter = reporter
         self.warnings: list[str] = []
 
     @property
@@ -182,7 +122,7 @@ class Engine:
             max_batch_tokens=self.max_batch_tokens // max(1, settings.num_beams),
             max_batch_size=self.max_batch_size,
         )
-        with progress.track(f"{self.spec.name}", total=len(todo)) as bar:
+        with self.reporter.track(f"{self.spec.name}", total=len(todo)) as bar:
             for batch in batches:
                 indices = [todo[j] for j in batch]
                 results = self.backend.generate([prepared[i] for i in indices], settings, token)
@@ -212,14 +152,23 @@ def plan_batches(lengths: list[int], *, max_batch_tokens: int, max_batch_size: i
     return batches
 
 
+# Backends by name; each is imported only when chosen, and none imports this module.
+BACKENDS = {
+    "transformers": "arsum.models.transformers_backend:TransformersBackend",
+    "ctranslate2": "arsum.models.ctranslate2_backend:CTranslate2Backend",
+}
+
+
 def build_engine(
-    config: Config | None, spec: ModelSpec, *, device: str = "auto", quantize: str | None = None, **engine_options: int
+    config: Config | None,
+    spec: ModelSpec,
+    *,
+    device: str = "auto",
+    quantize: str | None = None,
+    reporter: Reporter = SILENT,
+    **engine_options: int,
 ) -> Engine:
     """An engine for `spec` on the backend its config names; nothing is loaded until first use."""
-    if spec.backend == "ctranslate2":
-        from arsum.models.ctranslate2_backend import CTranslate2Backend
-
-        backend: Seq2SeqBackend = CTranslate2Backend(spec, device=device, quantize=quantize)
-    else:
-        backend = TransformersBackend(spec, device=device, quantize=quantize)
-    return Engine(spec, backend, **engine_options)
+    module, _, name = BACKENDS[spec.backend].partition(":")
+    backend: Seq2SeqBackend = getattr(import_module(module), name)(spec, device=device, quantize=quantize, reporter=reporter)
+    return Engine(spec, backend, reporter=reporter, **engine_options)

@@ -9,7 +9,6 @@ Only `pull` touches the network. Cache paths and offline mode are read from the 
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Mapping
@@ -17,11 +16,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from arsum.models.config import STRATEGIES, Config, GenerationSettings, ModelSpec, is_local_source, user_cache_base
-from arsum.models.ctranslate2_backend import METADATA_FILE, is_ct2_folder, read_json_object, read_metadata
-from arsum.errors import ModelUnavailable, UsageError
+from arsum.errors import ModelUnavailable, UsageError, one_line
+from arsum.models.config import (
+    STRATEGIES,
+    Config,
+    GenerationSettings,
+    ModelSpec,
+    is_local_source,
+    user_cache_base,
+)
+from arsum.models.folders import (
+    METADATA_FILE,
+    WEIGHT_FILES,
+    is_ct2_folder,
+    read_json_object,
+    read_metadata,
+    read_model_config,
+)
 
-WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
 TOKENIZER_PATTERNS = [
     "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json",
     "*.spm", "*.model", "vocab.json", "vocab.txt", "merges.txt", "sentencepiece.bpe.model", "spiece.model",
@@ -170,21 +182,6 @@ def info(config: Config, name: str, env: Mapping[str, str] = os.environ) -> dict
     return result
 
 
-def read_model_config(folder: Path, name: str) -> dict[str, Any]:
-    path = folder / "config.json"
-    if not path.is_file():
-        raise ModelUnavailable(name, f"no config.json in {folder}", "is this a transformers model folder?")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ModelUnavailable(name, f"cannot read {path}: {one_line(exc)}", repull_hint(name, folder)) from None
-    except json.JSONDecodeError as exc:
-        raise ModelUnavailable(name, f"{path} is not valid JSON (line {exc.lineno}: {exc.msg})", repull_hint(name, folder)) from None
-    if not isinstance(data, dict) or not isinstance(data.get("model_type"), str):
-        raise ModelUnavailable(name, f"{path} has no model_type", repull_hint(name, folder))
-    return data
-
-
 def family_of_folder(folder: Path, name: str) -> str:
     model_type = _model_type(folder, name)
     family = MODEL_TYPE_FAMILIES.get(model_type)
@@ -265,16 +262,6 @@ def _tokenizer_class(folder: Path) -> str:
 
 def _fix_source_hint(spec: ModelSpec) -> str:
     return f"check the path (models.{spec.name}.source if it is configured)"
-
-
-def repull_hint(name: str, folder: Path) -> str:
-    return f"run `arsum models pull {name}` again" if "snapshots" in folder.parts else "rebuild or re-download the folder"
-
-
-def one_line(exc: BaseException) -> str:
-    """An exception as one short line, for ModelUnavailable problems."""
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def translator_spec(config: Config, target: str, model: str | None = None) -> ModelSpec:

@@ -6,7 +6,6 @@ network; `arsum models pull` is the one thing that downloads. No remote code, no
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,14 +13,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from arsum.cli import progress
-from arsum.models.config import ModelSpec
-from arsum.errors import ModelUnavailable, UsageError
-from arsum.models.store import WEIGHT_FILES, model_path, one_line, read_model_config, repull_hint
+from arsum.errors import ModelUnavailable, UsageError, one_line
+from arsum.models.config import GenerationSettings, ModelSpec
+from arsum.models.device import configure_threads, resolve_device
+from arsum.models.folders import (
+    WEIGHT_FILES,
+    lookup_token_id,
+    read_model_config,
+    repull_hint,
+)
+from arsum.models.store import model_path
+from arsum.reporting import SILENT, Reporter
 
-DEVICES = ("auto", "cpu", "cuda", "mps")
 QUANTIZATIONS = ("int8",)
-THREAD_ENV_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "ARSUM_THREADS")
 
 
 @dataclass
@@ -40,47 +44,9 @@ def clear_cache() -> None:
     _CACHE.clear()
 
 
-def resolve_device(device: str = "auto") -> str:
-    if device not in DEVICES:
-        raise UsageError(f"unknown device {device!r} (use one of: {', '.join(DEVICES)})")
-    import torch
-
-    if device == "auto":
-        if torch.cuda.is_available():
-            return "cuda"
-        mps = getattr(torch.backends, "mps", None)
-        return "mps" if mps is not None and mps.is_available() else "cpu"
-    if device == "cuda" and not torch.cuda.is_available():
-        raise UsageError("--device cuda: no CUDA device is available")
-    if device == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
-        raise UsageError("--device mps: MPS is not available")
-    return device
-
-
-def thread_count() -> int:
-    """ARSUM_THREADS when it is a number, else every core this process may run on (no torch needed)."""
-    chosen = os.environ.get("ARSUM_THREADS", "").strip()
-    if chosen.isdigit():
-        return max(1, int(chosen))
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - macOS / Windows
-        return max(1, os.cpu_count() or 1)
-
-
-def configure_threads() -> int:
-    """Use every core we may run on, unless the user chose a thread count (OpenMP/MKL variables are left to torch)."""
-    import torch
-
-    user_threads = any(os.environ.get(var) for var in THREAD_ENV_VARS if var != "ARSUM_THREADS")
-    if os.environ.get("ARSUM_THREADS", "").strip().isdigit() or not user_threads:
-        threads = thread_count()
-        if torch.get_num_threads() != threads:
-            torch.set_num_threads(threads)
-    return torch.get_num_threads()
-
-
-def load_transformers(spec: ModelSpec, *, device: str = "auto", quantize: str | None = None) -> LoadedModel:
+def load_transformers(
+    spec: ModelSpec, *, device: str = "auto", quantize: str | None = None, reporter: Reporter = SILENT
+) -> LoadedModel:
     """The cached (tokenizer, model) for this spec/device/quantization; loads it on first use."""
     if quantize is not None and quantize not in QUANTIZATIONS:
         raise UsageError(f"unknown quantization {quantize!r} (use one of: {', '.join(QUANTIZATIONS)})")
@@ -90,7 +56,7 @@ def load_transformers(spec: ModelSpec, *, device: str = "auto", quantize: str | 
         raise UsageError(f"--quantize int8 runs on the CPU only (device is {resolved}); add --device cpu")
     key = (spec.source, spec.revision, resolved, quantize, "transformers")
     if key not in _CACHE:
-        with progress.status(f"loading {spec.name}"):
+        with reporter.status(f"loading {spec.name}"):
             _CACHE[key] = _load(spec, folder, resolved, quantize)
     return _CACHE[key]
 
@@ -182,3 +148,62 @@ def _quantize_int8(model: Any) -> Any:
         warnings.simplefilter("ignore")
         return quantize_dynamic(model.to("cpu"), {torch.nn.Linear}, dtype=torch.qint8)
 
+
+class TransformersBackend:
+    """transformers + torch; the model is loaded at first use so that building one is free."""
+
+    def __init__(
+        self, spec: ModelSpec, *, device: str = "auto", quantize: str | None = None, reporter: Reporter = SILENT
+    ) -> None:
+        self.spec = spec
+        self.device = device
+        self.quantize = quantize
+        self.reporter = reporter
+        self._loaded: Any = None
+
+    @property
+    def loaded(self) -> Any:
+        """Resolved once: token counting runs per sentence, and each lookup would re-check disk and device."""
+        if self._loaded is None:
+            self._loaded = load_transformers(
+                self.spec, device=self.device, quantize=self.quantize, reporter=self.reporter
+            )
+        return self._loaded
+
+    @property
+    def langid_map(self) -> dict[str, Any]:
+        """crossSum-style language -> [id, token] map from the model's config, if it has one."""
+        params = getattr(self.loaded.model.config, "task_specific_params", None) or {}
+        return dict(params.get("langid_map") or {})
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        tokenizer = self.loaded.tokenizer
+        return [len(ids) for ids in tokenizer(list(texts), add_special_tokens=True)["input_ids"]]
+
+    def token_id(self, token: str) -> int:
+        return lookup_token_id(self.spec, self.loaded.tokenizer, token)
+
+    def generate(self, texts: list[str], settings: GenerationSettings, target_token: str | None) -> list[str]:
+        import torch
+
+        loaded = self.loaded
+        kwargs: dict[str, Any] = {
+            "num_beams": settings.num_beams,
+            "max_new_tokens": settings.max_new_tokens,
+            "do_sample": False,
+        }
+        if settings.no_repeat_ngram_size:
+            kwargs["no_repeat_ngram_size"] = settings.no_repeat_ngram_size
+        if settings.num_beams > 1:
+            kwargs["length_penalty"] = settings.length_penalty
+            kwargs["early_stopping"] = True
+        if target_token is not None:
+            mode = "forced_bos_token_id" if self.spec.target_mode == "forced_bos" else "decoder_start_token_id"
+            kwargs[mode] = self.token_id(target_token)
+        encoded = loaded.tokenizer(
+            list(texts), return_tensors="pt", padding=True, truncation=True, max_length=self.spec.max_input_tokens
+        )
+        encoded = {k: v.to(loaded.device) for k, v in encoded.items() if k in ("input_ids", "attention_mask")}
+        with torch.inference_mode():
+            output = loaded.model.generate(**encoded, **kwargs)
+        return [text.strip() for text in loaded.tokenizer.batch_decode(output, skip_special_tokens=True)]

@@ -17,8 +17,10 @@ from typing import Protocol
 from arsum.models.config import Config, ModelSpec
 from arsum.models.engine import Engine, build_engine
 from arsum.models.store import english_summary_specs
-from arsum.tasks.results import ArabicSummary, EnglishSentence, EnglishSummary, Release
+from arsum.reporting import SILENT, Reporter
+from arsum.tasks.results import ArabicSummary, EnglishSentence, EnglishSummary
 from arsum.tasks.translation import Translator, build_translator, release_segments
+from arsum.text.release import Release
 
 MAX_ROUNDS = 4
 
@@ -204,6 +206,7 @@ def build_english_summarizer(
     device: str = "auto",
     quantize: str | None = None,
     specs: dict[str, ModelSpec] | None = None,
+    reporter: Reporter = SILENT,
 ) -> EnglishSummarizer:
     """Cheap: nothing is loaded until the first summary, so a missing model surfaces there as ModelUnavailable.
 
@@ -214,10 +217,10 @@ def build_english_summarizer(
     strategy = strategy or config.routing.strategy
     specs = specs or english_summary_specs(config, strategy, model)
     if strategy == "crosslingual":
-        return CrosslingualSummarizer(build_engine(config, specs["summarizer"], device=device, quantize=quantize))
+        return CrosslingualSummarizer(build_engine(config, specs["summarizer"], device=device, quantize=quantize, reporter=reporter))
     translator = build_translator(
-        config, target="en", model=model, device=device, quantize=quantize, spec=specs["translator"]
+        config, target="en", model=model, device=device, quantize=quantize, spec=specs["translator"], reporter=reporter
     )
     if strategy == "extract-then-translate":
         return ExtractThenTranslate(translator)
-    return TranslateThenSummarize(translator, build_engine(config, specs["summarizer"], device=device, quantize=quantize))
+    return TranslateThenSummarize(translator, build_engine(config, specs["summarizer"], device=device, quantize=quantize, reporter=reporter))

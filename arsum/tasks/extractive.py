@@ -19,9 +19,10 @@ from importlib import resources
 from operator import mul
 from typing import Any, Protocol
 
-from arsum.text.arabic import content_terms, has_arabic, terms_of_tokens, tokenize
 from arsum.errors import ConfigError, UsageError
-from arsum.tasks.results import ArabicSummary, Release, ScoredSentence
+from arsum.tasks.results import ArabicSummary, ScoredSentence
+from arsum.text.arabic import content_terms, has_arabic, terms_of_tokens, tokenize
+from arsum.text.release import Release
 
 METHOD = "arsum-extractive-1"
 WEIGHTS_RESOURCE = "extractive_weights.json"

@@ -7,7 +7,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from arsum.errors import ArsumError, InputError, ModelUnavailable
-from arsum.tasks.results import Release, ReleaseSummary, ReleaseTranslation
+from arsum.reporting import SILENT, Reporter
+from arsum.tasks.results import ReleaseSummary, ReleaseTranslation
+from arsum.text.release import Release
 
 Notify = Callable[[str], None]
 
@@ -20,6 +22,7 @@ class ModelOptions:
     device: str = "auto"
     quantize: str | None = None
     config_path: Path | None = None
+    reporter: Reporter = SILENT
 
 
 @dataclass(frozen=True)
@@ -78,8 +81,8 @@ class Supporter:
 
     def encoder(self):  # noqa: ANN201 - SentenceEncoder lives behind a lazy import
         if self._encoder is None and self._failure is None:
-            from arsum.tasks import support
             from arsum.models.config import SupportSettings
+            from arsum.tasks import support
 
             settings = self.file_settings or SupportSettings()
             self.encoder_name = self.options.encoder or settings.encoder
@@ -138,7 +141,9 @@ class Summarize:
                 strategy = self.options.strategy or config.routing.strategy
                 specs = english_summary_specs(config, strategy, models.model)
                 require_downloaded(list(specs.values()))
-                from arsum.tasks.abstractive import build_english_summarizer  # torch-free, but only needed now
+                from arsum.tasks.abstractive import (
+                    build_english_summarizer,  # torch-free, but only needed now
+                )
 
                 self._english = build_english_summarizer(
                     config,
@@ -147,6 +152,7 @@ class Summarize:
                     device=models.device,
                     quantize=models.quantize,
                     specs=specs,
+                    reporter=models.reporter,
                 )
             except ModelUnavailable as error:
                 self._fail_english(error)
@@ -228,6 +234,7 @@ class Translate:
             model=models.model,
             device=models.device,
             quantize=models.quantize,
+            reporter=models.reporter,
         )
         self.supporter = Supporter(options.support, notify)
         self.supporter.file_settings = config.support

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from arsum.errors import ModelUnavailable
 from arsum.tasks.number_check import arabic_values, check_numbers, missing_numbers
-from arsum.tasks.results import TITLE_INDEX, EnglishSentence, EnglishSummary, Release, TranslationPair
+from arsum.tasks.results import EnglishSentence, EnglishSummary, TranslationPair
+from arsum.text.release import TITLE_INDEX, Release
 
 if TYPE_CHECKING:
     import numpy as np

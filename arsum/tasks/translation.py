@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
 
+from arsum.errors import UsageError
 from arsum.models.config import Config, ModelSpec
 from arsum.models.engine import Engine, build_engine
-from arsum.errors import UsageError
 from arsum.models.store import translator_spec
-from arsum.tasks.results import SUBTITLE_INDEX, TITLE_INDEX, Release, ReleaseTranslation, TranslationPair
+from arsum.reporting import SILENT, Reporter
+from arsum.tasks.results import ReleaseTranslation, TranslationPair
+from arsum.text.release import SUBTITLE_INDEX, TITLE_INDEX, Release
 
 HEADING_PARAGRAPH = -1
 
@@ -89,6 +91,7 @@ def build_translator(
     device: str = "auto",
     quantize: str | None = None,
     spec: ModelSpec | None = None,
+    reporter: Reporter = SILENT,
 ) -> Seq2SeqTranslator:
     """Routing: `translate.<target>`, else the default multilingual model; `model` (--model) overrides both.
 
@@ -97,7 +100,7 @@ def build_translator(
     spec = spec or translator_spec(config, target, model)
     if spec.family == "marian" and spec.tgt_lang and spec.tgt_lang != target:
         raise UsageError(f"model {spec.name} translates into {spec.tgt_lang!r}, not {target!r}; choose another --model")
-    return Seq2SeqTranslator(build_engine(config, spec, device=device, quantize=quantize), source=source, target=target)
+    return Seq2SeqTranslator(build_engine(config, spec, device=device, quantize=quantize, reporter=reporter), source=source, target=target)
 
 
 def release_segments(release: Release) -> list[tuple[int, int, str]]:

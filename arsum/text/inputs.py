@@ -14,10 +14,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO, Literal
 
-from arsum.text.arabic import arabic_ratio, has_arabic
 from arsum.errors import InputError
+from arsum.text.arabic import arabic_ratio, has_arabic
+from arsum.text.release import Release
 from arsum.text.releases import build_release, parse_release, parse_releases
-from arsum.tasks.results import Release
 
 DEFAULT_MAX_BYTES = 10_000_000
 """Largest input (file, stdin, or one JSON line) read: 10 MB, far above any news release,

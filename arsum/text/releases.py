@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from arsum.text.arabic import MAX_SENTENCE_CHARS, has_arabic, sentence_spans
 from arsum.errors import InputError
-from arsum.tasks.results import Release, Sentence
+from arsum.text.arabic import MAX_SENTENCE_CHARS, has_arabic, sentence_spans
+from arsum.text.release import Release, Sentence
 
 _SEPARATOR = re.compile(r"^[ \t]*---[ \t]*$", re.MULTILINE)
 _DESK = re.compile(r"^\s*(?P<desk>[^\W\d_]+(?:[ \t]+[^\W\d_]+){0,2})[ \t]*/[ \t]+(?P<title>\S.*)$")

@@ -1,0 +1,129 @@
+"""Converting a transformers model folder to CTranslate2 (`arsum models convert`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from arsum.errors import ModelUnavailable, OutputError, one_line
+from arsum.models.config import ModelSpec
+from arsum.models.ctranslate2_backend import (
+    QUANTIZATIONS,
+    Quantization,
+    import_ctranslate2,
+)
+from arsum.models.folders import (
+    METADATA_FILE,
+    default_ct2_folder,
+    is_ct2_folder,
+    read_model_config,
+)
+from arsum.models.store import model_path
+
+DECODER_START_MODEL_TYPES = frozenset({"t5", "mt5", "umt5"})
+# Tokenizer files (and the generation defaults) travel with the conversion; CTranslate2 writes its own config.json.
+COPIED_PATTERNS = (
+    "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json",
+    "*.spm", "*.model", "vocab.json", "vocab.txt", "merges.txt", "generation_config.json",
+)
+
+
+def convert_model(source_folder: Path, output_folder: Path, quantization: Quantization, *,
+                  force: bool = False, name: str | None = None) -> Path:
+    """Convert a transformers folder with CTranslate2's converter; tokenizer files are copied beside it.
+
+    Writes into a temporary sibling and renames it, so a failed conversion never leaves half a model.
+    For decoder-start families (mT5) the fixed start token is removed from CTranslate2's config so the
+    target-language token can be the first decoder input, exactly as transformers' decoder_start_token_id.
+    """
+    import fnmatch
+    import shutil
+    import tempfile
+
+    name = name or str(source_folder)
+    if quantization not in QUANTIZATIONS:
+        raise ModelUnavailable(name, f"unknown quantization {quantization!r}", f"use one of: {', '.join(QUANTIZATIONS)}")
+    if output_folder.exists() and not force:
+        raise OutputError(f"{output_folder}: already exists; pass --force to replace it")
+    if is_ct2_folder(source_folder):
+        raise ModelUnavailable(name, f"{source_folder} is already a CTranslate2 model", "convert the transformers model folder")
+    if not (source_folder / "config.json").is_file():
+        raise ModelUnavailable(name, f"no config.json in {source_folder}", "convert a transformers model folder")
+    import_ctranslate2(name)
+    from ctranslate2.converters import TransformersConverter
+
+    hf_config = read_model_config(source_folder, name)
+    copy = sorted({p.name for p in source_folder.iterdir() if p.is_file()
+                   and any(fnmatch.fnmatch(p.name, pattern) for pattern in COPIED_PATTERNS)})
+    output_folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output_folder.name}-", dir=output_folder.parent))
+    try:
+        converter = TransformersConverter(str(source_folder), copy_files=copy, low_cpu_mem_usage=True)
+        with _decoder_output_scaling_as_transformers():
+            converter.convert(str(staging), quantization=quantization, force=True)
+        _write_metadata(staging, hf_config, quantization)
+    except Exception as exc:  # noqa: BLE001 - the converter raises many kinds; each becomes one line
+        shutil.rmtree(staging, ignore_errors=True)
+        raise ModelUnavailable(name, f"CTranslate2 cannot convert {source_folder}: {one_line(exc)}",
+                               "check that it is a supported seq2seq model (Marian, mT5/T5, NLLB/M2M100, mBART, BART)") from None
+    if output_folder.exists():
+        shutil.rmtree(output_folder)
+    staging.rename(output_folder)
+    return output_folder
+
+
+@contextmanager
+def _decoder_output_scaling_as_transformers() -> Iterator[None]:
+    """Scale T5-family decoder outputs only where transformers does.
+
+    CTranslate2's T5 loader scales by d_model**-0.5 whenever `tie_word_embeddings` is set, but transformers 5
+    forces that flag on for mT5 and never scales mT5 (T5 scales only with `scale_decoder_outputs`). Greedy
+    output is unaffected; beam scores are not, so the conversion must follow transformers.
+    """
+    from ctranslate2.converters import transformers as ct2_transformers
+    from ctranslate2.specs import model_spec
+
+    loader = ct2_transformers.T5Loader
+    original = loader.get_model_spec
+
+    def get_model_spec(self: Any, model: Any) -> Any:
+        spec = original(self, model)
+        config = model.config
+        if config.model_type == "mt5" or getattr(config, "scale_decoder_outputs", True) is False:
+            spec.decoder.scale_outputs = model_spec.OPTIONAL
+        elif getattr(config, "scale_decoder_outputs", False):
+            spec.decoder.scale_outputs = config.d_model**-0.5
+        return spec
+
+    loader.get_model_spec = get_model_spec
+    try:
+        yield
+    finally:
+        loader.get_model_spec = original
+
+
+def convert_spec(spec: ModelSpec, quantization: Quantization, output_folder: Path | None = None, *,
+                 force: bool = False) -> Path:
+    """`arsum models convert NAME`: the downloaded (or local) model, into `output_folder` or the default folder."""
+    target = output_folder or default_ct2_folder(spec.name, quantization)
+    return convert_model(model_path(spec), target, quantization, force=force, name=spec.name)
+
+
+def _write_metadata(folder: Path, hf_config: dict[str, Any], quantization: str) -> None:
+    """Keep what CTranslate2's own config.json drops: the model type (for `--model FOLDER`), the input
+    length, the default decoder start and crossSum's langid_map."""
+    ct2_config_path = folder / "config.json"
+    ct2_config = json.loads(ct2_config_path.read_text(encoding="utf-8"))
+    metadata: dict[str, Any] = {"quantization": quantization, "model_type": hf_config.get("model_type"),
+                                "max_position_embeddings": hf_config.get("max_position_embeddings")}
+    if hf_config.get("model_type") in DECODER_START_MODEL_TYPES:
+        metadata["decoder_start_token"] = ct2_config.get("decoder_start_token")
+        ct2_config["decoder_start_token"] = None
+        ct2_config_path.write_text(json.dumps(ct2_config, indent=2), encoding="utf-8")
+    langid_map = (hf_config.get("task_specific_params") or {}).get("langid_map")
+    if langid_map:
+        metadata["langid_map"] = langid_map
+    (folder / METADATA_FILE).write_text(json.dumps(metadata, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -1,0 +1,78 @@
+"""Model folders on disk: which files make a model, reading their JSON, CTranslate2 conversions, token lookup.
+
+A leaf of the model layer: the store, the backends and the converter all read folders through it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from arsum.errors import ModelUnavailable, one_line
+from arsum.models.config import ModelSpec, user_cache_base
+
+CT2_MODEL_FILE = "model.bin"
+
+
+METADATA_FILE = "arsum_ct2.json"
+
+
+WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
+
+
+def is_ct2_folder(folder: Path) -> bool:
+    """A CTranslate2 conversion (its config.json is CTranslate2's own, with no model_type)."""
+    return (folder / CT2_MODEL_FILE).is_file() and (folder / "config.json").is_file()
+
+
+def default_ct2_folder(name: str, quantization: str, env: Mapping[str, str] = os.environ) -> Path:
+    """Where `arsum models convert NAME` puts a conversion when no output folder is given."""
+    safe = name.replace("/", "--")
+    return user_cache_base(env) / "arsum" / "ct2" / f"{safe}-{quantization}"
+
+
+def read_metadata(folder: Path) -> dict[str, Any]:
+    """What convert_model kept from the source model ({} for a folder converted by other tools)."""
+    return read_json_object(folder / METADATA_FILE)
+
+
+def read_json_object(path: Path) -> dict[str, Any]:
+    """A JSON object from a model folder, or {} when it is missing, unreadable or not an object."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def read_model_config(folder: Path, name: str) -> dict[str, Any]:
+    path = folder / "config.json"
+    if not path.is_file():
+        raise ModelUnavailable(name, f"no config.json in {folder}", "is this a transformers model folder?")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ModelUnavailable(name, f"cannot read {path}: {one_line(exc)}", repull_hint(name, folder)) from None
+    except json.JSONDecodeError as exc:
+        raise ModelUnavailable(name, f"{path} is not valid JSON (line {exc.lineno}: {exc.msg})", repull_hint(name, folder)) from None
+    if not isinstance(data, dict) or not isinstance(data.get("model_type"), str):
+        raise ModelUnavailable(name, f"{path} has no model_type", repull_hint(name, folder))
+    return data
+
+
+def repull_hint(name: str, folder: Path) -> str:
+    return f"run `arsum models pull {name}` again" if "snapshots" in folder.parts else "rebuild or re-download the folder"
+
+
+def lookup_token_id(spec: ModelSpec, tokenizer: Any, token: str) -> int:
+    """The id of a target-language token; a token the vocabulary lacks would silently become <unk>."""
+    token_id = tokenizer.convert_tokens_to_ids(token)
+    if token_id is None or (token_id == tokenizer.unk_token_id and token != tokenizer.unk_token):
+        raise ModelUnavailable(
+            spec.name, f"target-language token {token!r} is not in its vocabulary",
+            f"set models.{spec.name}.target_token or lang_tokens to a token the model knows",
+        )
+    return int(token_id)

@@ -1,0 +1,35 @@
+"""A release as read from its input: title, subtitle, wire furniture and body sentences, verbatim."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TITLE_INDEX = -1  # the title where a sentence index is expected (sources, translation pairs)
+SUBTITLE_INDEX = -2
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One body sentence, verbatim; `index` is its position among the release's body sentences."""
+
+    index: int
+    text: str
+    paragraph: int
+
+
+@dataclass(frozen=True)
+class Release:
+    """One news release parsed out of an input (a file may hold several, split by `---`)."""
+
+    id: str
+    source: str
+    encoding: str | None
+    title: str
+    subtitle: str | None
+    desk: str | None
+    dateline: str | None
+    paragraphs: tuple[str, ...]
+    sentences: tuple[Sentence, ...]
+    timestamp: str | None = None
+    end_marker: bool = False
+    warnings: tuple[str, ...] = ()
