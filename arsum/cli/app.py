@@ -28,7 +28,8 @@ app = typer.Typer(
     rich_markup_mode=None,  # plain click help: typer's rich help costs more start-up time than arsum itself
 )
 models_app = typer.Typer(
-    help="List, download, inspect and convert the seq2seq models.", no_args_is_help=True, rich_markup_mode=None
+    help="List, download, inspect, convert, export and import the seq2seq models.", no_args_is_help=True,
+    rich_markup_mode=None,
 )
 app.add_typer(models_app, name="models")
 
@@ -54,6 +55,12 @@ class Strategy(str, Enum):
 
 class Quantize(str, Enum):
     int8 = "int8"
+
+
+class Backend(str, Enum):
+    auto = "auto"
+    transformers = "transformers"
+    ctranslate2 = "ctranslate2"
 
 
 def _say(message: str) -> None:
@@ -139,6 +146,13 @@ QuantizeOpt = Annotated[
     Quantize | None,
     typer.Option("--quantize", envvar="ARSUM_QUANTIZE", help="int8: dynamic quantization on CPU (faster)."),
 ]
+BackendOpt = Annotated[
+    Backend | None,
+    typer.Option(
+        "--backend", envvar="ARSUM_BACKEND",
+        help="ctranslate2 or transformers. Default (auto): CTranslate2 when the model is converted, as `models pull` does.",
+    ),
+]
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", help="User models.toml merged over the default (also ARSUM_CONFIG).")
 ]
@@ -172,11 +186,14 @@ def _resolve_format(fmt: OutputFormat | None, output: Path | None) -> str:
     return "rich" if output is None and sys.stdout is not None and sys.stdout.isatty() else "text"
 
 
-def _model_options(model: str | None, device: str, quantize: Quantize | None, config: Path | None):  # noqa: ANN202
+def _model_options(model: str | None, device: str, quantize: Quantize | None, config: Path | None,  # noqa: ANN202
+                   backend: Backend | None):
     from arsum.cli.progress import TerminalReporter
+    from arsum.models.device import check_device
     from arsum.tasks.pipeline import ModelOptions
 
-    return ModelOptions(model, device, quantize.value if quantize else None, config, TerminalReporter())
+    return ModelOptions(model, check_device(device), quantize.value if quantize else None, config, TerminalReporter(),
+                        backend.value if backend else None)
 
 
 def _load(paths: list[str] | None, input_format: InputFormat, lang: str | None, max_bytes: int | None):  # noqa: ANN202
@@ -244,6 +261,7 @@ def summarize(
     model: ModelOpt = None,
     device: DeviceOpt = "auto",
     quantize: QuantizeOpt = None,
+    backend: BackendOpt = None,
     config: ConfigOpt = None,
     support: SupportOpt = True,
     min_support: MinSupportOpt = None,
@@ -267,7 +285,7 @@ def summarize(
         ratio=ratio,
         english=english,
         strategy=strategy.value if strategy else None,
-        models=_model_options(model, device, quantize, config),
+        models=_model_options(model, device, quantize, config, backend),
         support=SupportOptions(support, min_support, drop_unsupported, encoder),
     )
     process = Summarize(options, notify=_say)
@@ -290,6 +308,7 @@ def translate(
     model: ModelOpt = None,
     device: DeviceOpt = "auto",
     quantize: QuantizeOpt = None,
+    backend: BackendOpt = None,
     config: ConfigOpt = None,
     support: SupportOpt = True,
     min_support: MinSupportOpt = None,
@@ -306,7 +325,7 @@ def translate(
     options = TranslateOptions(
         target=to,
         source=source,
-        models=_model_options(model, device, quantize, config),
+        models=_model_options(model, device, quantize, config, backend),
         support=SupportOptions(support, min_support, encoder=encoder),
     )
     fmt_name = _resolve_format(fmt, output)
@@ -320,13 +339,14 @@ def translate(
 
 
 def _human_size(size: int | None) -> str:
+    """Decimal units, as the catalogue's download_mb and the hub's own file sizes are written."""
     if size is None:
         return "-"
     value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
+    for unit in ("B", "kB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit in ("B", "kB", "MB") else f"{value:.1f} {unit}"
+        value /= 1000
     return f"{size} B"  # pragma: no cover
 
 
@@ -338,7 +358,7 @@ ListFormatOpt = Annotated[
 @models_app.command("list")
 @boundary
 def models_list(config: ConfigOpt = None, fmt: ListFormatOpt = None) -> int:
-    """Configured models: tasks, languages, licence, whether downloaded and their size."""
+    """Configured models: state (not downloaded, downloaded, converted), download size, tasks, languages, licence."""
     import json
 
     from arsum.models.config import load_config
@@ -351,8 +371,9 @@ def models_list(config: ConfigOpt = None, fmt: ListFormatOpt = None) -> int:
             {
                 "name": r.name, "source": r.source, "revision": r.revision, "family": r.family,
                 "tasks": list(r.tasks), "languages": list(r.languages), "license": r.license,
-                "backend": r.backend, "cached": r.cached, "size_bytes": r.size_bytes,
-                "path": str(r.path) if r.path else None,
+                "backend": r.backend, "state": r.state, "cached": r.cached, "size_bytes": r.size_bytes,
+                "download_bytes": r.download_mb * 10**6 if r.download_mb else None,
+                "path": str(r.path) if r.path else None, "conversion": str(r.conversion) if r.conversion else None,
             }
             for r in rows
         ]
@@ -362,17 +383,21 @@ def models_list(config: ConfigOpt = None, fmt: ListFormatOpt = None) -> int:
             for record in records:
                 print(json.dumps(record, ensure_ascii=False))
         return EXIT_OK
-    header = ("name", "source", "tasks", "languages", "license", "cached", "size")
+    header = ("name", "state", "download", "tasks", "languages", "license")
     table = [
-        (r.name, r.source, ",".join(r.tasks), ",".join(r.languages), r.license or "-",
-         "yes" if r.cached else "no", _human_size(r.size_bytes))
+        (r.name, r.state, _human_size(r.download_mb * 10**6 if r.download_mb else None), ",".join(r.tasks),
+         ",".join(r.languages) if fmt_name == "text" else _short_list(r.languages), r.license or "-")
         for r in rows
     ]
     if fmt_name == "rich":
+        from rich import box
         from rich.console import Console
-        from rich.table import Table
+        from rich.table import Column, Table
 
-        rich_table = Table(*header, header_style="bold cyan")
+        # The name is what the user types next: it never wraps or shrinks; the other columns wrap instead.
+        name = Column("name", no_wrap=True, min_width=max(len(row[0]) for row in table) if table else 4)
+        rich_table = Table(name, *(Column(h, overflow="fold") for h in header[1:]), header_style="bold cyan", box=box.SIMPLE_HEAD, show_edge=False,
+                           pad_edge=False, collapse_padding=True)
         for row in table:
             rich_table.add_row(*row)
         Console().print(rich_table)
@@ -383,17 +408,38 @@ def models_list(config: ConfigOpt = None, fmt: ListFormatOpt = None) -> int:
     return EXIT_OK
 
 
+def _short_list(codes: tuple[str, ...], shown: int = 3) -> str:
+    """A long language list as a count (the text and JSON formats and `models info` list them all)."""
+    return ",".join(codes) if len(codes) <= shown else f"{len(codes)} codes"
+
+
 NameArg = Annotated[str, typer.Argument(help="A model name from models.toml, a hub id or a local folder.")]
 
 
 @models_app.command("pull")
 @boundary
-def models_pull(name: NameArg, config: ConfigOpt = None) -> int:
-    """Download a model into the Hugging Face cache (safetensors preferred), with a progress bar."""
+def models_pull(
+    names: Annotated[list[str], typer.Argument(help="Model names from models.toml, hub ids or local folders.")],
+    convert: Annotated[
+        bool, typer.Option("--convert/--no-convert", help="Convert to CTranslate2 int8 after the download (the fast path).")
+    ] = True,
+    config: ConfigOpt = None,
+) -> int:
+    """Download models into the Hugging Face cache, then convert each to CTranslate2 int8; prints their folders."""
+    from arsum.cli.progress import TerminalReporter
     from arsum.models.config import load_config
-    from arsum.models.store import pull
+    from arsum.models.install import pull_model
+    from arsum.models.store import resolve_model
 
-    print(pull(load_config(config), name))
+    loaded = load_config(config)
+    for name in names:
+        spec = resolve_model(loaded, name)
+        size = f"about {_human_size(spec.download_mb * 10**6)}" if spec.download_mb else "size unknown"
+        _say(f"downloading {spec.name} ({spec.source}, {size})")
+        installed = pull_model(loaded, name, convert=convert, reporter=TerminalReporter())
+        print(installed.folder)
+        if installed.conversion is not None:
+            print(installed.conversion)
     return EXIT_OK
 
 
@@ -446,6 +492,45 @@ def models_convert(
 
     spec = resolve_model(load_config(config), name)
     print(convert_spec(spec, quantization.value, output, force=force))
+    return EXIT_OK
+
+
+@models_app.command("export")
+@boundary
+def models_export(
+    name: NameArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The archive to write (a tar file).")],
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing archive.")] = False,
+    config: ConfigOpt = None,
+) -> int:
+    """Write a downloaded model (and its conversion) to one archive with sha256 checksums, for an offline machine."""
+    from arsum.models.config import load_config
+    from arsum.models.install import export_model
+
+    print(export_model(load_config(config), name, output, force=force))
+    return EXIT_OK
+
+
+@models_app.command("import")
+@boundary
+def models_import(
+    source: Annotated[Path, typer.Argument(help="An archive from `models export`, or a model folder (a hub snapshot).")],
+    name: Annotated[
+        str | None, typer.Option("--name", help="Which configured model a plain folder is (default: from its path).")
+    ] = None,
+    convert: Annotated[
+        bool, typer.Option("--convert/--no-convert", help="Convert to CTranslate2 int8 if the archive has no conversion.")
+    ] = True,
+    config: ConfigOpt = None,
+) -> int:
+    """Install a model from an archive or folder into arsum's cache, checking every checksum; needs no network."""
+    from arsum.cli.progress import TerminalReporter
+    from arsum.models.config import load_config
+    from arsum.models.install import import_model
+
+    installed = import_model(load_config(config), source, name=name, convert=convert, reporter=TerminalReporter())
+    _say(f"installed {installed.name}" + (" (converted to CTranslate2)" if installed.conversion else ""))
+    print(installed.folder)
     return EXIT_OK
 
 

@@ -7,6 +7,7 @@ over it table by table. Nothing is read at import time, and this module never im
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tomllib
 from collections.abc import Mapping
@@ -17,33 +18,57 @@ from typing import Any
 from arsum.errors import ConfigError, ModelUnavailable
 
 FAMILIES = ("marian", "mt5", "t5", "nllb", "m2m100", "mbart50", "bart", "pegasus")
-BACKENDS = ("transformers", "ctranslate2")
+# auto: CTranslate2 when a conversion of the model exists (`arsum models pull` makes one), else transformers.
+BACKENDS = ("auto", "transformers", "ctranslate2")
 TASKS = ("translate", "summarize")
 STRATEGIES = ("crosslingual", "translate-then-summarize", "extract-then-translate")
 FORCED_BOS_FAMILIES = frozenset({"nllb", "m2m100", "mbart50"})
 DECODER_START_FAMILIES = frozenset({"mt5", "t5"})
 
-# ISO 639-1 -> language codes of the multilingual families (a full family code is accepted as is).
-NLLB_CODES = {
-    "ar": "arb_Arab", "en": "eng_Latn", "fr": "fra_Latn", "de": "deu_Latn", "es": "spa_Latn",
-    "it": "ita_Latn", "pt": "por_Latn", "nl": "nld_Latn", "tr": "tur_Latn", "ur": "urd_Arab",
-    "fa": "pes_Arab", "ru": "rus_Cyrl", "uk": "ukr_Cyrl", "pl": "pol_Latn", "zh": "zho_Hans",
-    "ja": "jpn_Jpan", "ko": "kor_Hang", "hi": "hin_Deva", "bn": "ben_Beng", "id": "ind_Latn",
-    "ms": "zsm_Latn", "sw": "swh_Latn", "he": "heb_Hebr", "az": "azj_Latn", "el": "ell_Grek",
-    "sv": "swe_Latn", "ro": "ron_Latn", "cs": "ces_Latn", "hu": "hun_Latn", "vi": "vie_Latn",
-}
+# The 202 FLORES-200 codes of NLLB-200 (transformers' NllbTokenizer), keyed by the code users type: ISO 639-1 where
+# the language has one (the macrolanguage code for a standard variety: ar = arb_Arab, fa = pes_Arab, ms = zsm_Latn),
+# else ISO 639-3; a second script of the same language adds it (zh-Hant = zho_Hant, ks-Deva = kas_Deva).
+NLLB_CODES = dict(pair.split("=") for pair in """
+    ace=ace_Latn ace-Arab=ace_Arab acm=acm_Arab acq=acq_Arab aeb=aeb_Arab af=afr_Latn ajp=ajp_Arab ak=aka_Latn
+    am=amh_Ethi apc=apc_Arab ar=arb_Arab ars=ars_Arab ary=ary_Arab arz=arz_Arab as=asm_Beng ast=ast_Latn
+    awa=awa_Deva ay=ayr_Latn az=azj_Latn azb=azb_Arab ba=bak_Cyrl ban=ban_Latn be=bel_Cyrl bem=bem_Latn
+    bg=bul_Cyrl bho=bho_Deva bjn=bjn_Latn bjn-Arab=bjn_Arab bm=bam_Latn bn=ben_Beng bo=bod_Tibt bs=bos_Latn
+    bug=bug_Latn ca=cat_Latn ceb=ceb_Latn cjk=cjk_Latn ckb=ckb_Arab crh=crh_Latn cs=ces_Latn cy=cym_Latn
+    da=dan_Latn de=deu_Latn dik=dik_Latn dyu=dyu_Latn dz=dzo_Tibt ee=ewe_Latn el=ell_Grek en=eng_Latn eo=epo_Latn
+    es=spa_Latn et=est_Latn eu=eus_Latn fa=pes_Arab fi=fin_Latn fj=fij_Latn fo=fao_Latn fon=fon_Latn fr=fra_Latn
+    fur=fur_Latn fuv=fuv_Latn ga=gle_Latn gd=gla_Latn gl=glg_Latn gn=grn_Latn gu=guj_Gujr ha=hau_Latn he=heb_Hebr
+    hi=hin_Deva hne=hne_Deva hr=hrv_Latn ht=hat_Latn hu=hun_Latn hy=hye_Armn id=ind_Latn ig=ibo_Latn ilo=ilo_Latn
+    is=isl_Latn it=ita_Latn ja=jpn_Jpan jv=jav_Latn ka=kat_Geor kab=kab_Latn kac=kac_Latn kam=kam_Latn
+    kbp=kbp_Latn kea=kea_Latn kg=kon_Latn ki=kik_Latn kk=kaz_Cyrl km=khm_Khmr kmb=kmb_Latn kmr=kmr_Latn
+    kn=kan_Knda knc=knc_Latn knc-Arab=knc_Arab ko=kor_Hang ks=kas_Arab ks-Deva=kas_Deva ky=kir_Cyrl lb=ltz_Latn
+    lg=lug_Latn li=lim_Latn lij=lij_Latn lmo=lmo_Latn ln=lin_Latn lo=lao_Laoo lt=lit_Latn ltg=ltg_Latn
+    lua=lua_Latn luo=luo_Latn lus=lus_Latn lv=lvs_Latn mag=mag_Deva mai=mai_Deva mg=plt_Latn mi=mri_Latn
+    min=min_Latn mk=mkd_Cyrl ml=mal_Mlym mn=khk_Cyrl mni=mni_Beng mos=mos_Latn mr=mar_Deva ms=zsm_Latn mt=mlt_Latn
+    my=mya_Mymr nb=nob_Latn ne=npi_Deva nl=nld_Latn nn=nno_Latn nso=nso_Latn nus=nus_Latn ny=nya_Latn oc=oci_Latn
+    om=gaz_Latn or=ory_Orya pa=pan_Guru pag=pag_Latn pap=pap_Latn pl=pol_Latn prs=prs_Arab ps=pbt_Arab pt=por_Latn
+    qu=quy_Latn rn=run_Latn ro=ron_Latn ru=rus_Cyrl rw=kin_Latn sa=san_Deva sat=sat_Beng sc=srd_Latn scn=scn_Latn
+    sd=snd_Arab sg=sag_Latn shn=shn_Mymr si=sin_Sinh sk=slk_Latn sl=slv_Latn sm=smo_Latn sn=sna_Latn so=som_Latn
+    sq=als_Latn sr=srp_Cyrl ss=ssw_Latn st=sot_Latn su=sun_Latn sv=swe_Latn sw=swh_Latn szl=szl_Latn ta=tam_Taml
+    taq=taq_Latn taq-Tfng=taq_Tfng te=tel_Telu tg=tgk_Cyrl th=tha_Thai ti=tir_Ethi tk=tuk_Latn tl=tgl_Latn
+    tn=tsn_Latn tpi=tpi_Latn tr=tur_Latn ts=tso_Latn tt=tat_Cyrl tum=tum_Latn tw=twi_Latn tzm=tzm_Tfng ug=uig_Arab
+    uk=ukr_Cyrl umb=umb_Latn ur=urd_Arab uz=uzn_Latn vec=vec_Latn vi=vie_Latn war=war_Latn wo=wol_Latn xh=xho_Latn
+    yi=ydd_Hebr yo=yor_Latn yue=yue_Hant zh=zho_Hans zh-Hant=zho_Hant zu=zul_Latn
+""".split())
 MBART50_CODES = {
     "ar": "ar_AR", "en": "en_XX", "fr": "fr_XX", "de": "de_DE", "es": "es_XX", "it": "it_IT",
     "pt": "pt_XX", "nl": "nl_XX", "tr": "tr_TR", "ur": "ur_PK", "fa": "fa_IR", "ru": "ru_RU",
     "uk": "uk_UA", "pl": "pl_PL", "zh": "zh_CN", "ja": "ja_XX", "ko": "ko_KR", "hi": "hi_IN",
     "bn": "bn_IN", "id": "id_ID", "sw": "sw_KE", "he": "he_IL", "az": "az_AZ", "vi": "vi_VN",
 }
-# Names used as keys of crossSum's `langid_map` (config.json task_specific_params).
+# Keys of crossSum's `langid_map` (config.json task_specific_params): the 45 XL-Sum languages, by the code users type.
 CROSSSUM_NAMES = {
-    "ar": "arabic", "en": "english", "fr": "french", "es": "spanish", "pt": "portuguese",
-    "tr": "turkish", "ur": "urdu", "fa": "persian", "ru": "russian", "uk": "ukrainian",
-    "zh": "chinese_simplified", "ja": "japanese", "ko": "korean", "hi": "hindi", "bn": "bengali",
-    "id": "indonesian", "sw": "swahili", "az": "azerbaijani", "vi": "vietnamese",
+    "am": "amharic", "ar": "arabic", "az": "azerbaijani", "bn": "bengali", "my": "burmese", "zh": "chinese_simplified",
+    "zh-Hant": "chinese_traditional", "en": "english", "fr": "french", "gu": "gujarati", "ha": "hausa", "hi": "hindi",
+    "ig": "igbo", "id": "indonesian", "ja": "japanese", "rn": "kirundi", "ko": "korean", "ky": "kyrgyz", "mr": "marathi",
+    "ne": "nepali", "om": "oromo", "ps": "pashto", "fa": "persian", "pcm": "pidgin", "pt": "portuguese", "pa": "punjabi",
+    "ru": "russian", "gd": "scottish_gaelic", "sr": "serbian_cyrillic", "sr-Latn": "serbian_latin", "si": "sinhala",
+    "so": "somali", "es": "spanish", "sw": "swahili", "ta": "tamil", "te": "telugu", "th": "thai", "ti": "tigrinya",
+    "tr": "turkish", "uk": "ukrainian", "ur": "urdu", "uz": "uzbek", "vi": "vietnamese", "cy": "welsh", "yo": "yoruba",
 }
 
 
@@ -76,9 +101,10 @@ class ModelSpec:
     target_token: str | None = None
     decoder_start_token: str | None = None
     lang_tokens: Mapping[str, str] = field(default_factory=dict)
-    backend: str = "transformers"
+    backend: str = "auto"
     ct2_path: str | None = None
     description: str = ""
+    download_mb: int | None = None  # what `models pull` downloads, in MB (10**6 bytes)
     generation: GenerationSettings = field(default_factory=GenerationSettings)
 
     @property
@@ -143,6 +169,21 @@ def family_language_code(family: str, lang: str) -> str:
     if family == "m2m100":
         return lang if lang.startswith("__") else f"__{lang}__"
     return lang
+
+
+_FLORES_CODE = re.compile(r"[a-z]{3}_[A-Z][a-z]{3}")
+_SHORT_OF_FLORES = {flores: short for short, flores in NLLB_CODES.items()}
+
+
+def normalize_language(code: str) -> str:
+    """The code arsum uses for a language: `EN`, `en-US`, `en_GB` -> `en`; a script is kept (`zh-hant` -> `zh-Hant`);
+    a FLORES-200 code becomes its short form (`fra_Latn` -> `fr`)."""
+    code = code.strip()
+    if _FLORES_CODE.fullmatch(code) and code in _SHORT_OF_FLORES:
+        return _SHORT_OF_FLORES[code]
+    language, *subtags = re.split(r"[-_]", code)
+    script = next((tag.title() for tag in subtags if len(tag) == 4 and tag.isalpha()), None)
+    return f"{language.lower()}-{script}" if script else language.lower()
 
 
 def is_local_source(source: str) -> bool:
@@ -235,7 +276,7 @@ _MODEL_TYPES: dict[str, tuple[type, ...]] = {
     "source": (str,), "revision": (str,), "family": (str,), "tasks": (list,), "languages": (list,),
     "license": (str,), "max_input_tokens": (int,), "prefix": (str,), "src_lang": (str,), "tgt_lang": (str,),
     "target_token": (str,), "decoder_start_token": (str,), "lang_tokens": (dict,), "backend": (str,),
-    "ct2_path": (str,), "description": (str,), "generation": (dict,),
+    "ct2_path": (str,), "description": (str,), "generation": (dict,), "download_mb": (int,),
 }
 _GENERATION_TYPES: dict[str, tuple[type, ...]] = {
     "num_beams": (int,), "max_new_tokens": (int,), "no_repeat_ngram_size": (int,), "length_penalty": (int, float),
@@ -310,8 +351,9 @@ def _validate_model_entry(path: Path, key: str, entry: Mapping[str, Any]) -> Non
     for task in entry.get("tasks", []):
         if task not in TASKS:
             raise ConfigError(str(path), f"{key}.tasks", f"unknown task {task!r} (known: {', '.join(TASKS)})")
-    if entry.get("max_input_tokens", 1) < 1:
-        raise ConfigError(str(path), f"{key}.max_input_tokens", "must be at least 1")
+    for count_key in ("max_input_tokens", "download_mb"):
+        if entry.get(count_key, 1) < 1:
+            raise ConfigError(str(path), f"{key}.{count_key}", "must be at least 1")
     for lang, token in entry.get("lang_tokens", {}).items():
         if not isinstance(token, str):
             raise ConfigError(str(path), f"{key}.lang_tokens.{lang}", f"must be a string, not {_type_name(token)}")
@@ -339,9 +381,10 @@ def _build_spec(path: Path, name: str, entry: Mapping[str, Any]) -> ModelSpec:
             raise ConfigError(str(path), f"models.{name}.{required}", "missing (required)")
     known = {f.name for f in fields(ModelSpec)}
     values = {k: v for k, v in entry.items() if k in known and k != "generation"}
-    for key in ("tasks", "languages"):
-        if key in values:
-            values[key] = tuple(values[key])
+    if "tasks" in values:
+        values["tasks"] = tuple(values["tasks"])
+    if "languages" in values:
+        values["languages"] = tuple(dict.fromkeys(normalize_language(code) for code in values["languages"]))
     return ModelSpec(name=name, generation=GenerationSettings(**entry.get("generation", {})), **values)
 
 
@@ -355,7 +398,8 @@ def _build_routing(raw: Mapping[str, Any], origin: Mapping[str, Path], models: M
             raise ConfigError(str(origin[key]), f"routing.{key}", f"unknown model {value!r}")
         return value
 
-    translate = {k.split(".", 1)[1]: model_ref(k) for k in raw if k.startswith("translate.") and k != "translate.default"}
+    translate = {normalize_language(k.split(".", 1)[1]): model_ref(k) for k in raw
+                 if k.startswith("translate.") and k != "translate.default"}
     known_summarize = {"summarize.english", "summarize.strategy", "summarize.english_summarizer"}
     for key in raw:
         if key.startswith("summarize.") and key not in known_summarize:

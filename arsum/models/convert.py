@@ -1,4 +1,4 @@
-"""Converting a transformers model folder to CTranslate2 (`arsum models convert`)."""
+"""Converting a transformers model folder to CTranslate2 (`arsum models convert`, and after `models pull`)."""
 
 from __future__ import annotations
 
@@ -19,9 +19,14 @@ from arsum.models.folders import (
     METADATA_FILE,
     default_ct2_folder,
     is_ct2_folder,
+    read_metadata,
     read_model_config,
 )
 from arsum.models.store import model_path
+from arsum.reporting import SILENT, Reporter
+
+# What `models pull` and `models import` make: the fastest on CPU in bench/RESULTS.md, and what `auto` runs.
+DEFAULT_QUANTIZATION: Quantization = "int8"
 
 DECODER_START_MODEL_TYPES = frozenset({"t5", "mt5", "umt5"})
 # Tokenizer files (and the generation defaults) travel with the conversion; CTranslate2 writes its own config.json.
@@ -64,7 +69,7 @@ def convert_model(source_folder: Path, output_folder: Path, quantization: Quanti
         converter = TransformersConverter(str(source_folder), copy_files=copy, low_cpu_mem_usage=True)
         with _decoder_output_scaling_as_transformers():
             converter.convert(str(staging), quantization=quantization, force=True)
-        _write_metadata(staging, hf_config, quantization)
+        _write_metadata(staging, hf_config, quantization, source_folder)
     except Exception as exc:  # noqa: BLE001 - the converter raises many kinds; each becomes one line
         shutil.rmtree(staging, ignore_errors=True)
         raise ModelUnavailable(name, f"CTranslate2 cannot convert {source_folder}: {one_line(exc)}",
@@ -112,13 +117,26 @@ def convert_spec(spec: ModelSpec, quantization: Quantization, output_folder: Pat
     return convert_model(model_path(spec), target, quantization, force=force, name=spec.name)
 
 
-def _write_metadata(folder: Path, hf_config: dict[str, Any], quantization: str) -> None:
+def ensure_conversion(spec: ModelSpec, source_folder: Path, reporter: Reporter = SILENT) -> Path:
+    """The int8 conversion that `backend = "auto"` runs, made once per downloaded snapshot (a new snapshot,
+    e.g. after a pull of a newer revision, is converted again). A folder that is already CTranslate2 is its own."""
+    if is_ct2_folder(source_folder):
+        return source_folder
+    target = default_ct2_folder(spec.name, DEFAULT_QUANTIZATION)
+    if is_ct2_folder(target) and read_metadata(target).get("source") == str(source_folder.resolve()):
+        return target
+    with reporter.status(f"converting {spec.name} to CTranslate2 {DEFAULT_QUANTIZATION}"):
+        return convert_model(source_folder, target, DEFAULT_QUANTIZATION, force=True, name=spec.name)
+
+
+def _write_metadata(folder: Path, hf_config: dict[str, Any], quantization: str, source: Path) -> None:
     """Keep what CTranslate2's own config.json drops: the model type (for `--model FOLDER`), the input
-    length, the default decoder start and crossSum's langid_map."""
+    length, the default decoder start and crossSum's langid_map; and the folder it was made from."""
     ct2_config_path = folder / "config.json"
     ct2_config = json.loads(ct2_config_path.read_text(encoding="utf-8"))
     metadata: dict[str, Any] = {"quantization": quantization, "model_type": hf_config.get("model_type"),
-                                "max_position_embeddings": hf_config.get("max_position_embeddings")}
+                                "max_position_embeddings": hf_config.get("max_position_embeddings"),
+                                "source": str(source.resolve())}
     if hf_config.get("model_type") in DECODER_START_MODEL_TYPES:
         metadata["decoder_start_token"] = ct2_config.get("decoder_start_token")
         ct2_config["decoder_start_token"] = None

@@ -10,9 +10,15 @@ DEVICES = ("auto", "cpu", "cuda", "mps")
 THREAD_ENV_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "ARSUM_THREADS")
 
 
-def resolve_device(device: str = "auto") -> str:
+def check_device(device: str) -> str:
+    """A device name checked before any work (no torch): a typo fails at once, not after the input is read."""
     if device not in DEVICES:
-        raise UsageError(f"unknown device {device!r} (use one of: {', '.join(DEVICES)})")
+        raise UsageError(f"--device {device}: unknown device (use one of: {', '.join(DEVICES)})")
+    return device
+
+
+def resolve_device(device: str = "auto") -> str:
+    check_device(device)
     import torch
 
     if device == "auto":

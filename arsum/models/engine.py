@@ -17,6 +17,7 @@ from arsum.models.config import (
     ModelSpec,
     family_language_code,
 )
+from arsum.models.store import choose_backend
 from arsum.reporting import SILENT, Reporter
 
 DEFAULT_MAX_BATCH_TOKENS = 8192
@@ -166,9 +167,12 @@ def build_engine(
     device: str = "auto",
     quantize: str | None = None,
     reporter: Reporter = SILENT,
+    backend: str | None = None,
     **engine_options: int,
 ) -> Engine:
-    """An engine for `spec` on the backend its config names; nothing is loaded until first use."""
+    """An engine for `spec` on `backend` (--backend) or the one its config names, `auto` resolved by the
+    model store; nothing is loaded until first use."""
+    spec = choose_backend(spec, backend, device)
     module, _, name = BACKENDS[spec.backend].partition(":")
-    backend: Seq2SeqBackend = getattr(import_module(module), name)(spec, device=device, quantize=quantize, reporter=reporter)
-    return Engine(spec, backend, reporter=reporter, **engine_options)
+    runtime: Seq2SeqBackend = getattr(import_module(module), name)(spec, device=device, quantize=quantize, reporter=reporter)
+    return Engine(spec, runtime, reporter=reporter, **engine_options)

@@ -12,19 +12,23 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from arsum.errors import ModelUnavailable, UsageError, one_line
 from arsum.models.config import (
+    BACKENDS,
+    CROSSSUM_NAMES,
     STRATEGIES,
     Config,
     GenerationSettings,
     ModelSpec,
     is_local_source,
+    normalize_language,
     user_cache_base,
 )
+from arsum.models.ctranslate2_backend import resolve_ct2_folder
 from arsum.models.folders import (
     METADATA_FILE,
     WEIGHT_FILES,
@@ -58,6 +62,15 @@ class ModelStatus:
     cached: bool
     size_bytes: int | None
     path: Path | None
+    download_mb: int | None = None
+    conversion: Path | None = None  # the CTranslate2 conversion `backend = "auto"` runs, when there is one
+
+    @property
+    def state(self) -> str:
+        """What `models list` shows: not downloaded, downloaded, or converted (the fast path is ready)."""
+        if self.conversion is not None:
+            return "converted"
+        return "downloaded" if self.cached else "not downloaded"
 
 
 def is_offline(env: Mapping[str, str] = os.environ) -> bool:
@@ -107,12 +120,32 @@ def cached_snapshot(spec: ModelSpec, env: Mapping[str, str] = os.environ) -> Pat
     return folder if has_weights(folder) else None
 
 
+def conversion_of(spec: ModelSpec) -> Path | None:
+    """The CTranslate2 conversion of a model (ct2_path, a converted source folder, or arsum's cache), if any."""
+    try:
+        return resolve_ct2_folder(spec, None)
+    except ModelUnavailable:
+        return None
+
+
+def choose_backend(spec: ModelSpec, requested: str | None = None, device: str = "auto") -> ModelSpec:
+    """The spec with a concrete backend: `--backend` over the config's; `auto` is CTranslate2 when a conversion
+    exists (on cpu or cuda: CTranslate2 has no mps), else transformers. Engines only ever see a concrete one."""
+    backend = requested or spec.backend
+    if backend not in BACKENDS:
+        raise UsageError(f"--backend {backend}: unknown backend (use one of: {', '.join(BACKENDS)})")
+    if backend == "auto":
+        backend = "ctranslate2" if device != "mps" and conversion_of(spec) is not None else "transformers"
+    return spec if backend == spec.backend else replace(spec, backend=backend)
+
+
 def status(spec: ModelSpec, env: Mapping[str, str] = os.environ) -> ModelStatus:
     folder = cached_snapshot(spec, env)
     return ModelStatus(
         name=spec.name, source=spec.source, revision=spec.revision, family=spec.family, tasks=spec.tasks,
         languages=spec.languages, license=spec.license, backend=spec.backend, cached=folder is not None,
         size_bytes=folder_size(folder) if folder is not None else None, path=folder,
+        download_mb=spec.download_mb, conversion=conversion_of(spec) if spec.backend != "transformers" else None,
     )
 
 
@@ -169,6 +202,8 @@ def info(config: Config, name: str, env: Mapping[str, str] = os.environ) -> dict
         "backend": spec.backend, "max_input_tokens": spec.max_input_tokens, "src_lang": spec.src_lang,
         "tgt_lang": spec.tgt_lang, "generation": spec.generation.as_dict(), "description": spec.description,
         "cached": state.cached, "size_bytes": state.size_bytes, "path": str(state.path) if state.path else None,
+        "download_mb": spec.download_mb, "state": state.state,
+        "conversion": str(state.conversion) if state.conversion else None,
     }
     if state.path is not None and is_ct2_folder(state.path):
         metadata = read_metadata(state.path)
@@ -211,15 +246,15 @@ def resolve_model(config: Config, name_or_path: str) -> ModelSpec:
     if folder.is_dir():
         return spec_for_folder(folder.resolve(), name=name_or_path)
     if is_local_source(name_or_path) or not _HUB_ID.fullmatch(name_or_path):
-        raise ModelUnavailable(name_or_path, "not a configured model, an existing folder, or a hub id (org/name)",
-                               "see `arsum models list`")
+        raise UsageError(f"{name_or_path}: not a configured model ({', '.join(config.models)}), "
+                         "an existing folder, or a hub id (org/name)")
     for spec in config.models.values():
         if spec.source == name_or_path:
             return spec
     provisional = ModelSpec(name=name_or_path, source=name_or_path, family="auto")
     cached = cached_snapshot(provisional)
     if cached is not None:
-        return spec_for_folder(cached, name=name_or_path, source=name_or_path)
+        return replace(spec_for_folder(cached, name=name_or_path, source=name_or_path), backend="auto")
     return provisional
 
 
@@ -264,9 +299,31 @@ def _fix_source_hint(spec: ModelSpec) -> str:
     return f"check the path (models.{spec.name}.source if it is configured)"
 
 
-def translator_spec(config: Config, target: str, model: str | None = None) -> ModelSpec:
-    """Routing: `translate.<target>`, else the default multilingual model; `model` (--model) overrides both."""
-    return resolve_model(config, model) if model else config.model(config.routing.translator_for(target))
+def translation_targets(config: Config, source: str = "ar") -> list[str]:
+    """Every `--to` the routing serves: its own targets and the default model's languages, less the source."""
+    default = config.model(config.routing.default_translate)
+    return sorted((set(config.routing.translate) | set(default.languages)) - {normalize_language(source)})
+
+
+def translator_spec(config: Config, target: str, model: str | None = None, *, source: str = "ar") -> ModelSpec:
+    """Routing: `translate.<target>`, else the default multilingual model; `model` (--model) overrides both.
+
+    A target that no model serves, or the source language itself, is a usage error (exit 2) naming the codes
+    that work, rather than a download hint for a model that could not help.
+    """
+    target, source = normalize_language(target), normalize_language(source)
+    spec = resolve_model(config, model) if model else None
+    supported = [code for code in spec.languages if code != source] if spec and spec.languages else (
+        None if spec else translation_targets(config, source))
+    if target == source:
+        raise UsageError(f"--to {target}: that is the source language (--from {source}); "
+                         f"translate into one of: {', '.join(supported or ['another language'])}")
+    if supported is not None and target not in supported:
+        whose = f"model {spec.name}" if spec else "arsum"
+        named = {name.split("_")[0]: code for code, name in CROSSSUM_NAMES.items()}.get(target)
+        meant = f" (the code for {target} is {named})" if named in supported else ""
+        raise UsageError(f"--to {target}: {whose} cannot translate into it{meant}; supported: {', '.join(supported)}")
+    return spec or config.model(config.routing.translator_for(target))
 
 
 def english_summary_specs(config: Config, strategy: str, model: str | None = None) -> dict[str, ModelSpec]:
@@ -282,8 +339,25 @@ def english_summary_specs(config: Config, strategy: str, model: str | None = Non
     return roles
 
 
-def require_downloaded(specs: list[ModelSpec], env: Mapping[str, str] = os.environ) -> None:
-    """ModelUnavailable now, from a look at the disk, rather than after torch has been imported."""
+def require_downloaded(specs: list[ModelSpec], backend: str | None = None, env: Mapping[str, str] = os.environ) -> None:
+    """ModelUnavailable now, from a look at the disk, rather than after torch has been imported; one message
+    names every missing model, so a strategy that needs two does not send the user back twice."""
+    missing: list[ModelUnavailable] = []
     for spec in specs:
-        if spec.backend != "ctranslate2":  # a conversion is found (or not) by its backend
-            model_path(spec, env)
+        concrete = choose_backend(spec, backend)
+        try:
+            if concrete.backend == "ctranslate2":
+                resolve_ct2_folder(concrete, None)
+            else:
+                model_path(concrete, env)
+        except ModelUnavailable as error:
+            missing.append(error)
+    if len(missing) == 1:
+        raise missing[0]
+    if missing:
+        names = [error.name for error in missing]
+        hints = list(dict.fromkeys(error.hint for error in missing))
+        pulls = all(hint.startswith("run `arsum models pull ") for hint in hints)
+        if pulls:
+            raise ModelUnavailable(" and ".join(names), "not downloaded", f"run `arsum models pull {' '.join(names)}`")
+        raise ModelUnavailable(" and ".join(names), "; ".join(f"{e.name}: {e.problem}" for e in missing), "; ".join(hints))

@@ -207,6 +207,7 @@ def build_english_summarizer(
     quantize: str | None = None,
     specs: dict[str, ModelSpec] | None = None,
     reporter: Reporter = SILENT,
+    backend: str | None = None,
 ) -> EnglishSummarizer:
     """Cheap: nothing is loaded until the first summary, so a missing model surfaces there as ModelUnavailable.
 
@@ -217,10 +218,13 @@ def build_english_summarizer(
     strategy = strategy or config.routing.strategy
     specs = specs or english_summary_specs(config, strategy, model)
     if strategy == "crosslingual":
-        return CrosslingualSummarizer(build_engine(config, specs["summarizer"], device=device, quantize=quantize, reporter=reporter))
+        return CrosslingualSummarizer(build_engine(config, specs["summarizer"], device=device, quantize=quantize,
+                                                   reporter=reporter, backend=backend))
     translator = build_translator(
-        config, target="en", model=model, device=device, quantize=quantize, spec=specs["translator"], reporter=reporter
+        config, target="en", model=model, device=device, quantize=quantize, spec=specs["translator"], reporter=reporter,
+        backend=backend,
     )
     if strategy == "extract-then-translate":
         return ExtractThenTranslate(translator)
-    return TranslateThenSummarize(translator, build_engine(config, specs["summarizer"], device=device, quantize=quantize, reporter=reporter))
+    return TranslateThenSummarize(translator, build_engine(config, specs["summarizer"], device=device, quantize=quantize,
+                                                           reporter=reporter, backend=backend))

@@ -23,6 +23,7 @@ class ModelOptions:
     quantize: str | None = None
     config_path: Path | None = None
     reporter: Reporter = SILENT
+    backend: str | None = None  # None: each model's own (models.toml, default auto)
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,11 @@ class Summarize:
         self._english = None
         self._english_failure: str | None = None if options.english else "English summary not requested (--no-english)"
         self.supporter = Supporter(options.support, notify)
+        if options.english and options.models.model:  # a --model that names nothing is a usage error, now
+            from arsum.models.config import load_config
+            from arsum.models.store import resolve_model
+
+            resolve_model(load_config(options.models.config_path), options.models.model)
 
     def _english_summarizer(self):  # noqa: ANN202 - lazy import keeps torch out of the extractive path
         if self._english is None and self._english_failure is None:
@@ -140,7 +146,7 @@ class Summarize:
                 self.supporter.file_settings = config.support
                 strategy = self.options.strategy or config.routing.strategy
                 specs = english_summary_specs(config, strategy, models.model)
-                require_downloaded(list(specs.values()))
+                require_downloaded(list(specs.values()), models.backend)
                 from arsum.tasks.abstractive import (
                     build_english_summarizer,  # torch-free, but only needed now
                 )
@@ -153,6 +159,7 @@ class Summarize:
                     quantize=models.quantize,
                     specs=specs,
                     reporter=models.reporter,
+                    backend=models.backend,
                 )
             except ModelUnavailable as error:
                 self._fail_english(error)
@@ -235,6 +242,7 @@ class Translate:
             device=models.device,
             quantize=models.quantize,
             reporter=models.reporter,
+            backend=models.backend,
         )
         self.supporter = Supporter(options.support, notify)
         self.supporter.file_settings = config.support

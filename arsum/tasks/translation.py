@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from arsum.errors import UsageError
-from arsum.models.config import Config, ModelSpec
+from arsum.models.config import Config, ModelSpec, normalize_language
 from arsum.models.engine import Engine, build_engine
 from arsum.models.store import translator_spec
 from arsum.reporting import SILENT, Reporter
@@ -92,15 +92,18 @@ def build_translator(
     quantize: str | None = None,
     spec: ModelSpec | None = None,
     reporter: Reporter = SILENT,
+    backend: str | None = None,
 ) -> Seq2SeqTranslator:
     """Routing: `translate.<target>`, else the default multilingual model; `model` (--model) overrides both.
 
     `spec`: the model already resolved by the caller (modelstore.translator_spec), so it is not resolved twice.
     """
-    spec = spec or translator_spec(config, target, model)
+    target, source = normalize_language(target), normalize_language(source)
+    spec = spec or translator_spec(config, target, model, source=source)
     if spec.family == "marian" and spec.tgt_lang and spec.tgt_lang != target:
         raise UsageError(f"model {spec.name} translates into {spec.tgt_lang!r}, not {target!r}; choose another --model")
-    return Seq2SeqTranslator(build_engine(config, spec, device=device, quantize=quantize, reporter=reporter), source=source, target=target)
+    engine = build_engine(config, spec, device=device, quantize=quantize, reporter=reporter, backend=backend)
+    return Seq2SeqTranslator(engine, source=source, target=target)
 
 
 def release_segments(release: Release) -> list[tuple[int, int, str]]:
