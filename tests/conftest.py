@@ -31,6 +31,21 @@ import tinymodels  # noqa: E402
 
 REPO_ROOT = tinymodels.REPO_ROOT
 SHARED_EVAL = REPO_ROOT.parent / "shared" / "eval"
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+
+
+def fake_hub_download(folder: Path, repo_id: str) -> Path:
+    """Lay out a folder the way huggingface_hub caches a download (refs/main -> snapshots/<commit>)."""
+    import shutil
+
+    from arsum.models.store import hub_cache_dir
+
+    repo = hub_cache_dir() / f"models--{repo_id.replace('/', '--')}"
+    (repo / "refs").mkdir(parents=True, exist_ok=True)
+    (repo / "refs" / "main").write_text(COMMIT, encoding="utf-8")
+    snapshot = repo / "snapshots" / COMMIT
+    shutil.copytree(folder, snapshot, dirs_exist_ok=True)
+    return snapshot
 
 
 @pytest.fixture(autouse=True)

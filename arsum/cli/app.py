@@ -429,14 +429,10 @@ def models_pull(
     from arsum.cli.progress import TerminalReporter
     from arsum.models.config import load_config
     from arsum.models.install import pull_model
-    from arsum.models.store import resolve_model
 
     loaded = load_config(config)
     for name in names:
-        spec = resolve_model(loaded, name)
-        size = f"about {_human_size(spec.download_mb * 10**6)}" if spec.download_mb else "size unknown"
-        _say(f"downloading {spec.name} ({spec.source}, {size})")
-        installed = pull_model(loaded, name, convert=convert, reporter=TerminalReporter())
+        installed = pull_model(loaded, name, convert=convert, reporter=TerminalReporter(), notify=_say)
         print(installed.folder)
         if installed.conversion is not None:
             print(installed.conversion)

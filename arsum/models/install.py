@@ -21,7 +21,7 @@ import re
 import shutil
 import tarfile
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
@@ -31,7 +31,14 @@ from arsum.errors import InputError, OutputError, UsageError, one_line
 from arsum.models.config import Config, ModelSpec
 from arsum.models.convert import DEFAULT_QUANTIZATION, ensure_conversion
 from arsum.models.folders import default_ct2_folder, is_ct2_folder
-from arsum.models.store import conversion_of, hub_cache_dir, model_path, pull, resolve_model
+from arsum.models.store import (
+    conversion_of,
+    hub_cache_dir,
+    is_offline,
+    model_path,
+    pull,
+    resolve_model,
+)
 from arsum.reporting import SILENT, Reporter
 
 ARCHIVE_FORMAT = "arsum-model-archive/1"
@@ -53,9 +60,13 @@ class Installed:
 
 
 def pull_model(config: Config, name: str, *, convert: bool = True, reporter: Reporter = SILENT,
-               env: Mapping[str, str] = os.environ) -> Installed:
-    """Download a model, then convert it to CTranslate2 int8 so `backend = "auto"` runs the fast path."""
+               notify: Callable[[str], None] | None = None, env: Mapping[str, str] = os.environ) -> Installed:
+    """Download a model, then convert it to CTranslate2 int8 so `backend = "auto"` runs the fast path.
+    `notify` hears the download size before the download starts."""
     spec = resolve_model(config, name)
+    if notify is not None and not spec.is_local and not is_offline(env):
+        size = f"about {spec.download_mb:,} MB" if spec.download_mb else "size unknown"
+        notify(f"downloading {spec.name} ({spec.source}, {size})")
     folder = pull(config, name, env)
     return Installed(spec.name, folder, ensure_conversion(spec, folder, reporter) if convert else None)
 

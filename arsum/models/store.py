@@ -20,6 +20,8 @@ from arsum.errors import ModelUnavailable, UsageError, one_line
 from arsum.models.config import (
     BACKENDS,
     CROSSSUM_NAMES,
+    MBART50_CODES,
+    NLLB_CODES,
     STRATEGIES,
     Config,
     GenerationSettings,
@@ -299,10 +301,19 @@ def _fix_source_hint(spec: ModelSpec) -> str:
     return f"check the path (models.{spec.name}.source if it is configured)"
 
 
-def translation_targets(config: Config, source: str = "ar") -> list[str]:
-    """Every `--to` the routing serves: its own targets and the default model's languages, less the source."""
-    default = config.model(config.routing.default_translate)
-    return sorted((set(config.routing.translate) | set(default.languages)) - {normalize_language(source)})
+def model_languages(spec: ModelSpec) -> tuple[str, ...]:
+    """The languages a model serves: its `languages`, else those its family's code table names (NLLB, mBART-50);
+    () when nothing says (an unconfigured folder of another family), and then nothing is refused."""
+    return spec.languages or tuple({"nllb": NLLB_CODES, "mbart50": MBART50_CODES}.get(spec.family, ()))
+
+
+def translation_targets(config: Config, source: str = "ar") -> list[str] | None:
+    """Every `--to` the routing serves: its own targets and the default model's languages, less the source;
+    None when the default model does not say which languages it serves."""
+    default = model_languages(config.model(config.routing.default_translate))
+    if not default:
+        return None
+    return sorted((set(config.routing.translate) | set(default)) - {normalize_language(source)})
 
 
 def translator_spec(config: Config, target: str, model: str | None = None, *, source: str = "ar") -> ModelSpec:
@@ -313,14 +324,16 @@ def translator_spec(config: Config, target: str, model: str | None = None, *, so
     """
     target, source = normalize_language(target), normalize_language(source)
     spec = resolve_model(config, model) if model else None
-    supported = [code for code in spec.languages if code != source] if spec and spec.languages else (
-        None if spec else translation_targets(config, source))
+    if spec is not None:
+        supported = [code for code in model_languages(spec) if code != source] or None
+    else:
+        supported = translation_targets(config, source)
     if target == source:
         raise UsageError(f"--to {target}: that is the source language (--from {source}); "
                          f"translate into one of: {', '.join(supported or ['another language'])}")
     if supported is not None and target not in supported:
         whose = f"model {spec.name}" if spec else "arsum"
-        named = {name.split("_")[0]: code for code, name in CROSSSUM_NAMES.items()}.get(target)
+        named = {name.split("_")[0]: code for code, name in reversed(CROSSSUM_NAMES.items())}.get(target)
         meant = f" (the code for {target} is {named})" if named in supported else ""
         raise UsageError(f"--to {target}: {whose} cannot translate into it{meant}; supported: {', '.join(supported)}")
     return spec or config.model(config.routing.translator_for(target))
