@@ -85,6 +85,8 @@ BAD_CONFIGS = [
     ("[models.x]\nfamily = 'marian'\n", "models.x.source", "missing"),
     ("[models.x]\nsource = 'a/b'\nfamily = 'marian'\ntasks = ['dance']\n", "models.x.tasks", "unknown task"),
     ("[models.x]\nsource = 'a/b'\nfamily = 'marian'\nbackend = 'onnx'\n", "models.x.backend", "unknown backend"),
+    ("[models.x]\nsource = 'a/b'\nfamily = 'marian'\ndownload_mb = 0\n", "models.x.download_mb", "at least 1"),
+    ("[models.x]\nsource = 'a/b'\nfamily = 'marian'\ndownload_mb = '2 GB'\n", "models.x.download_mb", "must be an integer"),
     ("[models.x]\nsource = 1\nfamily = 'marian'\n", "models.x.source", "must be a string"),
     ("[models.x.generation]\nnum_beams = 0\n", "models.x.generation.num_beams", "at least 1"),
     ("[models.x.generation]\nnum_beams = true\n", "models.x.generation.num_beams", "must be an integer"),

@@ -189,7 +189,7 @@ def _flip_weight_byte(name: str, data: bytes) -> bytes:
     ("damage", "message"),
     [
         ("corrupted", "checksum mismatch for model/model.safetensors: the archive is corrupted or was modified"),
-        ("truncated", "nothing was installed"),
+        ("truncated", "not a complete arsum model archive (unexpected end of data)"),
         ("cut before the manifest", "no arsum-manifest.json"),
         ("file removed", "is missing: the archive is incomplete"),
         ("not an archive", "not a complete arsum model archive"),
