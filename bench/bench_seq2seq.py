@@ -33,15 +33,16 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(BENCH))
 
 OUTPUT_TOKENS = 32
-CONFIGS = ("baseline", "engine", "engine-int8", "ct2-int8", "ct2-float32")
+CONFIGS = ("baseline", "default", "engine", "engine-int8", "ct2-int8", "ct2-float32")
 CONFIG_NOTES = {
     "baseline": "one sentence at a time, plain model.generate",
-    "engine": "arsum engine, default path (length-sorted token-budget batches, inference_mode, threads)",
+    "default": "what a user gets after `arsum models pull` with no flags: backend auto -> the int8 conversion pull made",
+    "engine": "arsum engine, --backend transformers (length-sorted token-budget batches, inference_mode, threads)",
     "engine-int8": "arsum engine, --quantize int8 (dynamic int8 linear layers)",
     "ct2-int8": "arsum engine, backend ctranslate2, int8",
     "ct2-float32": "arsum engine, backend ctranslate2, float32",
 }
-TARGETS = {"engine": 7.0, "engine-int8": 14.0, "ct2-int8": 18.0}
+TARGETS = {"default": 20.0, "engine": 7.0, "engine-int8": 14.0, "ct2-int8": 18.0}
 
 
 @dataclass
@@ -57,6 +58,7 @@ class Measurement:
     cpu_s: float = 0.0
     load_before: float = 0.0
     load_after: float = 0.0
+    backend: str = "transformers"  # what the configuration ran on (`default` chooses it itself)
 
     @property
     def sentences_per_s(self) -> float:
@@ -110,6 +112,12 @@ def prepare_models(workdir: Path, families: list[str], *, small: bool, configs: 
             benchmodels.build(family, folder, lines, small=small)
             spent[f"build {family}"] = time.perf_counter() - start
         _fix_output_length(folder)
+        if "default" in configs:  # the conversion `arsum models pull` makes, where it makes it
+            from arsum.models.convert import ensure_conversion
+
+            start = time.perf_counter()
+            ensure_conversion(default_spec(family, workdir), folder)
+            spent[f"convert {family} as models pull does"] = time.perf_counter() - start
         for quantization in ("int8", "float32"):
             out = workdir / f"{family}-ct2-{quantization}"
             if f"ct2-{quantization}" in configs and not (out / "model.bin").is_file():
@@ -177,20 +185,29 @@ def _run_baseline(family: str, folder: Path, sentences: list[str]) -> Measuremen
                        torch.get_num_threads(), _cpu_s() - cpu, load_before, os.getloadavg()[0])
 
 
+def default_spec(family: str, workdir: Path) -> Any:
+    """A catalogue entry as models.toml writes one: no backend, device or quantization chosen (all defaults)."""
+    from arsum.models.config import GenerationSettings, ModelSpec
+
+    return ModelSpec(name=f"bench-{family}", source=str(workdir / family), family=family,
+                     generation=GenerationSettings(num_beams=1, max_new_tokens=OUTPUT_TOKENS))
+
+
 def _run_engine(family: str, config: str, workdir: Path, sentences: list[str]) -> Measurement:
     """arsum's own path: build_engine on a spec, exactly as `arsum translate` does."""
-    from arsum.models.config import GenerationSettings, ModelSpec
+    from dataclasses import replace
+
     from arsum.models.engine import build_engine
 
-    ct2 = config.startswith("ct2-")
-    quantize = config.split("-", 1)[1] if "-" in config else None
-    spec = ModelSpec(
-        name=f"bench-{family}", source=str(workdir / family), family=family,
-        backend="ctranslate2" if ct2 else "transformers",
-        ct2_path=str(workdir / f"{family}-ct2-{quantize}") if ct2 else None,
-        generation=GenerationSettings(num_beams=1, max_new_tokens=OUTPUT_TOKENS),
-    )
-    engine = build_engine(None, spec, device="cpu", quantize=quantize)
+    if config == "default":
+        engine = build_engine(None, default_spec(family, workdir))  # device auto, no --quantize, backend auto
+    else:
+        quantize = config.split("-", 1)[1] if "-" in config else None
+        ct2_folder = str(workdir / f"{family}-ct2-{quantize}") if config.startswith("ct2-") else None
+        spec = replace(default_spec(family, workdir), backend="ctranslate2" if ct2_folder else "transformers",
+                       ct2_path=ct2_folder)
+        engine = build_engine(None, spec, device="cpu", quantize=quantize)
+    ct2 = engine.spec.backend == "ctranslate2"
     counter = {"tokens": 0}
     start = time.perf_counter()
     loaded = engine.backend.loaded  # type: ignore[attr-defined]
@@ -206,7 +223,7 @@ def _run_engine(family: str, config: str, workdir: Path, sentences: list[str]) -
     run_s = time.perf_counter() - start
     assert len(outputs) == len(sentences)
     return Measurement(family, config, len(sentences), counter["tokens"], load_s, run_s, _peak_rss_mb(),
-                       _threads(ct2), _cpu_s() - cpu, load_before, os.getloadavg()[0])
+                       _threads(ct2), _cpu_s() - cpu, load_before, os.getloadavg()[0], engine.spec.backend)
 
 
 class _CountingTranslator:
@@ -375,6 +392,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     if args.threads:
         os.environ["ARSUM_THREADS"] = str(args.threads)
+    os.environ["XDG_CACHE_HOME"] = str(workdir / "cache")  # arsum's conversion cache, for `default` and its workers
     print(f"# {len(corpus)} SPA body sentences; Marian uses {min(n, len(corpus))}, mT5 {min(n_mt5, len(corpus))}; "
           f"{OUTPUT_TOKENS} output tokens each, greedy; {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}",
           flush=True)
@@ -395,7 +413,7 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             m = Measurement(**json.loads(done.stdout.strip().splitlines()[-1]))
             measurements.append(m)
-            print(f"# {family:6} {config:12} {m.sentences_per_s:6.2f} sent/s  {m.tokens_per_s:6.0f} tok/s  "
+            print(f"# {family:6} {config:12} {m.backend:12} {m.sentences_per_s:6.2f} sent/s  {m.tokens_per_s:6.0f} tok/s  "
                   f"n {m.sentences} tokens {m.generated_tokens}  load {m.load_s:.1f} s  RSS {m.peak_rss_mb:.0f} MB  "
                   f"cpu {m.cpu_s:.0f} s  run {m.run_s:.0f} s  loadavg {m.load_before:.1f}->{m.load_after:.1f}", flush=True)
     print(f"# configurations took {time.perf_counter() - started:.0f} s; load average now {os.getloadavg()[0]:.2f}\n")

@@ -481,7 +481,7 @@ def models_convert(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing conversion.")] = False,
     config: ConfigOpt = None,
 ) -> int:
-    """Convert a downloaded model for the CTranslate2 backend (needs `pip install 'arsum[fast]'`)."""
+    """Convert a downloaded model for the CTranslate2 backend (`models pull` already makes the int8 conversion)."""
     from arsum.models.config import load_config
     from arsum.models.convert import convert_spec
     from arsum.models.store import resolve_model

@@ -1,4 +1,4 @@
-"""CTranslate2 backend (optional extra `arsum[fast]`): the same seq2seq models, converted for a faster runtime.
+"""CTranslate2 backend (the default once a model is converted): the same seq2seq models, on a faster runtime.
 
 The transformers tokenizer is saved beside the converted model, so both backends see the same pieces;
 CTranslate2 works on token strings, so ids go through `convert_ids_to_tokens` on the way in and
@@ -27,7 +27,7 @@ from arsum.reporting import SILENT, Reporter
 
 Quantization = Literal["int8", "float32"]
 QUANTIZATIONS: tuple[str, ...] = ("int8", "float32")
-EXTRA_HINT = "pip install 'arsum[fast]'"
+EXTRA_HINT = "reinstall arsum (ctranslate2 is one of its dependencies)"
 
 
 def import_ctranslate2(name: str) -> Any:
@@ -35,7 +35,7 @@ def import_ctranslate2(name: str) -> Any:
     try:
         import ctranslate2
     except ImportError:
-        raise ModelUnavailable(name, "the ctranslate2 backend needs the optional extra", EXTRA_HINT) from None
+        raise ModelUnavailable(name, "the ctranslate2 package is not installed", EXTRA_HINT) from None
     return ctranslate2
 
 
