@@ -2,7 +2,7 @@
 offline route, `models export` / `models import` (one archive with the files and their sha256 checksums).
 
 An archive is a plain tar (weights do not compress): the transformers files under `model/`, the int8
-conversion under `ct2-int8/` when there is one, and `arsum-manifest.json` last, so export and import both
+conversion under `ct2-int8/` (or `ct2-float32/`) when there is one, and `arsum-manifest.json` last, so export and import both
 read each file once. Import extracts into a staging folder beside the destination and installs only when every
 file is present with the size and checksum the manifest names; anything else leaves the cache as it was.
 A checksum proves the archive is the one that was exported (not damaged, cut short, or edited file by file);
@@ -29,8 +29,14 @@ from typing import IO, Any
 
 from arsum.errors import InputError, OutputError, UsageError, one_line
 from arsum.models.config import Config, ModelSpec
-from arsum.models.convert import DEFAULT_QUANTIZATION, ensure_conversion
-from arsum.models.folders import default_ct2_folder, is_ct2_folder
+from arsum.models.convert import ensure_conversion
+from arsum.models.ctranslate2_backend import QUANTIZATIONS
+from arsum.models.folders import (
+    METADATA_FILE,
+    default_ct2_folder,
+    is_ct2_folder,
+    read_metadata,
+)
 from arsum.models.store import (
     conversion_of,
     hub_cache_dir,
@@ -44,7 +50,7 @@ from arsum.reporting import SILENT, Reporter
 ARCHIVE_FORMAT = "arsum-model-archive/1"
 MANIFEST = "arsum-manifest.json"
 MODEL_DIR = "model"
-CT2_DIR = f"ct2-{DEFAULT_QUANTIZATION}"
+CT2_DIRS = {f"ct2-{quantization}": quantization for quantization in QUANTIZATIONS}
 _COMMIT = re.compile(r"[0-9a-f]{40}")
 _HUB_FOLDER = re.compile(r"models--(?P<org>[\w.-]+?)--(?P<name>[\w.-]+)")
 _CHUNK = 1 << 20
@@ -61,14 +67,15 @@ class Installed:
 
 def pull_model(config: Config, name: str, *, convert: bool = True, reporter: Reporter = SILENT,
                notify: Callable[[str], None] | None = None, env: Mapping[str, str] = os.environ) -> Installed:
-    """Download a model, then convert it to CTranslate2 int8 so `backend = "auto"` runs the fast path.
-    `notify` hears the download size before the download starts."""
+    """Download a model, then convert it to CTranslate2 int8 so `backend = "auto"` runs the fast path (not for a
+    model whose backend is set to transformers). `notify` hears the download size before the download starts."""
     spec = resolve_model(config, name)
     if notify is not None and not spec.is_local and not is_offline(env):
         size = f"about {spec.download_mb:,} MB" if spec.download_mb else "size unknown"
         notify(f"downloading {spec.name} ({spec.source}, {size})")
     folder = pull(config, name, env)
-    return Installed(spec.name, folder, ensure_conversion(spec, folder, reporter) if convert else None)
+    wanted = convert and spec.backend != "transformers"
+    return Installed(spec.name, folder, ensure_conversion(spec, folder, reporter) if wanted else None)
 
 
 # --- export --------------------------------------------------------------------------------------------------
@@ -83,7 +90,9 @@ def export_model(config: Config, name: str, output: Path, *, force: bool = False
     if output.exists() and not force:
         raise OutputError(f"{output}: already exists; pass --force to replace it")
     conversion = conversion_of(spec)
-    parts = [(MODEL_DIR, folder)] + ([(CT2_DIR, conversion)] if conversion is not None and conversion != folder else [])
+    parts = [(MODEL_DIR, folder)]
+    if conversion is not None and conversion != folder:
+        parts.append((f"ct2-{read_metadata(conversion).get('quantization', 'int8')}", conversion))
     output.parent.mkdir(parents=True, exist_ok=True)
     handle, staging = tempfile.mkstemp(prefix=f".{output.name}-", dir=output.parent)
     os.close(handle)
@@ -164,10 +173,11 @@ def import_model(config: Config, source: Path, *, name: str | None = None, conve
         spec = _spec_for(config, name or manifest.get("name"), manifest.get("source"), source)
         folder = _install_snapshot(spec, staging / MODEL_DIR, manifest.get("commit"), env)
         conversion = None
-        if (staging / CT2_DIR).is_dir():
-            conversion = _replace_folder(staging / CT2_DIR, default_ct2_folder(spec.name, DEFAULT_QUANTIZATION, env))
-            _point_conversion_at(conversion, folder)
-    if conversion is None and convert:
+        for arcdir, quantization in CT2_DIRS.items():
+            if (staging / arcdir).is_dir():
+                conversion = _replace_folder(staging / arcdir, default_ct2_folder(spec.name, quantization, env))
+                _point_conversion_at(conversion, folder)
+    if conversion is None and convert and spec.backend != "transformers":
         conversion = ensure_conversion(spec, folder, reporter)
     return Installed(spec.name, folder, conversion)
 
@@ -197,7 +207,8 @@ def _import_folder(config: Config, source: Path, *, name: str | None, convert: b
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)  # follows the cache's symlinks into blobs
         folder = _install_snapshot(spec, copy, commit, env)
-    return Installed(spec.name, folder, ensure_conversion(spec, folder, reporter) if convert else None)
+    wanted = convert and spec.backend != "transformers"
+    return Installed(spec.name, folder, ensure_conversion(spec, folder, reporter) if wanted else None)
 
 
 def _spec_for(config: Config, name: str | None, hub_id: str | None, source: Path) -> ModelSpec:
@@ -244,9 +255,9 @@ def _extract_verified(archive_path: Path, staging: Path) -> dict[str, Any]:
 
 
 def _member_target(archive_path: Path, staging: Path, member: tarfile.TarInfo) -> Path:
-    """Only regular files under model/ or ct2-int8/, never a path that climbs out of the staging folder."""
+    """Only regular files under model/ or ct2-QUANTIZATION/, never a path that climbs out of the staging folder."""
     parts = PurePosixPath(member.name).parts
-    if (not member.isfile() or not parts or parts[0] not in (MODEL_DIR, CT2_DIR) or len(parts) < 2
+    if (not member.isfile() or not parts or (parts[0] != MODEL_DIR and parts[0] not in CT2_DIRS) or len(parts) < 2
             or any(part in ("..", "") for part in parts) or PurePosixPath(member.name).is_absolute()):
         raise InputError(str(archive_path), f"unexpected entry {member.name!r}: not an arsum model archive; nothing was installed")
     return staging.joinpath(*parts)
@@ -335,8 +346,6 @@ def _replace_folder(new: Path, destination: Path) -> Path:
 
 def _point_conversion_at(conversion: Path, snapshot: Path) -> None:
     """An imported conversion belongs to the imported snapshot, so `ensure_conversion` keeps it."""
-    from arsum.models.folders import METADATA_FILE, read_metadata
-
     metadata = read_metadata(conversion)
     metadata["source"] = str(snapshot.resolve())
     (conversion / METADATA_FILE).write_text(json.dumps(metadata, indent=2, ensure_ascii=False), encoding="utf-8")
