@@ -239,3 +239,13 @@ def test_import_of_a_copied_hub_snapshot_folder(hub_config: Path, online_hub: li
     shutil.copytree(snapshot, anonymous)
     unnamed = run("models", "import", str(anonymous), "--config", str(hub_config))
     assert unnamed.exit_code == 2 and "--name" in unnamed.stderr
+
+
+@pytest.mark.parametrize("columns", ["60", "100"])
+def test_models_list_never_shortens_a_name(columns: str) -> None:
+    result = runner.invoke(app, ["models", "list", "-f", "rich"], env={"COLUMNS": columns})
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    for name in load_config().models:
+        assert any(line.startswith(f"{name} ") for line in lines), (name, result.stdout)
+    assert "…" not in result.stdout
