@@ -133,7 +133,10 @@ class Summarize:
             from arsum.models.config import load_config
             from arsum.models.store import resolve_model
 
-            resolve_model(load_config(options.models.config_path), options.models.model)
+            try:
+                resolve_model(load_config(options.models.config_path), options.models.model)
+            except ModelUnavailable:
+                pass  # a broken model folder is reported with the first release, and the Arabic summaries still come
 
     def _english_summarizer(self):  # noqa: ANN202 - lazy import keeps torch out of the extractive path
         if self._english is None and self._english_failure is None:
