@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import math
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterable
 from enum import Enum
@@ -13,7 +15,15 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from arsum import __version__
-from arsum.errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, ArsumError, InputError
+from arsum.errors import (
+    EXIT_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    ArsumError,
+    InputError,
+    escape_controls,
+)
 
 EXIT_BROKEN_PIPE = 141
 TRANSLATE_WINDOW = 16  # releases translated in one engine call: better batches, output still streams
@@ -57,17 +67,37 @@ class Quantize(str, Enum):
 
 
 def _say(message: str) -> None:
-    """One line on stderr, the only channel for problems."""
-    print(f"arsum: {message}", file=sys.stderr, flush=True)
+    """One line on stderr, the only channel for problems; control characters from paths or ids are escaped so
+    a message stays one line and cannot drive the terminal. With stderr closed there is nobody to tell."""
+    if sys.stderr is None:  # print(file=None) would write into stdout's results
+        return
+    try:
+        print(f"arsum: {escape_controls(message)}", file=sys.stderr, flush=True)
+    except (OSError, ValueError):  # stderr full or gone (SIGHUP): the exit status still tells
+        pass
+
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP, raised where the program is, so `finally` blocks remove partial files as on Ctrl-C."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    raise Terminated(signum)
 
 
 def _silence_stdout() -> None:
     """After a broken pipe, point stdout at /dev/null so the interpreter's final flush stays quiet."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
+        os.dup2(devnull, 1)
+    except OSError:
         pass
+    finally:
+        os.close(devnull)
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -86,6 +116,9 @@ def boundary(command: F) -> F:
         except KeyboardInterrupt:
             _say("interrupted")
             code = EXIT_INTERRUPTED
+        except Terminated as stop:
+            _say(f"terminated ({signal.Signals(stop.signum).name})")
+            code = 128 + stop.signum
         except BrokenPipeError:
             _silence_stdout()
             code = EXIT_BROKEN_PIPE
@@ -145,9 +178,20 @@ ConfigOpt = Annotated[
 LangOpt = Annotated[
     str | None, typer.Option("--lang", help="Language of the input; given, texts without Arabic are processed too.")
 ]
+MAX_BYTES_LIMIT = 1_000_000_000  # one input is read whole into memory: more than 1 GB is surely a mistake
 MaxBytesOpt = Annotated[
-    int | None, typer.Option("--max-bytes", min=1, help="Refuse inputs larger than this (default 10 MB).")
+    int | None,
+    typer.Option("--max-bytes", min=1, max=MAX_BYTES_LIMIT, help="Refuse inputs larger than this (default 10 MB)."),
 ]
+
+
+def _finite(value: float | None) -> float | None:
+    """click's FloatRange lets nan through (every comparison with nan is false)."""
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a number")
+    return value
+
+
 OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout.")
 ]
@@ -155,7 +199,9 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Allow --output to repla
 BidiOpt = Annotated[bool, typer.Option("--bidi", help="Reorder Arabic for terminals without bidi support (rich only).")]
 MinSupportOpt = Annotated[
     float | None,
-    typer.Option("--min-support", min=-1.0, max=1.0, help="Flag sentences whose support (cosine) is below this."),
+    typer.Option(
+        "--min-support", min=-1.0, max=1.0, callback=_finite, help="Flag sentences whose support (cosine) is below this."
+    ),
 ]
 SupportOpt = Annotated[bool, typer.Option("--support/--no-support", help="Score English sentences against the Arabic.")]
 EncoderOpt = Annotated[
@@ -185,7 +231,7 @@ def _load(paths: list[str] | None, input_format: InputFormat, lang: str | None, 
     return load_releases(
         paths or ["-"],
         input_format=input_format.value,
-        stdin=sys.stdin.buffer,
+        stdin=sys.stdin.buffer if sys.stdin is not None else None,
         max_bytes=max_bytes or DEFAULT_MAX_BYTES,
         require_arabic=lang is None,
     )
@@ -207,8 +253,7 @@ def _run(
     from arsum.cli.render import make_renderer
     from arsum.tasks.pipeline import releases_only, windows
 
-    if output is not None:
-        check_output_path(output, inputs, force)
+    target = check_output_path(output, inputs, force) if output is not None else None
     failures = 0
 
     def report(error: InputError) -> None:
@@ -216,7 +261,7 @@ def _run(
         failures += 1
         _say(str(error))
 
-    with open_output(output) as stream:
+    with open_output(target) as stream:
         renderer = make_renderer(fmt, stream, bidi=bidi)
         for window in windows(releases_only(items, report), window_size):
             for result in process(window):
@@ -233,7 +278,8 @@ def summarize(
         int | None, typer.Option("--sentences", "-n", min=1, help="Sentences in the Arabic summary (default 3).")
     ] = None,
     ratio: Annotated[
-        float | None, typer.Option("--ratio", min=0.0, max=1.0, help="Share of sentences instead of a count, e.g. 0.2.")
+        float | None,
+        typer.Option("--ratio", min=0.0, max=1.0, callback=_finite, help="Share of sentences instead of a count, e.g. 0.2."),
     ] = None,
     fmt: FormatOpt = None,
     input_format: InputFormatOpt = InputFormat.text,
@@ -449,10 +495,59 @@ def models_convert(
     return EXIT_OK
 
 
+def _plug_closed_descriptors() -> None:
+    """Started with stdin, stdout or stderr closed (`<&-`, `>&-`, `2>&-`): hold the number with /dev/null, so
+    no file arsum opens later takes it and receives another stream's bytes. Python already set sys.stdX to None."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            opened = os.open(os.devnull, os.O_RDWR)
+            if opened != fd:
+                os.dup2(opened, fd)
+                os.close(opened)
+
+
+def _stdout_reason(error: BaseException) -> str:
+    if isinstance(error, ArsumError):
+        return str(error)
+    return f"stdout: cannot write ({(getattr(error, 'strerror', None) or str(error)).lower()})"
+
+
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: every command, --help and --version included, ends the same way when stdout
+    is closed or full (one line, exit 2), on Ctrl-C (130) and on SIGTERM/SIGHUP (128 + signal, no partial file)."""
+    from arsum.cli.output import ClosedStdout, GuardedStream
+
+    _plug_closed_descriptors()
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _terminate)
+    guarded = GuardedStream(sys.stdout if sys.stdout is not None else ClosedStdout(), "stdout")  # type: ignore[arg-type]
+    sys.stdout = guarded  # type: ignore[assignment]
+    code: int | str | None
     try:
         app()
+        code = EXIT_OK
+    except SystemExit as done:
+        code = done.code
     except KeyboardInterrupt:
         _say("interrupted")
-        sys.exit(EXIT_INTERRUPTED)
+        code = EXIT_INTERRUPTED
+    except Terminated as stop:
+        code = 128 + stop.signum
+    except BrokenPipeError:
+        code = EXIT_BROKEN_PIPE
+    except (ArsumError, OSError) as error:  # click printing --help or --version to a full or closed stdout
+        _say(_stdout_reason(error))
+        code = EXIT_USAGE
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = EXIT_BROKEN_PIPE
+    except (ArsumError, OSError) as error:
+        if code in (EXIT_OK, None):
+            _say(_stdout_reason(error))
+            code = EXIT_USAGE
+    if guarded.failed or code == EXIT_BROKEN_PIPE:
+        _silence_stdout()  # the unwritten buffer would fail again, noisily, at interpreter exit
+    sys.exit(code)

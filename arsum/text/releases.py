@@ -7,7 +7,9 @@ kept apart from the body so it is never summarised or translated as content.
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterator
 
 from arsum.errors import InputError
 from arsum.text.arabic import MAX_SENTENCE_CHARS, has_arabic, sentence_spans
@@ -199,17 +201,28 @@ def _parse_one(chunk: str, *, id: str, source: str, encoding: str | None) -> Rel
                  subtitle=subtitle, desk=desk, warnings=warnings)
 
 
+def iter_releases(
+    text: str, *, source: str, name: str, encoding: str | None, require_arabic: bool = True, first: int = 1
+) -> Iterator[Release]:
+    """The releases of one input, parsed one at a time so a file of a million tiny releases never holds them all;
+    several are separated by a line holding only `---`. Numbering starts at `first` (stdin read in parts)."""
+    _check_text(text, source, require_arabic)
+    start = 0
+    number = first
+    for separator in itertools.chain(_SEPARATOR.finditer(text), [None]):
+        end = separator.start() if separator else len(text)
+        chunk = text[start:end]
+        start = separator.end() if separator else end
+        if chunk.strip():
+            yield _parse_one(chunk, id=f"{name}#{number}", source=source, encoding=encoding)
+            number += 1
+
+
 def parse_releases(
     text: str, *, source: str, name: str, encoding: str | None, require_arabic: bool = True
 ) -> list[Release]:
     """All releases in one input; several are separated by a line holding only `---`."""
-    _check_text(text, source, require_arabic)
-    releases: list[Release] = []
-    for chunk in _SEPARATOR.split(text):
-        if not chunk.strip():
-            continue
-        releases.append(_parse_one(chunk, id=f"{name}#{len(releases) + 1}", source=source, encoding=encoding))
-    return releases
+    return list(iter_releases(text, source=source, name=name, encoding=encoding, require_arabic=require_arabic))
 
 
 def parse_release(text: str, *, id: str, source: str, encoding: str | None = None) -> Release:
