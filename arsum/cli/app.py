@@ -417,15 +417,18 @@ def models_list(config: ConfigOpt = None, fmt: ListFormatOpt = None) -> int:
     if fmt_name == "rich":
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
+
+        from arsum.cli.render import shown
 
         rich_table = Table(*header, header_style="bold cyan")
         for row in table:
-            rich_table.add_row(*row)
+            rich_table.add_row(*(Text(shown(cell)) for cell in row))
         Console().print(rich_table)
     else:
         print("\t".join(header))
         for row in table:
-            print("\t".join(row))
+            print("\t".join(escape_controls(cell) for cell in row))
     return EXIT_OK
 
 

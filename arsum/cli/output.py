@@ -176,13 +176,24 @@ def _link_into_place(tmp: Path, target: OutputTarget) -> None:
 
 
 @contextlib.contextmanager
+def _closing_quietly(raw: TextIO) -> Iterator[TextIO]:
+    """Close even when the last flush fails: the write error already raised (one line) must not be replaced
+    by the same error raised again from close()."""
+    try:
+        yield raw
+    finally:
+        with contextlib.suppress(OSError):
+            raw.close()
+
+
+@contextlib.contextmanager
 def _in_place(target: OutputTarget) -> Iterator[TextIO]:
     """A character device or FIFO (`-o /dev/stdout`, a named pipe): opened and written, never replaced."""
     try:
         raw = open(target.path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115, PTH123
     except OSError as err:
         raise OutputError(f"{target.shown}: cannot write ({_reason(err)})") from None
-    with raw:
+    with _closing_quietly(raw):
         stream = GuardedStream(raw, str(target.shown))
         yield stream  # type: ignore[misc]
         stream.flush()
@@ -212,7 +223,7 @@ def open_output(target: OutputTarget | None) -> Iterator[TextIO]:
         raise OutputError(f"{target.shown}: cannot write in {folder} ({_reason(err)})") from None
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as raw:
+        with _closing_quietly(os.fdopen(fd, "w", encoding="utf-8", newline="\n")) as raw:
             stream = GuardedStream(raw, str(target.shown))
             yield stream  # type: ignore[misc]
             stream.flush()

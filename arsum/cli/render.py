@@ -6,10 +6,17 @@ import json
 from dataclasses import asdict
 from typing import Any, Protocol, TextIO
 
+from arsum.errors import escape_controls
 from arsum.tasks.results import ReleaseSummary, ReleaseTranslation
 from arsum.text.release import SUBTITLE_INDEX, TITLE_INDEX
 
 Item = ReleaseSummary | ReleaseTranslation
+
+
+def shown(text: str) -> str:
+    """Input text as a human-facing renderer may print it: control characters (ESC, CR, C1, …) escaped so a
+    release cannot drive the terminal; line breaks and tabs kept. Rich output also wraps it in Text (no markup)."""
+    return escape_controls(text, keep="\n\t")
 
 
 def _release_fields(item: Item) -> dict[str, Any]:
@@ -138,7 +145,7 @@ class TextRenderer:
         lines = self._summary(item) if isinstance(item, ReleaseSummary) else self._translation(item)
         if self.count:
             lines.insert(0, "---" if isinstance(item, ReleaseTranslation) else "")
-        self.stream.write("\n".join(lines) + "\n")
+        self.stream.write(shown("\n".join(lines)) + "\n")
         self.stream.flush()
         self.count += 1
 
@@ -177,7 +184,7 @@ class MarkdownRenderer:
 
     def write(self, item: Item) -> None:
         lines = self._summary(item) if isinstance(item, ReleaseSummary) else self._translation(item)
-        self.stream.write("\n".join(lines) + "\n\n")
+        self.stream.write(shown("\n".join(lines)) + "\n\n")
         self.stream.flush()
 
     @staticmethod
@@ -231,16 +238,18 @@ class RichRenderer:
 
     def _ar(self, text: str) -> str:
         if not self.bidi:
-            return text
+            return shown(text)
         from bidi import get_display
 
-        return get_display(text)
+        return get_display(shown(text))
 
     def write(self, item: Item) -> None:
         from rich.panel import Panel
 
         body = self._summary(item) if isinstance(item, ReleaseSummary) else self._translation(item)
-        self.console.print(Panel(body, title=item.release.id, title_align="left", expand=True))
+        from rich.text import Text
+
+        self.console.print(Panel(body, title=Text(shown(item.release.id)), title_align="left", expand=True))
 
     def _summary(self, item: ReleaseSummary) -> Any:
         from rich.console import Group
@@ -259,7 +268,7 @@ class RichRenderer:
             parts.append(Text("not available (see warnings)", style="dim"))
         else:
             for s in english.sentences:
-                line = Text(s.text)
+                line = Text(shown(s.text))
                 if s.support is not None:
                     low = any(f.startswith("low-support") for f in s.flags)
                     line.append(f"  {'⚠ ' if low else ''}support {s.support:.2f}", style="yellow" if low else "green")
@@ -269,8 +278,8 @@ class RichRenderer:
                     if numbers:
                         line.append("  " + ", ".join(numbers), style="yellow")
                 parts.append(line)
-            parts.append(Text(f"{english.model} · {english.strategy}", style="dim"))
-        parts += [Text(f"⚠ {w}", style="yellow") for w in _all_warnings(item)]
+            parts.append(Text(shown(f"{english.model} · {english.strategy}"), style="dim"))
+        parts += [Text(shown(f"⚠ {w}"), style="yellow") for w in _all_warnings(item)]
         return Group(*parts)
 
     def _translation(self, item: ReleaseTranslation) -> Any:
@@ -280,15 +289,15 @@ class RichRenderer:
 
         table = Table(show_header=True, header_style="bold cyan", expand=True)
         table.add_column("Arabic", justify="right", ratio=1)
-        table.add_column(item.target_lang, ratio=1)
+        table.add_column(Text(shown(item.target_lang)), ratio=1)
         table.add_column("support", justify="right", width=8)
         for pair in item.pairs:
             low = any(f.startswith("low-support") for f in pair.flags)
             score = Text("-" if pair.support is None else f"{'⚠ ' if low else ''}{pair.support:.2f}",
                          style="yellow" if low or len(pair.flags) else "green")
-            table.add_row(self._ar(pair.source), pair.translation, score)
-        notes = [Text(f"{item.model} · {item.source_lang}→{item.target_lang}", style="dim")]
-        return Group(table, *notes, *(Text(f"⚠ {w}", style="yellow") for w in _all_warnings(item)))
+            table.add_row(Text(self._ar(pair.source)), Text(shown(pair.translation)), score)
+        notes = [Text(shown(f"{item.model} · {item.source_lang}→{item.target_lang}"), style="dim")]
+        return Group(table, *notes, *(Text(shown(f"⚠ {w}"), style="yellow") for w in _all_warnings(item)))
 
     def close(self) -> None:
         pass
