@@ -19,7 +19,7 @@ from arsum.models.config import GenerationSettings, ModelSpec  # noqa: E402
 from arsum.models.convert import convert_model, convert_spec  # noqa: E402
 from arsum.models.ctranslate2_backend import CTranslate2Backend, resolve_ct2_folder  # noqa: E402
 from arsum.models.engine import Engine, build_engine  # noqa: E402
-from arsum.models.folders import default_ct2_folder, is_ct2_folder  # noqa: E402
+from arsum.models.folders import METADATA_FILE, default_ct2_folder, is_ct2_folder  # noqa: E402
 from arsum.models.store import resolve_model  # noqa: E402
 from arsum.models.transformers_backend import TransformersBackend  # noqa: E402
 
@@ -140,15 +140,67 @@ def test_unknown_target_token(tiny_models: dict[str, Path], converted: dict[str,
         backend.generate(SENTENCES[:1], GREEDY, "not_a_lang")
 
 
-def test_convert_refuses_to_overwrite(tiny_models: dict[str, Path], tmp_path: Path) -> None:
+def _user_folder(tmp: Path) -> Path:
+    folder = tmp / "out"
+    folder.mkdir()
+    (folder / "keep.txt").write_text("mine")
+    return folder
+
+
+def _user_file(tmp: Path) -> Path:
+    path = tmp / "out"
+    path.write_text("mine")
+    return path
+
+
+def _link_to_user_folder(tmp: Path) -> Path:
+    _user_folder(tmp).rename(tmp / "real")
+    (tmp / "out").symlink_to(tmp / "real")
+    return tmp / "out"
+
+
+@pytest.mark.parametrize("force", [False, True], ids=["plain", "force"])
+@pytest.mark.parametrize(
+    ("make", "problem"),
+    [(_user_folder, "is not an arsum conversion"), (_user_file, "is not a folder"),
+     (_link_to_user_folder, "is a symbolic link")],
+    ids=["user-folder", "file", "symlink-to-folder"],
+)
+def test_convert_never_replaces_what_is_not_an_earlier_conversion(
+    tiny_models: dict[str, Path], tmp_path: Path, make, problem: str, force: bool  # noqa: ANN001
+) -> None:
+    output = make(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(OutputError, match=problem) as refused:
+        convert_model(tiny_models["marian"], output, "float32", force=force)
+    assert "--force" not in str(refused.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no staging folder left
+    kept = output.resolve() / "keep.txt" if output.resolve().is_dir() else output
+    assert kept.read_text() == "mine"
+
+
+def test_convert_never_replaces_the_source(tiny_models: dict[str, Path], tmp_path: Path) -> None:
+    source = tmp_path / "model"
+    shutil.copytree(tiny_models["marian"], source)
+    (source / METADATA_FILE).write_text("{}")  # even when it looks like an earlier conversion
+    (source / "model.bin").write_bytes(b"")
+    before = sorted(p.name for p in source.iterdir())
+    with pytest.raises((OutputError, ModelUnavailable)):
+        convert_model(source, source, "float32", force=True)
+    assert sorted(p.name for p in source.iterdir()) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
+
+
+def test_convert_force_replaces_an_earlier_conversion_in_one_swap(tiny_models: dict[str, Path], tmp_path: Path) -> None:
     output = tmp_path / "out"
-    output.mkdir()
-    (output / "keep.txt").write_text("mine")
-    with pytest.raises(OutputError, match="already exists"):
+    convert_model(tiny_models["marian"], output, "float32")
+    with pytest.raises(OutputError, match="pass --force"):
         convert_model(tiny_models["marian"], output, "float32")
-    assert (output / "keep.txt").read_text() == "mine"
-    convert_model(tiny_models["marian"], output, "float32", force=True)
-    assert is_ct2_folder(output) and not (output / "keep.txt").exists()
+    (output / "stale.txt").write_text("from the earlier conversion")
+    convert_model(tiny_models["marian"], output, "int8", force=True)
+    assert is_ct2_folder(output) and not (output / "stale.txt").exists()
+    assert json.loads((output / METADATA_FILE).read_text())["quantization"] == "int8"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
 @pytest.mark.parametrize(
