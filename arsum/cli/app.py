@@ -220,8 +220,10 @@ def _resolve_format(fmt: OutputFormat | None, output: Path | None) -> str:
 
 def _model_options(model: str | None, device: str, quantize: Quantize | None, config: Path | None):  # noqa: ANN202
     from arsum.cli.progress import TerminalReporter
+    from arsum.models.device import thread_count
     from arsum.tasks.pipeline import ModelOptions
 
+    thread_count()  # a bad ARSUM_THREADS is refused now, not after the first release
     return ModelOptions(model, device, quantize.value if quantize else None, config, TerminalReporter())
 
 

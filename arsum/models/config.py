@@ -6,11 +6,12 @@ over it table by table. Nothing is read at import time, and this module never im
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import tomllib
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,13 @@ CROSSSUM_NAMES = {
 }
 
 
+GENERATION_MAXIMA = {"num_beams": 16, "max_new_tokens": 2048, "no_repeat_ngram_size": 16}
+"""arsum's own bounds on decoding, whatever a config or a model folder asks: 1e6 beams or 1e9 new tokens would
+exhaust memory or never end."""
+MAX_INPUT_TOKENS = 16_384
+MAX_CONFIG_BYTES = 1_000_000  # a models.toml is a few KB; a 2 GB (sparse) file is refused unread
+
+
 @dataclass(frozen=True)
 class GenerationSettings:
     num_beams: int = 4
@@ -56,6 +64,10 @@ class GenerationSettings:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def capped(self) -> GenerationSettings:
+        """These settings within GENERATION_MAXIMA (for values read from a model folder's own files)."""
+        return replace(self, **{k: min(getattr(self, k), top) for k, top in GENERATION_MAXIMA.items()})
 
 
 @dataclass(frozen=True)
@@ -260,7 +272,11 @@ def _support_table(path: Path, value: Any) -> dict[str, Any]:
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
+        if len(data) > MAX_CONFIG_BYTES:
+            raise ConfigError(str(path), None, f"larger than {MAX_CONFIG_BYTES} bytes; not a models.toml")
+        text = data.decode("utf-8")
     except OSError as exc:
         raise ConfigError(str(path), None, f"cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
@@ -269,6 +285,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), None, f"invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(str(path), None, "invalid TOML: nested too deeply") from None
 
 
 def _table(path: Path, key: str, value: Any) -> dict[str, Any]:
@@ -310,8 +328,8 @@ def _validate_model_entry(path: Path, key: str, entry: Mapping[str, Any]) -> Non
     for task in entry.get("tasks", []):
         if task not in TASKS:
             raise ConfigError(str(path), f"{key}.tasks", f"unknown task {task!r} (known: {', '.join(TASKS)})")
-    if entry.get("max_input_tokens", 1) < 1:
-        raise ConfigError(str(path), f"{key}.max_input_tokens", "must be at least 1")
+    if not 1 <= entry.get("max_input_tokens", 1) <= MAX_INPUT_TOKENS:
+        raise ConfigError(str(path), f"{key}.max_input_tokens", f"must be between 1 and {MAX_INPUT_TOKENS}")
     for lang, token in entry.get("lang_tokens", {}).items():
         if not isinstance(token, str):
             raise ConfigError(str(path), f"{key}.lang_tokens.{lang}", f"must be a string, not {_type_name(token)}")
@@ -320,8 +338,11 @@ def _validate_model_entry(path: Path, key: str, entry: Mapping[str, Any]) -> Non
     for name, value in generation.items():
         _check_type(path, f"{key}.generation.{name}", value, _GENERATION_TYPES[name])
         minimum = 0 if name == "no_repeat_ngram_size" else 1
-        if name != "length_penalty" and value < minimum:
-            raise ConfigError(str(path), f"{key}.generation.{name}", f"must be at least {minimum}")
+        if name == "length_penalty":
+            if not math.isfinite(value):
+                raise ConfigError(str(path), f"{key}.generation.{name}", "must be a finite number")
+        elif not minimum <= value <= GENERATION_MAXIMA[name]:
+            raise ConfigError(str(path), f"{key}.generation.{name}", f"must be between {minimum} and {GENERATION_MAXIMA[name]}")
 
 
 def _resolve_source(source: str, config_file: Path) -> str:

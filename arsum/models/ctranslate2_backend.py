@@ -18,6 +18,7 @@ from arsum.models.device import thread_count
 from arsum.models.folders import (
     CT2_MODEL_FILE,
     default_ct2_folder,
+    input_token_limit,
     is_ct2_folder,
     lookup_token_id,
     read_json_object,
@@ -177,7 +178,8 @@ class CTranslate2Backend:
 
     def _encode(self, texts: list[str]) -> list[list[int]]:
         """Token ids as transformers' backend makes them (the engine has already added any prefix)."""
-        encoded = self.loaded.tokenizer(list(texts), truncation=True, max_length=self.spec.max_input_tokens)
+        limit = input_token_limit(self.spec, self.loaded.metadata.get("max_position_embeddings"))
+        encoded = self.loaded.tokenizer(list(texts), truncation=True, max_length=limit)
         return [list(ids) for ids in encoded["input_ids"]]
 
 

@@ -8,6 +8,7 @@ from arsum.errors import UsageError
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 THREAD_ENV_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "ARSUM_THREADS")
+MAX_THREADS = 1024
 
 
 def resolve_device(device: str = "auto") -> str:
@@ -31,7 +32,11 @@ def thread_count() -> int:
     """ARSUM_THREADS when it is a number, else every core this process may run on (no torch needed)."""
     chosen = os.environ.get("ARSUM_THREADS", "").strip()
     if chosen.isdigit():
-        return max(1, int(chosen))
+        if not 1 <= int(chosen) <= MAX_THREADS:
+            raise UsageError(f"ARSUM_THREADS={chosen}: must be between 1 and {MAX_THREADS}")
+        return int(chosen)
+    if chosen:
+        raise UsageError(f"ARSUM_THREADS={chosen}: must be a whole number of threads")
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - macOS / Windows

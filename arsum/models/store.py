@@ -229,7 +229,8 @@ def spec_for_folder(folder: Path, *, name: str, source: str | None = None) -> Mo
     ct2 = is_ct2_folder(folder)
     model_config = read_metadata(folder) if ct2 else read_model_config(folder, name)
     src_lang, tgt_lang = {"nllb": ("arb_Arab", None), "mbart50": ("ar_AR", None), "m2m100": ("ar", None)}.get(family, (None, None))
-    max_tokens = model_config.get("max_position_embeddings") or 512
+    positions = model_config.get("max_position_embeddings")
+    max_tokens = positions if isinstance(positions, int) and not isinstance(positions, bool) and positions > 0 else 512
     return ModelSpec(
         name=name, source=source or str(folder), family=family, revision=None, src_lang=src_lang, tgt_lang=tgt_lang,
         max_input_tokens=int(min(max_tokens, 1024)), generation=folder_generation_settings(folder),
@@ -245,7 +246,8 @@ def folder_generation_settings(folder: Path) -> GenerationSettings:
 
     def number(key: str, kind: type, fallback: Any) -> Any:
         value = data.get(key)
-        return kind(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 else fallback
+        usable = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < float("inf")
+        return kind(value) if usable else fallback
 
     max_new = number("max_new_tokens", int, None) or min(number("max_length", int, defaults.max_new_tokens), defaults.max_new_tokens)
     return GenerationSettings(
@@ -253,7 +255,7 @@ def folder_generation_settings(folder: Path) -> GenerationSettings:
         max_new_tokens=max_new,
         no_repeat_ngram_size=number("no_repeat_ngram_size", int, defaults.no_repeat_ngram_size),
         length_penalty=number("length_penalty", float, defaults.length_penalty),
-    )
+    ).capped()
 
 
 def _tokenizer_class(folder: Path) -> str:

@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from arsum.errors import ModelUnavailable, UsageError, one_line
-from arsum.models.config import GenerationSettings, ModelSpec
+from arsum.models.config import GENERATION_MAXIMA, GenerationSettings, ModelSpec
 from arsum.models.device import configure_threads, resolve_device
 from arsum.models.folders import (
     WEIGHT_FILES,
     lookup_token_id,
+    input_token_limit,
     read_model_config,
     repull_hint,
 )
@@ -70,6 +71,7 @@ def _load(spec: ModelSpec, folder: Path, device: str, quantize: str | None) -> L
     tokenizer = _load_tokenizer(spec, folder)
     model = _load_model(spec, folder, weights)
     _check_vocab(spec, tokenizer, model)
+    _distrust_generation_config(model)
     model.eval()
     if quantize == "int8":
         model = _quantize_int8(model)
@@ -140,6 +142,18 @@ def _check_vocab(spec: ModelSpec, tokenizer: Any, model: Any) -> None:
         )
 
 
+def _distrust_generation_config(model: Any) -> None:
+    """generate() takes what arsum does not pass from the folder's generation_config.json: keep one output per
+    input and minimum lengths within arsum's own bounds (the settings arsum passes are already capped)."""
+    config = model.generation_config
+    config.num_return_sequences = 1
+    top = GENERATION_MAXIMA["max_new_tokens"]
+    for key in ("min_length", "min_new_tokens"):
+        value = getattr(config, key, None)
+        if isinstance(value, (int, float)) and value > top:
+            setattr(config, key, top)
+
+
 def _quantize_int8(model: Any) -> Any:
     import torch
     from torch.ao.quantization import quantize_dynamic
@@ -200,9 +214,8 @@ class TransformersBackend:
         if target_token is not None:
             mode = "forced_bos_token_id" if self.spec.target_mode == "forced_bos" else "decoder_start_token_id"
             kwargs[mode] = self.token_id(target_token)
-        encoded = loaded.tokenizer(
-            list(texts), return_tensors="pt", padding=True, truncation=True, max_length=self.spec.max_input_tokens
-        )
+        limit = input_token_limit(self.spec, getattr(loaded.model.config, "max_position_embeddings", None))
+        encoded = loaded.tokenizer(list(texts), return_tensors="pt", padding=True, truncation=True, max_length=limit)
         encoded = {k: v.to(loaded.device) for k, v in encoded.items() if k in ("input_ids", "attention_mask")}
         with torch.inference_mode():
             output = loaded.model.generate(**encoded, **kwargs)
