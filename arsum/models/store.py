@@ -133,7 +133,26 @@ def model_path(spec: ModelSpec, env: Mapping[str, str] = os.environ) -> Path:
     return folder
 
 
-def pull(config: Config, name: str, env: Mapping[str, str] = os.environ) -> Path:
+PULL_TIMEOUTS_S = (10.0, 60.0)
+"""(connect, read) timeouts of every request `arsum models pull` makes: a server that accepts the connection and
+never answers ends the pull with one line instead of hanging (huggingface_hub's own client has none)."""
+
+
+def _hub_client_with_timeouts(connect: float, read: float) -> None:
+    import httpx2
+    from huggingface_hub import set_client_factory
+    from huggingface_hub.utils._http import default_client_factory
+
+    def factory() -> httpx2.Client:
+        client = default_client_factory()
+        client.timeout = httpx2.Timeout(read, connect=connect)
+        return client
+
+    set_client_factory(factory)
+
+
+def pull(config: Config, name: str, env: Mapping[str, str] = os.environ,
+         timeouts: tuple[float, float] = PULL_TIMEOUTS_S) -> Path:
     """Download a configured model (or hub id) into the HF cache, with the hub's own progress bars."""
     spec = resolve_model(config, name)
     if spec.is_local:
@@ -142,8 +161,9 @@ def pull(config: Config, name: str, env: Mapping[str, str] = os.environ) -> Path
         raise ModelUnavailable(spec.name, "cannot download while HF_HUB_OFFLINE is set", "unset HF_HUB_OFFLINE and retry")
     from huggingface_hub import HfApi, snapshot_download
 
+    _hub_client_with_timeouts(*timeouts)
     try:
-        files = [s.rfilename for s in HfApi().model_info(spec.source, revision=spec.revision).siblings or []]
+        files = [s.rfilename for s in HfApi().model_info(spec.source, revision=spec.revision, timeout=timeouts[1]).siblings or []]
         folder = snapshot_download(
             spec.source, revision=spec.revision, cache_dir=hub_cache_dir(env), allow_patterns=download_patterns(files)
         )

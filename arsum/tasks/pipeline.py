@@ -97,6 +97,11 @@ class Supporter:
             except ArsumError as error:
                 self._failure = f"support scores unavailable: {error}"
                 self.notify(self._failure)
+            except Exception as error:  # noqa: BLE001 - a broken encoder costs the scores, never the summaries
+                from arsum.errors import one_line
+
+                self._failure = f"support scores unavailable: {self.encoder_name}: {one_line(error)}"
+                self.notify(self._failure)
         return self._encoder
 
     def window_encoder(self, texts: list[str]):  # noqa: ANN201 - SentenceEncoder lives behind a lazy import
@@ -107,7 +112,14 @@ class Supporter:
         from arsum.tasks.support import CachedEncoder
 
         cached = CachedEncoder(encoder)
-        cached.prime(texts)
+        try:
+            cached.prime(texts)
+        except Exception as error:  # noqa: BLE001 - an encoder that loads but cannot encode: one notice, go on
+            from arsum.errors import one_line
+
+            self._encoder, self._failure = None, f"support scores unavailable: {self.encoder_name}: {one_line(error)}"
+            self.notify(self._failure)
+            return None
         return cached
 
     @property
