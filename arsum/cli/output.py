@@ -28,7 +28,12 @@ class OutputTarget:
     shown: Path  # as the user gave it, for messages
     path: Path  # where the file is written: symlinks followed, so a link to a file keeps being a link
     in_place: bool  # a character device or FIFO: opened and written, never replaced
-    replaces: tuple[int, int] | None  # (device, inode) of the regular file --force replaces; None: a new file
+    replaces: tuple[int, ...] | None  # identity of the regular file --force replaces; None: a new file
+
+
+def _identity(st: os.stat_result) -> tuple[int, ...]:
+    """Device and inode, plus size and modification time: a file deleted and re-created may reuse the inode."""
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def _stat(path: Path | str | int) -> os.stat_result | None:
@@ -74,7 +79,7 @@ def check_output_path(output: Path, inputs: Sequence[str], force: bool) -> Outpu
             raise OutputError(f"{output}: is not a regular file, terminal or pipe; arsum does not write to it")
         if not force:
             raise OutputError(f"{output}: already exists; use --force to replace it")
-        return OutputTarget(output, Path(os.path.realpath(output)), in_place=False, replaces=(st.st_dev, st.st_ino))
+        return OutputTarget(output, Path(os.path.realpath(output)), in_place=False, replaces=_identity(st))
     if os.path.islink(output):  # a dangling link: writing would create its target somewhere else
         raise OutputError(f"{output}: is a symbolic link to a missing file; give the file's own path")
     if not output.parent.is_dir():
@@ -170,7 +175,7 @@ def _link_into_place(tmp: Path, target: OutputTarget) -> None:
         tmp.unlink()
         return
     st = _stat(path)
-    if st is None or (st.st_dev, st.st_ino) != target.replaces or os.path.islink(path):
+    if st is None or _identity(st) != target.replaces or os.path.islink(path):
         raise OutputError(f"{target.shown}: was replaced or removed while arsum was running; not replaced")
     os.replace(tmp, path)
 
