@@ -221,17 +221,24 @@ def _cores() -> int:
 
 
 @pytest.mark.parametrize(
-    ("arsum_threads", "expected"), [("3", 3), (" 2 ", 2), ("0", 1), ("", None), ("lots", None), (None, None)]
+    ("arsum_threads", "expected"),
+    [("3", 3), (" 2 ", 2), ("1024", 1024), ("", None), (None, None),
+     ("0", "between 1 and 1024"), ("99999999999", "between 1 and 1024"), ("lots", "whole number"), ("-2", "whole number")],
 )
 def test_thread_count_follows_arsum_threads(monkeypatch: pytest.MonkeyPatch, arsum_threads: str | None,
-                                            expected: int | None) -> None:
-    """One count for both backends; anything that is not a number means every usable core."""
+                                            expected: int | str | None) -> None:
+    """One count for both backends; unset or empty means every usable core; anything else is a usage error."""
+    from arsum.errors import UsageError
     from arsum.models.device import thread_count
 
     if arsum_threads is None:
         monkeypatch.delenv("ARSUM_THREADS", raising=False)
     else:
         monkeypatch.setenv("ARSUM_THREADS", arsum_threads)
+    if isinstance(expected, str):
+        with pytest.raises(UsageError, match=expected):
+            thread_count()
+        return
     assert thread_count() == (expected if expected is not None else _cores())
 
 

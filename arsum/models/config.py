@@ -328,8 +328,10 @@ def _validate_model_entry(path: Path, key: str, entry: Mapping[str, Any]) -> Non
     for task in entry.get("tasks", []):
         if task not in TASKS:
             raise ConfigError(str(path), f"{key}.tasks", f"unknown task {task!r} (known: {', '.join(TASKS)})")
-    if not 1 <= entry.get("max_input_tokens", 1) <= MAX_INPUT_TOKENS:
-        raise ConfigError(str(path), f"{key}.max_input_tokens", f"must be between 1 and {MAX_INPUT_TOKENS}")
+    if entry.get("max_input_tokens", 1) < 1:
+        raise ConfigError(str(path), f"{key}.max_input_tokens", "must be at least 1")
+    if entry.get("max_input_tokens", 1) > MAX_INPUT_TOKENS:
+        raise ConfigError(str(path), f"{key}.max_input_tokens", f"must be at most {MAX_INPUT_TOKENS}")
     for lang, token in entry.get("lang_tokens", {}).items():
         if not isinstance(token, str):
             raise ConfigError(str(path), f"{key}.lang_tokens.{lang}", f"must be a string, not {_type_name(token)}")
@@ -341,8 +343,10 @@ def _validate_model_entry(path: Path, key: str, entry: Mapping[str, Any]) -> Non
         if name == "length_penalty":
             if not math.isfinite(value):
                 raise ConfigError(str(path), f"{key}.generation.{name}", "must be a finite number")
-        elif not minimum <= value <= GENERATION_MAXIMA[name]:
-            raise ConfigError(str(path), f"{key}.generation.{name}", f"must be between {minimum} and {GENERATION_MAXIMA[name]}")
+        elif value < minimum:
+            raise ConfigError(str(path), f"{key}.generation.{name}", f"must be at least {minimum}")
+        elif value > GENERATION_MAXIMA[name]:
+            raise ConfigError(str(path), f"{key}.generation.{name}", f"must be at most {GENERATION_MAXIMA[name]}")
 
 
 def _resolve_source(source: str, config_file: Path) -> str:
