@@ -191,6 +191,15 @@ def test_forced_file_replaced_during_the_run_is_not_clobbered(tmp_path: Path) ->
     assert out.read_text() == "theirs\n"
 
 
+def test_forced_file_removed_during_the_run_is_written(tmp_path: Path) -> None:
+    out = tmp_path / "out.txt"
+    out.write_text("old\n")
+    with open_output(check_output_path(out, [], True)) as stream:
+        stream.write("new\n")
+        out.unlink()
+    assert out.read_text() == "new\n" and sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
+
+
 def test_two_runs_to_one_output_one_wins_the_other_says_so(tmp_path: Path) -> None:
     out = tmp_path / "out.txt"
     first, second = (check_output_path(out, [], False) for _ in range(2))

@@ -12,11 +12,12 @@ def main() -> None:
     """Console-script entry point; Ctrl-C while the CLI is still importing ends as quietly as later on."""
     try:
         from arsum.cli.app import main as run
-    except KeyboardInterrupt:
+
+        run()
+    except KeyboardInterrupt:  # run() reports its own; this is the window before it could
         if sys.stderr is not None:
             print("arsum: interrupted", file=sys.stderr)
         sys.exit(130)
-    run()
 
 
 def __getattr__(name: str) -> Any:  # `from arsum.cli import app` without importing typer for `main`

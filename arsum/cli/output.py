@@ -9,6 +9,7 @@ that appeared during the run.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import os
 import stat
@@ -175,6 +176,9 @@ def _link_into_place(tmp: Path, target: OutputTarget) -> None:
         tmp.unlink()
         return
     st = _stat(path)
+    if st is None and not os.path.lexists(path):  # removed meanwhile: nothing to protect, still never clobber
+        _link_into_place(tmp, dataclasses.replace(target, replaces=None))
+        return
     if st is None or _identity(st) != target.replaces or os.path.islink(path):
         raise OutputError(f"{target.shown}: was replaced or removed while arsum was running; not replaced")
     os.replace(tmp, path)
