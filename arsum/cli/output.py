@@ -47,7 +47,10 @@ def _stat(path: Path | str | int) -> os.stat_result | None:
 def _input_identities(inputs: Sequence[str], stdin_read: bool) -> Iterator[tuple[str, os.stat_result]]:
     """(name, stat) of every input this run reads: files, the members of folders, and stdin."""
     if stdin_read and sys.stdin is not None:
-        st = _stat(sys.stdin.fileno())
+        try:
+            st = _stat(sys.stdin.fileno())
+        except (OSError, ValueError):  # not a real file (a test's stand-in)
+            st = None
         if st is not None:
             yield "stdin", st
     for given in inputs:
