@@ -404,6 +404,14 @@ def test_windows_line_endings_split_releases(tmp_path: Path, eol: str, encoding:
     assert err.problem == "no release text (only --- separators)"
 
 
+@pytest.mark.parametrize("eol", ["\r\n", "\r"], ids=["CRLF", "CR"])
+def test_windows_line_endings_on_stdin(eol: str) -> None:
+    import io
+
+    items = list(load_releases(["-"], stdin=io.BytesIO(TWO_RELEASES.replace("\n", eol).encode())))
+    assert [(r.id, r.title) for r in items] == [("stdin#1", "خبر أول"), ("stdin#2", "خبر ثان")]
+
+
 @pytest.mark.parametrize(("codec", "bom", "name"), [
     ("utf-32-le", b"\xff\xfe\x00\x00", "utf-32-le"), ("utf-32-be", b"\x00\x00\xfe\xff", "utf-32-be"),
     ("utf-16-le", b"", "utf-16-le"), ("utf-16-be", b"", "utf-16-be"),

@@ -235,11 +235,13 @@ def _stdin_releases(handle: BinaryIO, max_bytes: int, require_arabic: bool) -> I
     """Text-format stdin, one release at a time: each is parsed and yielded once its `---` line (or the end)
     is read, so `tail -f feed | arsum summarize` prints as releases arrive. At most max_bytes are read in all.
 
-    UTF-16/32 (a BOM or NUL bytes in the first line) cannot be split on newline bytes: read whole.
+    UTF-16/32 (a BOM or NUL bytes in the first line) and CR-only line ends cannot be split on newline bytes:
+    such stdin is read whole.
     Releases before the first one with Arabic wait, so a stream without any Arabic is refused as a file is.
     """
     first = handle.readline(max_bytes + 1)
-    if first.startswith(tuple(bom for bom, _, codec in _BOMS if codec != "utf-8-sig")) or b"\x00" in first:
+    cr_only = b"\r" in first.rstrip(b"\r\n")
+    if first.startswith(tuple(bom for bom, _, codec in _BOMS if codec != "utf-8-sig")) or b"\x00" in first or cr_only:
         data = first + handle.read(max_bytes + 1 - len(first))
         if len(data) > max_bytes:  # stop here: a stream may never end (`yes | arsum …`)
             raise _stdin_too_big(max_bytes)
