@@ -130,11 +130,17 @@ def test_output_to_a_fifo_is_written_in_place(tmp_path: Path) -> None:
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
 
 
-def test_output_to_dev_stdout_keeps_the_link() -> None:
-    done = arsum("summarize", str(SEED), "--no-english", "-f", "jsonl", "-o", "/dev/stdout", "--force")
+@pytest.mark.parametrize("stdout", ["pipe", "file"])
+def test_output_to_dev_stdout_writes_into_stdout(tmp_path: Path, stdout: str) -> None:
+    out = tmp_path / "redirected.jsonl"
+    out.write_bytes(b"")
+    with out.open("ab") as redirected:
+        done = arsum("summarize", str(SEED), "--no-english", "-f", "jsonl", "-o", "/dev/stdout",
+                     stdout=subprocess.PIPE if stdout == "pipe" else redirected)
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["id"] == "azerbaijan_nato_dialogue.txt#1"
-    assert os.path.islink("/dev/stdout")
+    written = done.stdout if stdout == "pipe" else out.read_bytes()
+    assert json.loads(written)["id"] == "azerbaijan_nato_dialogue.txt#1"
+    assert os.path.islink("/dev/stdout") and sorted(p.name for p in tmp_path.iterdir()) == ["redirected.jsonl"]
 
 
 # --------------------------------------------------------------------------- 3. -o is an input

@@ -32,6 +32,11 @@ class OutputTarget:
     replaces: tuple[int, ...] | None  # identity of the regular file --force replaces; None: a new file
 
 
+_OPEN_DESCRIPTORS = ("/dev/stdout", "/dev/stderr", "/dev/fd/", "/proc/self/fd/")
+"""Names of descriptors the process already holds: `-o /dev/stdout > file` writes into that descriptor's file
+as a shell's `> /dev/stdout` would, instead of replacing the file behind the shell's back."""
+
+
 def _identity(st: os.stat_result) -> tuple[int, ...]:
     """Device and inode, plus size and modification time: a file deleted and re-created may reuse the inode."""
     return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
@@ -77,7 +82,7 @@ def check_output_path(output: Path, inputs: Sequence[str], force: bool) -> Outpu
         mode = st.st_mode
         if stat.S_ISDIR(mode):
             raise OutputError(f"{output}: is a directory")
-        if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
+        if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or str(output).startswith(_OPEN_DESCRIPTORS):
             return OutputTarget(output, output, in_place=True, replaces=None)
         if not stat.S_ISREG(mode):
             raise OutputError(f"{output}: is not a regular file, terminal or pipe; arsum does not write to it")
@@ -202,7 +207,8 @@ def _closing_quietly(raw: TextIO) -> Iterator[TextIO]:
 def _in_place(target: OutputTarget) -> Iterator[TextIO]:
     """A character device or FIFO (`-o /dev/stdout`, a named pipe): opened and written, never replaced."""
     try:
-        raw = open(target.path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115, PTH123
+        # append: never truncates what a descriptor's file already holds (`-o /dev/stdout >> log`)
+        raw = open(target.path, "a", encoding="utf-8", newline="\n")  # noqa: SIM115, PTH123
     except OSError as err:
         raise OutputError(f"{target.shown}: cannot write ({_reason(err)})") from None
     with _closing_quietly(raw):
