@@ -236,7 +236,7 @@ def open_output(target: OutputTarget | None) -> Iterator[TextIO]:
 
     folder = target.path.parent
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.path.name}.", suffix=".part", dir=folder)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.path.name[:100]}.", suffix=".part", dir=folder)
     except OSError as err:
         raise OutputError(f"{target.shown}: cannot write in {folder} ({_reason(err)})") from None
     tmp = Path(tmp_name)
