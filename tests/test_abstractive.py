@@ -60,7 +60,7 @@ def arabic_summary(n: int = 3) -> ArabicSummary:
 
 def test_chunks_fit_the_model_and_lose_nothing(tmp_path: Path, tiny_mt5: Path, tiny_marian: Path) -> None:
     config = load_config(tiny_config(tmp_path, tiny_mt5, tiny_marian, 48), {})
-    engine = build_engine(config, config.model("tiny-sum"), device="cpu")
+    engine = build_engine(config.model("tiny-sum"), device="cpu")
     sentences = [text for _, _, text in release_segments(tinymodels.make_release())]
     chunks = chunk_sentences(engine, sentences, 48)
     assert len(chunks) > 2
@@ -86,7 +86,7 @@ def test_crosslingual_short_input_is_one_chunk(tmp_path: Path, tiny_mt5: Path, t
     config = load_config(tiny_config(tmp_path, tiny_mt5, tiny_marian, 512), {})
     short = tinymodels.make_release("عنوان قصير\nزار الرئيس بروكسل. وأجرى مناقشات مفصلة.\nفقرة أخرى.")
     summary, warnings = build_english_summarizer(config, device="cpu").summarize(short, arabic_summary())
-    assert summary.chunks == 1 and warnings == [] and summary.text
+    assert summary.chunks == 1 and warnings == () and summary.text
 
 
 def test_model_override_for_crosslingual(tiny_marian: Path) -> None:
@@ -102,7 +102,7 @@ def test_extract_then_translate_keeps_one_sentence_per_extract(tmp_path: Path, t
     summary, warnings = summarizer.summarize(tinymodels.make_release(), extract)
     assert summary.strategy == "extract-then-translate" and summary.model == str(tiny_marian)
     assert [s.sources for s in summary.sentences] == [(s.index,) for s in extract.sentences]
-    assert summary.text == " ".join(s.text for s in summary.sentences) and warnings == []
+    assert summary.text == " ".join(s.text for s in summary.sentences) and warnings == ()
 
 
 def test_translate_then_summarize_records_both_models(tmp_path: Path, tiny_mt5: Path, tiny_marian: Path) -> None:

@@ -124,12 +124,12 @@ def test_engine_runs_the_ct2_backend(tiny_models: dict[str, Path], converted: di
     """`backend = "ctranslate2"` in a spec routes through build_engine; order kept, empty input stays empty."""
     spec = spec_for(tiny_models, "marian", "marian", backend="ctranslate2", ct2_path=str(converted["marian"]),
                     generation=GenerationSettings(num_beams=beams, max_new_tokens=12))
-    engine = build_engine(None, spec, device="cpu")
+    engine = build_engine(spec, device="cpu")
     assert isinstance(engine.backend, CTranslate2Backend)
     texts = [*SENTENCES[:3], "", SENTENCES[3]]
-    outputs = engine.generate(texts)
+    outputs = engine.generate(texts).texts
     assert len(outputs) == len(texts) and outputs[3] == ""
-    one_by_one = Engine(spec, engine.backend, max_batch_size=1).generate(texts)
+    one_by_one = Engine(spec, engine.backend, max_batch_size=1).generate(texts).texts
     assert outputs == one_by_one
 
 

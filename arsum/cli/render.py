@@ -43,6 +43,7 @@ def summary_to_dict(item: ReleaseSummary) -> dict[str, Any]:
         },
         "support": item.support,
         "warnings": _all_warnings(item),
+        "run": asdict(item.run),
     }
 
 
@@ -57,6 +58,7 @@ def translation_to_dict(item: ReleaseTranslation) -> dict[str, Any]:
         "pairs": [asdict(p) for p in item.pairs],
         "support": item.support,
         "warnings": _all_warnings(item),
+        "run": asdict(item.run),
     }
 
 
