@@ -36,15 +36,6 @@ FAMILIES = [
 ]
 
 
-@pytest.fixture(scope="session")
-def converted(tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """float32 conversions of every tiny family, plus an int8 Marian."""
-    root = tmp_path_factory.mktemp("ct2")
-    folders = {name: convert_model(tiny_models[name], root / f"{name}-float32", "float32") for name in ("marian", "mt5", "nllb")}
-    folders["marian-int8"] = convert_model(tiny_models["marian"], root / "marian-int8", "int8")
-    return folders
-
-
 def cli(*args: str) -> object:
     from typer.testing import CliRunner
 
