@@ -14,6 +14,7 @@ pytest.importorskip("ctranslate2")
 
 import tinymodels  # noqa: E402  (tests/ is on sys.path via conftest)
 
+from arsum import __version__  # noqa: E402
 from arsum.errors import ModelUnavailable, OutputError, UsageError  # noqa: E402
 from arsum.models.config import GenerationSettings, ModelSpec  # noqa: E402
 from arsum.models.convert import convert_model, convert_spec  # noqa: E402
@@ -131,6 +132,16 @@ def test_unknown_target_token(tiny_models: dict[str, Path], converted: dict[str,
         backend.generate(SENTENCES[:1], GREEDY, "not_a_lang")
 
 
+def test_conversion_keeps_the_snapshot_commit(tiny_models: dict[str, Path], tmp_path: Path) -> None:
+    """Records name the hub commit a conversion came from; a plain local folder has none."""
+    commit = "89abcdef" * 5
+    snapshot = shutil.copytree(tiny_models["marian"], tmp_path / "models--x--y" / "snapshots" / commit)
+    spec = spec_for(tiny_models, "marian", "marian")
+    from_hub = CTranslate2Backend(spec, folder=convert_model(snapshot, tmp_path / "hub-ct2", "int8"))
+    from_folder = CTranslate2Backend(spec, folder=convert_model(tiny_models["marian"], tmp_path / "local-ct2", "int8"))
+    assert (from_hub.commit, from_folder.commit) == (commit, None)
+
+
 def test_convert_refuses_to_overwrite(tiny_models: dict[str, Path], tmp_path: Path) -> None:
     output = tmp_path / "out"
     output.mkdir()
@@ -244,6 +255,9 @@ def test_cli_translate_with_a_conversion_folder(tiny_models: dict[str, Path], co
         assert result.exit_code == 0, result.stderr  # type: ignore[attr-defined]
         [release] = json.loads(result.stdout)  # type: ignore[attr-defined]
         assert release["model"] == str(folder)
+        assert release["run"] == {"arsum": __version__, "models": [{
+            "role": "translator", "name": str(folder), "source": str(folder), "revision": None, "commit": None,
+            "backend": backend}]}
         results[backend] = release
     pairs = results["ctranslate2"]["pairs"]
     assert len(pairs) == 2 + results["ctranslate2"]["sentences"]
