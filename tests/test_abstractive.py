@@ -141,7 +141,7 @@ def test_strategy_roles_and_model_override(tmp_path: Path, tiny_mt5: Path, tiny_
     assert {role: spec.name for role, spec in specs.items()} == expected
     assert tuple(specs) == STRATEGIES[strategy].roles
     summarizer = build_english_summarizer(config, strategy=strategy, model=model, device="cpu")
-    summary, _ = summarizer.summarize(tinymodels.make_release(), arabic_summary())
+    summarizer.summarize(tinymodels.make_release(), arabic_summary())
     assert [(run.role, run.name, run.commit) for run in summarizer.model_runs()] == [
         (role, name, None) for role, name in expected.items()]
 

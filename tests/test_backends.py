@@ -17,7 +17,11 @@ from arsum.models.config import GenerationSettings, ModelSpec
 from arsum.models.engine import Engine, build_engine
 from arsum.tasks.abstractive import CrosslingualStrategy, chunk_sentences
 from arsum.tasks.results import ArabicSummary
-from arsum.tasks.translation import Seq2SeqTranslator, release_segments, translate_releases
+from arsum.tasks.translation import (
+    Seq2SeqTranslator,
+    release_segments,
+    translate_releases,
+)
 
 pytest.importorskip("ctranslate2")
 

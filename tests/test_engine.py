@@ -63,11 +63,11 @@ def test_one_output_per_input_in_input_order(fixture: str, request: pytest.Fixtu
 
 
 class RecordingBackend:
-    langid_map: dict[str, object] = {}
     commit = None
 
     def __init__(self) -> None:
         self.batches: list[list[str]] = []
+        self.langid_map: dict[str, object] = {}
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         return [len(t.split()) + 1 for t in texts]
@@ -85,7 +85,7 @@ def test_engine_batches_under_budget_and_restores_order() -> None:
     texts = ["a b c", "d", "e f  g\nh i", "j k", "l", "m n o p", "d", "a  b c"]
     out = engine.generate(texts)
     assert out.texts == tuple(f"None:{' '.join(t.split()).upper()}" for t in texts)
-    assert sorted(t for b in backend.batches for t in b) == sorted(set(" ".join(t.split()) for t in texts)), \
+    assert sorted(t for b in backend.batches for t in b) == sorted({" ".join(t.split()) for t in texts}), \
         "each distinct input is generated exactly once"
     assert out.truncated == (False,) * len(texts) and out.warnings == ()
     for batch in backend.batches:

@@ -9,7 +9,11 @@ import tinymodels
 
 from arsum.errors import ModelUnavailable, UsageError
 from arsum.models.config import load_config
-from arsum.tasks.translation import build_translator, release_segments, translate_releases
+from arsum.tasks.translation import (
+    build_translator,
+    release_segments,
+    translate_releases,
+)
 
 
 def tiny_config(tmp_path: Path, marian: Path, nllb: Path) -> Path:

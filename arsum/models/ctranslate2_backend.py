@@ -15,7 +15,12 @@ from typing import Any
 
 from arsum.errors import ModelUnavailable, one_line
 from arsum.models.config import GenerationSettings, ModelSpec
-from arsum.models.device import QUANTIZATIONS, check_quantize, resolve_device, thread_count
+from arsum.models.device import (
+    QUANTIZATIONS,
+    check_quantize,
+    resolve_device,
+    thread_count,
+)
 from arsum.models.folders import (
     CT2_MODEL_FILE,
     default_ct2_folder,
