@@ -63,7 +63,7 @@ def resolve_ct2_folder(spec: ModelSpec, quantize: str | None) -> Path:
                            f"run `arsum models convert {spec.name} --quantization {wanted}`")
 
 
-@dataclass(frozen=True)
+@dataclass
 class LoadedCT2:
     translator: Any
     tokenizer: Any

@@ -29,7 +29,7 @@ from arsum.models.store import model_path
 from arsum.reporting import SILENT, Reporter
 
 
-@dataclass(frozen=True)
+@dataclass
 class LoadedModel:
     tokenizer: Any
     model: Any

@@ -79,7 +79,7 @@ def build_translator(
 ) -> Seq2SeqTranslator:
     """Routing: `translate.<target>`, else the default multilingual model; `model` (--model) overrides both.
 
-    `spec`: the model already resolved by the caller (modelstore.translator_spec), so it is not resolved twice.
+    `spec`: the model already resolved by the caller (store.translator_spec), so it is not resolved twice.
     """
     spec = spec or translator_spec(config, target, model)
     if spec.family == "marian" and spec.tgt_lang and spec.tgt_lang != target:
