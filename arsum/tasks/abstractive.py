@@ -122,8 +122,8 @@ def summarize_long(engine: Engine, sentences: Sequence[str], target: str) -> tup
                 )
         generated = engine.generate(chunks, target=target)
         warnings.extend(generated.warnings)
-        if len(chunks) == 1:
-            return generated.texts[0], first_chunks, tuple(warnings)
+        if len(chunks) <= 1:  # one chunk, or a round whose summaries all came out empty
+            return "".join(generated.texts), first_chunks, tuple(warnings)
         units = [s for summary in generated.texts for s in (split_english_sentences(summary) or [summary]) if s.strip()]
     warnings.append(f"summaries still did not fit {engine.spec.name} after {MAX_ROUNDS} rounds; they are joined")
     return " ".join(generated.texts), first_chunks, tuple(warnings)
