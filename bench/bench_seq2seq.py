@@ -190,7 +190,7 @@ def _run_engine(family: str, config: str, workdir: Path, sentences: list[str]) -
         ct2_path=str(workdir / f"{family}-ct2-{quantize}") if ct2 else None,
         generation=GenerationSettings(num_beams=1, max_new_tokens=OUTPUT_TOKENS),
     )
-    engine = build_engine(None, spec, device="cpu", quantize=quantize)
+    engine = build_engine(spec, device="cpu", quantize=quantize)
     counter = {"tokens": 0}
     start = time.perf_counter()
     loaded = engine.backend.loaded  # type: ignore[attr-defined]
@@ -202,7 +202,7 @@ def _run_engine(family: str, config: str, workdir: Path, sentences: list[str]) -
     engine.generate(sentences[:1])  # warm-up, not timed
     counter["tokens"] = 0
     load_before, cpu, start = os.getloadavg()[0], _cpu_s(), time.perf_counter()
-    outputs = engine.generate(sentences)
+    outputs = engine.generate(sentences).texts
     run_s = time.perf_counter() - start
     assert len(outputs) == len(sentences)
     return Measurement(family, config, len(sentences), counter["tokens"], load_s, run_s, _peak_rss_mb(),

@@ -50,6 +50,7 @@ def summary_to_dict(item: ReleaseSummary) -> dict[str, Any]:
         },
         "support": item.support,
         "warnings": _all_warnings(item),
+        "run": asdict(item.run),
     }
 
 
@@ -64,6 +65,7 @@ def translation_to_dict(item: ReleaseTranslation) -> dict[str, Any]:
         "pairs": [asdict(p) for p in item.pairs],
         "support": item.support,
         "warnings": _all_warnings(item),
+        "run": asdict(item.run),
     }
 
 

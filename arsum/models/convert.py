@@ -11,16 +11,14 @@ from typing import Any
 
 from arsum.errors import ModelUnavailable, OutputError, one_line
 from arsum.models.config import ModelSpec
-from arsum.models.ctranslate2_backend import (
-    QUANTIZATIONS,
-    Quantization,
-    import_ctranslate2,
-)
+from arsum.models.ctranslate2_backend import import_ctranslate2
+from arsum.models.device import QUANTIZATIONS
 from arsum.models.folders import (
     METADATA_FILE,
     default_ct2_folder,
     is_ct2_folder,
     read_model_config,
+    snapshot_commit,
 )
 from arsum.models.store import model_path
 
@@ -32,7 +30,7 @@ COPIED_PATTERNS = (
 )
 
 
-def convert_model(source_folder: Path, output_folder: Path, quantization: Quantization, *,
+def convert_model(source_folder: Path, output_folder: Path, quantization: str, *,
                   force: bool = False, name: str | None = None) -> Path:
     """Convert a transformers folder with CTranslate2's converter; tokenizer files are copied beside it.
 
@@ -45,8 +43,9 @@ def convert_model(source_folder: Path, output_folder: Path, quantization: Quanti
     import tempfile
 
     name = name or str(source_folder)
-    if quantization not in QUANTIZATIONS:
-        raise ModelUnavailable(name, f"unknown quantization {quantization!r}", f"use one of: {', '.join(QUANTIZATIONS)}")
+    if quantization not in QUANTIZATIONS["ctranslate2"]:
+        raise ModelUnavailable(name, f"unknown quantization {quantization!r}",
+                               f"use one of: {', '.join(QUANTIZATIONS['ctranslate2'])}")
     _check_output_folder(source_folder, output_folder, force)
     if is_ct2_folder(source_folder):
         raise ModelUnavailable(name, f"{source_folder} is already a CTranslate2 model", "convert the transformers model folder")
@@ -68,7 +67,7 @@ def convert_model(source_folder: Path, output_folder: Path, quantization: Quanti
             converter = TransformersConverter(str(source_folder), copy_files=copy, low_cpu_mem_usage=True)
             with _decoder_output_scaling_as_transformers():
                 converter.convert(str(staging), quantization=quantization, force=True)
-            _write_metadata(staging, hf_config, quantization)
+            _write_metadata(staging, hf_config, quantization, snapshot_commit(source_folder))
         except Exception as exc:  # noqa: BLE001 - the converter raises many kinds; each becomes one line
             raise ModelUnavailable(name, f"CTranslate2 cannot convert {source_folder}: {one_line(exc)}",
                                    "check that it is a supported seq2seq model (Marian, mT5/T5, NLLB/M2M100, mBART, BART)") from None
@@ -177,20 +176,21 @@ def _decoder_output_scaling_as_transformers() -> Iterator[None]:
         loader.get_model_spec = original
 
 
-def convert_spec(spec: ModelSpec, quantization: Quantization, output_folder: Path | None = None, *,
+def convert_spec(spec: ModelSpec, quantization: str, output_folder: Path | None = None, *,
                  force: bool = False) -> Path:
     """`arsum models convert NAME`: the downloaded (or local) model, into `output_folder` or the default folder."""
     target = output_folder or default_ct2_folder(spec.name, quantization)
     return convert_model(model_path(spec), target, quantization, force=force, name=spec.name)
 
 
-def _write_metadata(folder: Path, hf_config: dict[str, Any], quantization: str) -> None:
+def _write_metadata(folder: Path, hf_config: dict[str, Any], quantization: str, source_commit: str | None) -> None:
     """Keep what CTranslate2's own config.json drops: the model type (for `--model FOLDER`), the input
-    length, the default decoder start and crossSum's langid_map."""
+    length, the default decoder start and crossSum's langid_map; and the source snapshot's commit for records."""
     ct2_config_path = folder / "config.json"
     ct2_config = json.loads(ct2_config_path.read_text(encoding="utf-8"))
     metadata: dict[str, Any] = {"quantization": quantization, "model_type": hf_config.get("model_type"),
-                                "max_position_embeddings": hf_config.get("max_position_embeddings")}
+                                "max_position_embeddings": hf_config.get("max_position_embeddings"),
+                                "source_commit": source_commit}
     if hf_config.get("model_type") in DECODER_START_MODEL_TYPES:
         metadata["decoder_start_token"] = ct2_config.get("decoder_start_token")
         ct2_config["decoder_start_token"] = None

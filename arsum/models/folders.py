@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from arsum.errors import ModelUnavailable, one_line
-from arsum.models.config import ModelSpec, user_cache_base
+from arsum.models.config import FORCED_BOS_FAMILIES, ModelSpec, user_cache_base
 
 CT2_MODEL_FILE = "model.bin"
 
@@ -96,6 +96,21 @@ def input_token_limit(spec: ModelSpec, positions: object) -> int:
 
 def repull_hint(name: str, folder: Path) -> str:
     return f"run `arsum models pull {name}` again" if "snapshots" in folder.parts else "rebuild or re-download the folder"
+
+
+def tokenizer_kwargs(spec: ModelSpec) -> dict[str, Any]:
+    """How both backends load a model's tokenizer: from the folder only, no remote code, the source language set."""
+    kwargs: dict[str, Any] = {"trust_remote_code": False, "local_files_only": True}
+    if spec.src_lang and spec.family in FORCED_BOS_FAMILIES:
+        kwargs["src_lang"] = spec.src_lang
+    return kwargs
+
+
+def snapshot_commit(folder: Path) -> str | None:
+    """The commit of a hub-cache snapshot folder (`.../snapshots/<sha>`); None for any other folder."""
+    name = folder.name
+    is_sha = len(name) == 40 and all(c in "0123456789abcdef" for c in name)
+    return name if is_sha and folder.parent.name == "snapshots" else None
 
 
 def lookup_token_id(spec: ModelSpec, tokenizer: Any, token: str) -> int:

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from arsum.errors import ModelUnavailable, UsageError, one_line
+from arsum.errors import ModelUnavailable, one_line
 from arsum.models.config import (
-    STRATEGIES,
     Config,
     GenerationSettings,
     ModelSpec,
@@ -289,19 +288,6 @@ def _fix_source_hint(spec: ModelSpec) -> str:
 def translator_spec(config: Config, target: str, model: str | None = None) -> ModelSpec:
     """Routing: `translate.<target>`, else the default multilingual model; `model` (--model) overrides both."""
     return resolve_model(config, model) if model else config.model(config.routing.translator_for(target))
-
-
-def english_summary_specs(config: Config, strategy: str, model: str | None = None) -> dict[str, ModelSpec]:
-    """The models a strategy runs, by role; `model` (--model) replaces the main one (summarizer or translator)."""
-    if strategy not in STRATEGIES:
-        raise UsageError(f"unknown strategy {strategy!r} (use one of: {', '.join(STRATEGIES)})")
-    if strategy == "crosslingual":
-        main = resolve_model(config, model) if model else config.model(config.routing.summarize_english)
-        return {"summarizer": main}
-    roles = {"translator": translator_spec(config, "en", model)}
-    if strategy == "translate-then-summarize":
-        roles["summarizer"] = config.model(config.routing.english_summarizer)
-    return roles
 
 
 def require_downloaded(specs: list[ModelSpec], env: Mapping[str, str] = os.environ) -> None:

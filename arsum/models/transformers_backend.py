@@ -10,23 +10,24 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from arsum.errors import ModelUnavailable, UsageError, one_line
 from arsum.models.config import GENERATION_MAXIMA, GenerationSettings, ModelSpec
-from arsum.models.device import configure_threads, resolve_device
+from arsum.models.device import check_quantize, configure_threads, resolve_device
 from arsum.models.folders import (
     WEIGHT_FILES,
     lookup_token_id,
     input_token_limit,
     read_model_config,
     repull_hint,
+    snapshot_commit,
+    tokenizer_kwargs,
 )
 from arsum.models.store import model_path
 from arsum.reporting import SILENT, Reporter
-
-QUANTIZATIONS = ("int8",)
 
 
 @dataclass
@@ -38,24 +39,19 @@ class LoadedModel:
     quantize: str | None
 
 
-_CACHE: dict[tuple[str, str | None, str, str | None, str], LoadedModel] = {}
-
-
-def clear_cache() -> None:
-    _CACHE.clear()
+_CACHE: dict[tuple[str, str | None, str, str | None], LoadedModel] = {}
 
 
 def load_transformers(
     spec: ModelSpec, *, device: str = "auto", quantize: str | None = None, reporter: Reporter = SILENT
 ) -> LoadedModel:
     """The cached (tokenizer, model) for this spec/device/quantization; loads it on first use."""
-    if quantize is not None and quantize not in QUANTIZATIONS:
-        raise UsageError(f"unknown quantization {quantize!r} (use one of: {', '.join(QUANTIZATIONS)})")
+    check_quantize("transformers", quantize)
     folder = model_path(spec)  # first: a model that is not there fails before torch is imported
-    resolved = resolve_device(device)
+    resolved = resolve_device(device, "transformers")
     if quantize == "int8" and resolved != "cpu":
         raise UsageError(f"--quantize int8 runs on the CPU only (device is {resolved}); add --device cpu")
-    key = (spec.source, spec.revision, resolved, quantize, "transformers")
+    key = (spec.source, spec.revision, resolved, quantize)
     if key not in _CACHE:
         with reporter.status(f"loading {spec.name}"):
             _CACHE[key] = _load(spec, folder, resolved, quantize)
@@ -95,12 +91,9 @@ def _quiet() -> Iterator[None]:
 def _load_tokenizer(spec: ModelSpec, folder: Path) -> Any:
     from transformers import AutoTokenizer
 
-    kwargs: dict[str, Any] = {"trust_remote_code": False, "local_files_only": True}
-    if spec.src_lang and spec.family in {"nllb", "mbart50", "m2m100"}:
-        kwargs["src_lang"] = spec.src_lang
     try:
         with _quiet():
-            return AutoTokenizer.from_pretrained(str(folder), **kwargs)
+            return AutoTokenizer.from_pretrained(str(folder), **tokenizer_kwargs(spec))
     except Exception as exc:  # noqa: BLE001 - any tokenizer failure is a broken model folder
         raise ModelUnavailable(spec.name, f"tokenizer in {folder} cannot be loaded ({one_line(exc)})", repull_hint(spec.name, folder)) from None
 
@@ -187,10 +180,15 @@ class TransformersBackend:
     @property
     def langid_map(self) -> dict[str, Any]:
         """crossSum-style language -> [id, token] map from the model's config, if it has one."""
-        params = getattr(self.loaded.model.config, "task_specific_params", None) or {}
+        params = self.loaded.model.config.task_specific_params or {}
         return dict(params.get("langid_map") or {})
 
+    @cached_property
+    def commit(self) -> str | None:
+        return snapshot_commit(model_path(self.spec))
+
     def count_tokens(self, texts: list[str]) -> list[int]:
+        """Whole inputs, never truncated (the Seq2SeqBackend rule)."""
         tokenizer = self.loaded.tokenizer
         return [len(ids) for ids in tokenizer(list(texts), add_special_tokens=True)["input_ids"]]
 

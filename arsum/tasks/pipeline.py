@@ -8,7 +8,7 @@ from pathlib import Path
 
 from arsum.errors import ArsumError, InputError, ModelUnavailable
 from arsum.reporting import SILENT, Reporter
-from arsum.tasks.results import ReleaseSummary, ReleaseTranslation
+from arsum.tasks.results import ReleaseSummary, ReleaseTranslation, RunInfo
 from arsum.text.release import Release
 
 Notify = Callable[[str], None]
@@ -144,19 +144,19 @@ class Summarize:
     def _english_summarizer(self):  # noqa: ANN202 - lazy import keeps torch out of the extractive path
         if self._english is None and self._english_failure is None:
             from arsum.models.config import load_config
-            from arsum.models.store import english_summary_specs, require_downloaded
+            from arsum.models.store import require_downloaded
+            from arsum.tasks.abstractive import (  # torch-free, but only needed now
+                build_english_summarizer,
+                strategy_specs,
+            )
 
             models = self.options.models
             try:
                 config = load_config(models.config_path)
                 self.supporter.file_settings = config.support
                 strategy = self.options.strategy or config.routing.strategy
-                specs = english_summary_specs(config, strategy, models.model)
+                specs = strategy_specs(config, strategy, models.model)
                 require_downloaded(list(specs.values()))
-                from arsum.tasks.abstractive import (
-                    build_english_summarizer,  # torch-free, but only needed now
-                )
-
                 self._english = build_english_summarizer(
                     config,
                     strategy=strategy,
@@ -176,49 +176,49 @@ class Summarize:
         self._english = None
 
     def __call__(self, releases: list[Release]) -> list[ReleaseSummary]:
-        results = [self.summarize(release) for release in releases]
-        self._add_support([r for r in results if r.english_summary is not None])
-        return results
+        return self._with_support([self.summarize(release) for release in releases])
 
     def summarize(self, release: Release) -> ReleaseSummary:
         arabic = self.extractive.summarize(release, count=self.options.count, ratio=self.options.ratio)
-        result = ReleaseSummary(release=release, arabic_summary=arabic)
         if not release.sentences:  # the parser has already warned about it
-            return result
+            return ReleaseSummary(release=release, arabic_summary=arabic)
         summarizer = self._english_summarizer()
         if summarizer is not None:
             try:
                 english, warnings = summarizer.summarize(release, arabic)
-                result.english_summary = english
-                result.warnings.extend(warnings)
+                return ReleaseSummary(release=release, arabic_summary=arabic, english_summary=english,
+                                      warnings=warnings, run=RunInfo.of(*summarizer.model_runs()))
             except ModelUnavailable as error:
                 self._fail_english(error)
-        if result.english_summary is None:
-            result.warnings.append(self._english_failure or "English summary not available")
-        return result
+        return ReleaseSummary(release=release, arabic_summary=arabic,
+                              warnings=(self._english_failure or "English summary not available",))
 
-    def _add_support(self, results: list[ReleaseSummary]) -> None:
+    def _with_support(self, results: list[ReleaseSummary]) -> list[ReleaseSummary]:
         """Support scores for a window of English summaries, encoded together."""
-        if not results or not self.options.support.enabled:
-            return
+        scored = [r for r in results if r.english_summary is not None]
+        if not scored or not self.options.support.enabled:
+            return results
         from arsum.tasks.support import annotate_summary, summary_texts
 
-        texts = [t for r in results if r.english_summary for t in summary_texts(r.english_summary, r.release)]
-        encoder = self.supporter.window_encoder(texts)
+        encoder = self.supporter.window_encoder(
+            [t for r in scored if r.english_summary for t in summary_texts(r.english_summary, r.release)]
+        )
         if encoder is None:
-            return
+            return results
+        annotated = []
         for result in results:
-            assert result.english_summary is not None
-            english, warnings = annotate_summary(
-                result.english_summary,
-                result.release,
-                encoder,
-                min_support=self.supporter.min_support,
-                drop_unsupported=self.options.support.drop_unsupported,
-            )
-            result.english_summary = english
-            result.support = self.supporter.settings
-            result.warnings.extend(warnings)
+            if result.english_summary is not None:
+                english, warnings = annotate_summary(
+                    result.english_summary,
+                    result.release,
+                    encoder,
+                    min_support=self.supporter.min_support,
+                    drop_unsupported=self.options.support.drop_unsupported,
+                )
+                result = replace(result, english_summary=english, support=self.supporter.settings,
+                                 warnings=(*result.warnings, *warnings))
+            annotated.append(result)
+        return annotated
 
 
 @dataclass(frozen=True)
@@ -269,6 +269,6 @@ class Translate:
                 result.pairs, encoder, min_support=self.supporter.min_support, source_lang=self.options.source
             )
             annotated.append(
-                replace(result, pairs=pairs, warnings=result.warnings + warnings, support=self.supporter.settings)
+                replace(result, pairs=tuple(pairs), warnings=(*result.warnings, *warnings), support=self.supporter.settings)
             )
         return annotated

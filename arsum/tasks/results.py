@@ -1,11 +1,25 @@
-"""Results as plain dataclasses, carrying what produced them so JSON output is reproducible."""
+"""Results as frozen dataclasses, built once, carrying what produced them so JSON output is reproducible."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
+from arsum import __version__
+from arsum.models.engine import ModelRun
 from arsum.text.release import Release
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What reproduces a record (sacrebleu's signature): arsum's version and each model's exact snapshot."""
+
+    arsum: str = __version__
+    models: tuple[ModelRun, ...] = ()
+
+    @classmethod
+    def of(cls, *models: ModelRun) -> RunInfo:
+        return cls(models=models)
 
 
 @dataclass(frozen=True)
@@ -43,13 +57,14 @@ class EnglishSummary:
     chunks: int = 1
 
 
-@dataclass
+@dataclass(frozen=True)
 class ReleaseSummary:
     release: Release
     arabic_summary: ArabicSummary
     english_summary: EnglishSummary | None = None
-    warnings: list[str] = field(default_factory=list)
+    warnings: tuple[str, ...] = ()
     support: dict[str, Any] | None = None  # encoder and threshold behind the support scores
+    run: RunInfo = RunInfo()
 
 
 @dataclass(frozen=True)
@@ -64,14 +79,15 @@ class TranslationPair:
     flags: tuple[str, ...] = ()
 
 
-@dataclass
+@dataclass(frozen=True)
 class ReleaseTranslation:
     release: Release
-    pairs: list[TranslationPair]
+    pairs: tuple[TranslationPair, ...]
     model: str
     revision: str | None
     source_lang: str
     target_lang: str
     generation: dict[str, Any] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    warnings: tuple[str, ...] = ()
     support: dict[str, Any] | None = None  # encoder and threshold behind the support scores
+    run: RunInfo = RunInfo()
