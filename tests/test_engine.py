@@ -64,6 +64,7 @@ def test_one_output_per_input_in_input_order(fixture: str, request: pytest.Fixtu
 
 class RecordingBackend:
     commit = None
+    max_positions = None
 
     def __init__(self) -> None:
         self.batches: list[list[str]] = []

@@ -577,10 +577,11 @@ def test_max_input_tokens_above_the_models_positions_is_clamped(tiny_marian: Pat
     from arsum.models.store import spec_for_folder
 
     spec = replace(spec_for_folder(tiny_marian, name="m"), max_input_tokens=4096)
-    engine = build_engine(None, spec, device="cpu")
+    engine = build_engine(spec, device="cpu")
     long = " ".join(["الوزير التقى الوفد في الرياض"] * 200)  # far past the tiny model's 256 positions
-    [out] = engine.generate([long], replace(spec.generation, num_beams=1, max_new_tokens=4))
-    assert isinstance(out, str)
+    generated = engine.generate([long], replace(spec.generation, num_beams=1, max_new_tokens=4))
+    assert engine.max_input_tokens == 256 and generated.truncated == (True,)
+    assert "longer than 256 tokens were truncated" in generated.warnings[0]
 
 
 # --------------------------------------------------------------------------- 18. pull timeouts

@@ -137,6 +137,11 @@ class CTranslate2Backend:
         commit = read_metadata(folder).get("source_commit")
         return commit if isinstance(commit, str) else None
 
+    @property
+    def max_positions(self) -> int | None:
+        positions = self.loaded.metadata.get("max_position_embeddings")  # kept at conversion; {} for other tools'
+        return positions if isinstance(positions, int) else None
+
     def count_tokens(self, texts: list[str]) -> list[int]:
         """Whole inputs, never truncated (the Seq2SeqBackend rule)."""
         return [len(ids) for ids in self._encode(texts, truncate=False)]
@@ -178,6 +183,6 @@ class CTranslate2Backend:
     def _encode(self, texts: list[str], *, truncate: bool) -> list[list[int]]:
         """Token ids as transformers' backend makes them (the engine has already added any prefix);
         cut to `max_input_tokens` (never past the model's positions) only for generation, as that backend cuts them."""
-        limit = input_token_limit(self.spec, self.loaded.metadata.get("max_position_embeddings"))
+        limit = input_token_limit(self.spec, self.max_positions)
         encoded = self.loaded.tokenizer(list(texts), **({"truncation": True, "max_length": limit} if truncate else {}))
         return [list(ids) for ids in encoded["input_ids"]]

@@ -19,6 +19,7 @@ from arsum.models.config import (
     ModelSpec,
     family_language_code,
 )
+from arsum.models.folders import input_token_limit
 from arsum.reporting import SILENT, Reporter
 
 DEFAULT_MAX_BATCH_TOKENS = 8192
@@ -31,10 +32,15 @@ class Seq2SeqBackend(Protocol):
     """What a backend must do for the engine, the same way on every runtime.
 
     `count_tokens` counts each whole input, never truncated: the engine warns about, and the chunker splits,
-    what is longer than `spec.max_input_tokens`, so a backend that capped its counts would cut long input
-    silently. Only `generate` truncates, to `spec.max_input_tokens`. `target_token` is forced-BOS or
+    what is longer than the engine's `max_input_tokens`, so a backend that capped its counts would cut long input
+    silently. Only `generate` truncates, to that same limit. `target_token` is forced-BOS or
     decoder-start per `spec.target_mode`.
     """
+
+    @property
+    def max_positions(self) -> int | None:
+        """The longest input the model can take (its learned positions); None when it has no such limit."""
+        ...
 
     @property
     def langid_map(self) -> Mapping[str, Any]:
@@ -115,6 +121,12 @@ class Engine:
     def settings(self) -> GenerationSettings:
         return self.spec.generation
 
+    @property
+    def max_input_tokens(self) -> int:
+        """spec.max_input_tokens, never past the model's positions: a configured 4096 on a 512-position
+        Marian is cut (and reported) at 512 instead of crashing it."""
+        return input_token_limit(self.spec, self.backend.max_positions)
+
     def model_run(self, role: str) -> ModelRun:
         spec = self.spec
         return ModelRun(role=role, name=spec.name, source=spec.source, revision=spec.revision,
@@ -156,11 +168,11 @@ class Engine:
     ) -> Generated:
         """One output per input, in input order; empty inputs give empty outputs without a model call.
 
-        Input longer than `spec.max_input_tokens` is cut to fit by the backend and marked in `truncated`,
+        Input longer than `max_input_tokens` is cut to fit by the backend and marked in `truncated`,
         so the result it ends up in can say so.
         """
         settings = settings or self.settings
-        limit = self.spec.max_input_tokens
+        limit = self.max_input_tokens
         prepared = [self.prepare(t) for t in texts]
         todo = list(dict.fromkeys(text for text in prepared if text))  # repeated sentences are generated once
         done: dict[str, tuple[str, bool]] = {"": ("", False)}

@@ -187,6 +187,11 @@ class TransformersBackend:
     def commit(self) -> str | None:
         return snapshot_commit(model_path(self.spec))
 
+    @property
+    def max_positions(self) -> int | None:
+        positions = getattr(self.loaded.model.config, "max_position_embeddings", None)
+        return positions if isinstance(positions, int) else None  # mT5: relative positions, no limit
+
     def count_tokens(self, texts: list[str]) -> list[int]:
         """Whole inputs, never truncated (the Seq2SeqBackend rule)."""
         tokenizer = self.loaded.tokenizer
@@ -212,7 +217,7 @@ class TransformersBackend:
         if target_token is not None:
             mode = "forced_bos_token_id" if self.spec.target_mode == "forced_bos" else "decoder_start_token_id"
             kwargs[mode] = self.token_id(target_token)
-        limit = input_token_limit(self.spec, getattr(loaded.model.config, "max_position_embeddings", None))
+        limit = input_token_limit(self.spec, self.max_positions)
         encoded = loaded.tokenizer(list(texts), return_tensors="pt", padding=True, truncation=True, max_length=limit)
         encoded = {k: v.to(loaded.device) for k, v in encoded.items() if k in ("input_ids", "attention_mask")}
         with torch.inference_mode():

@@ -105,7 +105,7 @@ def _split_long(engine: Engine, sentence: str, max_tokens: int) -> list[str]:
 
 def summarize_long(engine: Engine, sentences: Sequence[str], target: str) -> tuple[str, int, tuple[str, ...]]:
     """Summary text, number of chunks of the first round, and warnings about the splitting (and any truncation)."""
-    max_tokens = engine.spec.max_input_tokens
+    max_tokens = engine.max_input_tokens
     warnings: list[str] = []
     units = [s for s in sentences if s.strip()]
     if not units:
