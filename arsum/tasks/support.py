@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from arsum.errors import ModelUnavailable
-from arsum.tasks.number_check import arabic_values, check_numbers, missing_numbers
+from arsum.tasks.number_check import arabic_numbers, check_numbers, missing_numbers
 from arsum.tasks.results import EnglishSentence, EnglishSummary, TranslationPair
 from arsum.text.release import TITLE_INDEX, Release
 
@@ -347,7 +347,7 @@ def annotate_summary(
     Sources replace any the generator set: they say which sentences support the text, not which it read.
     """
     parts = (release.title, release.subtitle, release.dateline, *release.paragraphs)
-    source_values = arabic_values("\n".join(part for part in parts if part))
+    source_numbers = arabic_numbers("\n".join(part for part in parts if part))
     texts, owners = release_units(release, clauses=clauses)
     scores = score_support([s.text for s in summary.sentences], texts, encoder, parents=owners)
 
@@ -363,7 +363,7 @@ def annotate_summary(
             warnings.append(
                 f"english summary sentence {n}: support {support:.2f} below {min_support:.2f} (sources: {labels})"
             )
-        for number in missing_numbers(sentence.text, source_values):
+        for number in missing_numbers(sentence.text, source_numbers, whole=False):
             flags.append(NUMBER_FLAG + number)
             warnings.append(f"english summary sentence {n}: number {number} not in the Arabic source")
         if low and drop_unsupported:

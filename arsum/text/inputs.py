@@ -256,3 +256,10 @@ def _record(line: str, *, where: str, default_id: str, require_arabic: bool) -> 
         return build_release(id=str(rid), title=title, text=text, source=where, encoding="utf-8",
                              subtitle=subtitle or None)
     return parse_release(text, id=str(rid), source=where, encoding="utf-8")
+
+
+def read_input(path: str, *, stdin: BinaryIO | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, str]:
+    """(text, encoding) of one file, or of stdin for `-`, refused above max_bytes like every input."""
+    if path == "-":
+        return decode_bytes(_read_stdin(_stdin(stdin), max_bytes), STDIN_SOURCE)
+    return decode_bytes(_read_file(path, max_bytes), path)
