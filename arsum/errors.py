@@ -5,6 +5,7 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_INPUT = 1
 EXIT_USAGE = 2
+EXIT_FLAGGED = 3  # `arsum check`: it ran, and something was flagged
 EXIT_INTERRUPTED = 130
 
 

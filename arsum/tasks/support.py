@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from arsum.errors import ModelUnavailable
 from arsum.tasks.number_check import arabic_numbers, check_numbers, missing_numbers
 from arsum.tasks.results import EnglishSentence, EnglishSummary, TranslationPair
-from arsum.text.release import TITLE_INDEX, Release
+from arsum.text.release import SUBTITLE_INDEX, TITLE_INDEX, Release
 
 if TYPE_CHECKING:
     import numpy as np
@@ -309,10 +309,12 @@ def support_units(items: Sequence[tuple[int, str]], *, clauses: bool = True) -> 
 
 
 def release_units(release: Release, *, clauses: bool = True) -> tuple[list[str], list[int]]:
-    """What an English summary sentence is scored against: the title (index -1) and the body sentences."""
+    """What an English summary sentence is scored against: the title (-1), subtitle (-2) and body sentences."""
     arabic: list[tuple[int, str]] = []
     if release.title.strip():
         arabic.append((TITLE_INDEX, release.title))
+    if release.subtitle and release.subtitle.strip():
+        arabic.append((SUBTITLE_INDEX, release.subtitle))
     arabic.extend((s.index, s.text) for s in release.sentences)
     return support_units(arabic, clauses=clauses)
 
@@ -328,7 +330,7 @@ def translation_texts(pairs: Sequence[TranslationPair]) -> list[str]:
 
 
 def _source_label(index: int) -> str:
-    return "title" if index == TITLE_INDEX else str(index)
+    return {TITLE_INDEX: "title", SUBTITLE_INDEX: "subtitle"}.get(index, str(index))
 
 
 def annotate_summary(
@@ -342,7 +344,7 @@ def annotate_summary(
 ) -> tuple[EnglishSummary, list[str]]:
     """Support, sources and flags for every English summary sentence, plus one warning per problem.
 
-    The Arabic side is the title (index -1) and the body sentences, each also by its clauses
+    The Arabic side is the title (index -1), the subtitle (-2) and the body sentences, each also by its clauses
     (`clauses`); numbers are checked against the whole release (a date in the dateline counts).
     Sources replace any the generator set: they say which sentences support the text, not which it read.
     """
