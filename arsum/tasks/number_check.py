@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -103,14 +103,12 @@ def _english_number(text: str, m: re.Match[str]) -> Iterator[EnglishNumber]:
             start += len(g) + 1
         return
     readings = _plain_readings(number)
-    surface = number
     if scale:
         factor = _EN_SCALES[scale.lower()]
         if scale.lower() == "m" and not re.search(r"[$€£]|\b(?:us|euro|usd)\s?$", before, re.IGNORECASE):
             factor = None  # "5 m" is metres unless money
         if factor:
             readings = {r * factor for r in readings if isinstance(r, Decimal)}
-            surface = m.group() + after.group()[: after.end("scale") - m.end()]
     if pct:
         readings |= {("pct", r) for r in readings if isinstance(r, Decimal)}
     if decade and len(groups) == 1 and int(number) % 10 == 0:
@@ -138,9 +136,8 @@ def _english_number(text: str, m: re.Match[str]) -> Iterator[EnglishNumber]:
         and _FOOTNOTE_AFTER.match(text, m.end()) is not None and not pct and not scale
     )
     identifier = m.start() > 0 and text[m.start() - 1].isalpha()
-    yield EnglishNumber(
-        surface.strip(), frozenset(readings), small=readings == {Decimal(2)}, footnote=footnote, identifier=identifier
-    )
+    surface = text[m.start() : after.end()].strip()
+    yield EnglishNumber(surface, frozenset(readings), readings == {Decimal(2)}, footnote, identifier)
 
 
 def _clock(groups: list[str]) -> tuple[int | None, int]:
@@ -210,20 +207,17 @@ _NOT_DUAL = frozenset(
 _DUAL_END = re.compile(r"..(?:ان|ين|تان|تين)$")
 
 
-def _stems(token: str) -> Iterator[str]:
+@functools.lru_cache(maxsize=65536)
+def _stems(token: str) -> tuple[str, ...]:
     """The token, without a conjunction/preposition, without the article."""
-    yield token
     stems = [token]
     if len(token) > 3 and token[0] in _CLITICS:
         stems.append(token[1:])
-        yield token[1:]
         if len(token) > 4 and token[1] in "بلك":  # وب، ول، فل
             stems.append(token[2:])
-            yield token[2:]
-    for stem in stems:
-        for article in _ARTICLES:
-            if stem.startswith(article) and len(stem) - len(article) >= 2:
-                yield stem[len(article) :]
+    bare = [stem[len(article) :] for stem in stems for article in _ARTICLES
+            if stem.startswith(article) and len(stem) - len(article) >= 2]
+    return tuple(stems + bare)
 
 
 def _lookup(token: str, table: dict[str, int]) -> int | None:
@@ -249,7 +243,7 @@ def _decade(token: str) -> int | None:
 
 
 _AR_TOKEN = re.compile(r"\d+(?:[.,:]\d+)*|[^\W\d_]+|%|\s?[-–/]\s?(?=\d)")
-_AR_DIGIT_GROUPS = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d.,]\d)")
+_AR_DIGIT_GROUPS = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{1,3})+(?![\d.,]?\d)")
 _AR_PERCENT_WORDS = dict.fromkeys(("بالمئه", "بالمائه", "المئه", "المائه"), 1)
 _AR_CENTURY = ("القرن", "قرن")
 
@@ -280,10 +274,17 @@ def arabic_numbers(text: str) -> ArabicNumbers:
     text = normalize(text).replace("،", ",")
     text = re.sub(r"(?<=\d)\s?,\s?(?=\d{3}\b)", ",", text)
     mentions: list[Mention] = []
-    for m in _AR_DIGIT_GROUPS.finditer(text):  # 000 201 036 1: groups of three in either order
+
+    def digit_group(m: re.Match[str]) -> str:
+        """000 201 036 1 (UN documents): groups of three, in either order, are one number."""
         groups = m.group().split()
         found = {Decimal("".join(order)) for order in (groups, groups[::-1]) if all(len(g) == 3 for g in order[1:])}
-        mentions.append(Mention(frozenset(found), False))
+        if not found:
+            return m.group()
+        mentions.append(Mention(frozenset(found | {Decimal(g) for g in groups}), True))
+        return " "
+
+    text = _AR_DIGIT_GROUPS.sub(digit_group, text)
     tokens = [t.strip() for t in _AR_TOKEN.findall(text)]
     has_dual = False
     i = 0
@@ -299,6 +300,7 @@ def arabic_numbers(text: str) -> ArabicNumbers:
             scale = _lookup(nxt, _SCALES) or _lookup(nxt, _DUAL_SCALES)
             if scale:
                 found |= {v * scale for v in found if isinstance(v, Decimal)}
+                i += 1  # the scale word belongs to this number
             after = tokens[i + 2] if i + 2 < len(tokens) else ""
             if nxt == "%" or _lookup(nxt, _AR_PERCENT_WORDS) or nxt == "في" and _lookup(after, _AR_PERCENT_WORDS):
                 found |= {("pct", v) for v in found if isinstance(v, Decimal)}
@@ -349,7 +351,7 @@ def _digit_values(token: str) -> set[Key]:
 @functools.lru_cache(maxsize=65536)
 def _is_dual(token: str) -> bool:
     return any(
-        stem not in _NOT_DUAL and _DUAL_END.search(stem) and len(stem) >= 4 for stem in list(_stems(token))[-1:]
+        stem not in _NOT_DUAL and _DUAL_END.search(stem) and len(stem) >= 4 for stem in _stems(token)[-1:]
     )
 
 
@@ -440,6 +442,8 @@ def check_numbers(english: str, arabic_source: str, *, whole: bool = True) -> li
     `whole`: the English renders all of the Arabic (a translation pair), so an Arabic number it leaves
     unexplained makes its leftover numbers suspect; False for a summary sentence checked against a release.
     """
+    if not re.search(r"\d", fold_digits(english)):
+        return []  # nothing to check: spare reading the Arabic
     return missing_numbers(english, arabic_numbers(arabic_source), whole=whole)
 
 
