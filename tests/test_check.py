@@ -47,6 +47,11 @@ FAITHFUL = [
     ("It rose 12.5% to 1.5 million.", "ارتفع بنسبة ١٢٫٥٪ إلى ١٫٥ مليون."),
     ("The prize was Euro475,000.", "بلغت الجائزة 475,000 يورو."),
     ("See Fig.3 for details.", "انظر الشكل 3 للتفاصيل."),
+    ("Paragraphs 116 and 123 apply.", "تنطبق الفقرتان 116 123."),
+    ("The fund holds 3 500 000 euros.", "يملك الصندوق 3500000 يورو."),
+    ("In 2014 150 people died.", "في عام 2014 توفي 150 شخصا."),
+    ("Some 1.5 million voted in 2014/15.", "صوت نحو مليون ونصف في 2014/2015."),
+    ("It cost $2.5bn, or 10 per cent.", "كلف 2.5 مليار دولار أي عشرة في المائة."),
 ]
 
 # (English, Arabic, flagged): what must be flagged, including misreadings the check used to make.

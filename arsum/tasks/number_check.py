@@ -14,6 +14,7 @@ FLORES-200 and TICO-19 (bench/eval_numbers.py, bench/RESULTS.md) but name no sen
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Iterator
@@ -45,7 +46,8 @@ _MONTHS = (
     "september|october|november|december"
 )
 # Every maximal digit run, with the separators that join digit groups into one number.
-_EN_NUMBER = re.compile(r"\d+(?:[.,:]\d+)*(?:\s\d{3}(?![\d.,:]\d))*")
+_EN_NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
+_EN_DIGIT_GROUPS = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d.,]?\d)")  # 1 036 201 (SI style)
 _EN_AFTER = re.compile(
     r"(?P<decade>'?s\b)?"
     r"(?P<pct>\s?%|\s?-?\s?per\s?cent\b|\s?-?\s?percent\b)?"
@@ -154,9 +156,20 @@ def _clock(groups: list[str]) -> tuple[int | None, int]:
 
 
 def english_numbers(text: str) -> list[EnglishNumber]:
-    """Every number written in digits in an English sentence, with its readings."""
+    """Every number written in digits in an English sentence, with its readings.
+
+    Digits grouped by spaces (`1 036 201`) stay separate numbers, each also read as the whole group, so
+    `in 2014 150 died` is two numbers and `1 000 000` is still a million.
+    """
     text = fold_digits(text)
-    return [n for m in _EN_NUMBER.finditer(text) for n in _english_number(text, m)]
+    numbers = [(m.start(), n) for m in _EN_NUMBER.finditer(text) for n in _english_number(text, m)]
+    for group in _EN_DIGIT_GROUPS.finditer(text):
+        whole = Decimal(group.group().replace(" ", ""))
+        numbers = [
+            (at, dataclasses.replace(n, readings=n.readings | {whole}) if group.start() <= at < group.end() else n)
+            for at, n in numbers
+        ]
+    return [n for _, n in numbers]
 
 
 # --------------------------------------------------------------------------- Arabic side
@@ -381,13 +394,13 @@ _NEXT = {
 }
 
 
-def _parse_words(tokens: list[str], start: int) -> tuple[int, int, bool] | None:
+def _parse_words(tokens: list[str], start: int) -> tuple[int | Decimal, int, bool] | None:
     """A compound of number words from tokens[start]: (value, end, is it a cardinal count)."""
     first = _word(tokens[start])
     if first is None:
         return None
     kind, value = first
-    total, current = 0, 0
+    total, current, scale_unit = 0, 0, 0
     last = None
     i = start
     cardinal = not _is_ordinal(tokens[start])  # الحادي عشر: the first word says which
@@ -400,6 +413,9 @@ def _parse_words(tokens: list[str], start: int) -> tuple[int, int, bool] | None:
                 if after and after[0] in ("hundreds", "scale") and last in ("unit", "teen", "tens"):
                     current += after[1]
                     i += 2
+                elif tokens[i] == "ونصف" and last in ("scale", "dualscale"):  # مليون ونصف: 1.5 million
+                    total += Decimal(scale_unit) / 2
+                    i += 1
                 break
             kind, value = word
             if (kind, tokens[i].startswith("و")) not in _NEXT.get(last, set()):
@@ -411,9 +427,10 @@ def _parse_words(tokens: list[str], start: int) -> tuple[int, int, bool] | None:
             current *= 100
         elif kind == "scale":
             total += max(current, 1) * value
-            current = 0
+            current, scale_unit = 0, value
         elif kind == "dualscale":
             total += value
+            scale_unit = value // 2
         else:
             current += value
         last = kind
