@@ -69,7 +69,11 @@ def main() -> None:
           f"| {args.lines} | {command_s:.1f} | {args.lines / command_s:.0f} |")
     print(f"| baseline: encoder load + encode the same {2 * args.lines} sentences | {args.lines} | {encode_s:.1f} | "
           f"{args.lines / encode_s:.0f} |")
-    print(f"\nratio command / baseline: {command_s / encode_s:.2f}; load average at end: {load()}")
+    backend = getattr(getattr(encoder, "_model", None), "_model", None)
+    applied = getattr(backend, "_threadpool", None) is not None
+    print(f"\nratio command / baseline: {command_s / encode_s:.2f}; encoder threads: "
+          f"{getattr(encoder, 'threads', 'n/a')} ({'applied through threadpoolctl' if applied else 'NOT applied'}); "
+          f"load average at end: {load()}")
 
 
 if __name__ == "__main__":
