@@ -110,7 +110,7 @@ def test_aligned_records_have_the_translate_pair_fields() -> None:
     result = check_aligned(ARABIC, ENGLISH_BAD)
     assert [sorted(p.to_dict()) for p in result.pairs] == [["flags", "index", "source", "support", "translation"]] * 2
     assert result.pairs[0].flags == ("number-not-in-source:35",)
-    assert result.flagged
+    assert result.flagged and result.to_dict()["pairs"][0]["flags"] == ["number-not-in-source:35"]
 
 
 def test_aligned_needs_the_same_number_of_lines() -> None:

@@ -20,6 +20,7 @@ from arsum.tasks.support import (
     DEFAULT_MIN_SUPPORT,
     LOW_SUPPORT,
     NUMBER_FLAG,
+    CachedEncoder,
     SentenceEncoder,
     annotate_translation,
     get_encoder,
@@ -121,6 +122,16 @@ class AlignedCheck:
     def flagged(self) -> bool:
         return any(p.flags for p in self.pairs)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The whole check as one object (the CLI writes `pairs` one record each)."""
+        return {
+            "mode": "aligned",
+            "flagged": self.flagged,
+            "pairs": [p.to_dict() for p in self.pairs],
+            "support": {"encoder": self.encoder, "min_support": self.min_support},
+            "warnings": list(self.warnings),
+        }
+
 
 def _encoder(encoder: SentenceEncoder | str | None) -> SentenceEncoder:
     return encoder if isinstance(encoder, SentenceEncoder) else get_encoder(encoder)
@@ -141,7 +152,7 @@ def check_document(
     meant to render all of it, so each omission is a problem; otherwise (a summary) omissions are listed only.
     """
     release = source if isinstance(source, Release) else parse_release(source, id=source_name, source=source_name)
-    enc = _encoder(encoder)
+    enc = CachedEncoder(_encoder(encoder))  # both directions score the same texts: encode each once
     english = [s.strip() for s in split_sentences(translation) if s.strip()]
     texts, owners = release_units(release)
     scores = score_support(english, texts, enc, parents=owners)
