@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import BinaryIO
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from arsum.errors import UsageError
 from arsum.tasks.number_check import arabic_numbers, missing_numbers

@@ -99,10 +99,8 @@ def _english_number(text: str, m: re.Match[str]) -> Iterator[EnglishNumber]:
     groups = _groups(number)
     if "," in number and not all(len(g) == 3 for g in groups[1:]) and len(groups) > 2:
         # "1,2,3": a list, each item its own number
-        start = m.start()
         for g in number.split(","):
-            yield EnglishNumber(g, frozenset({Decimal(g)}))
-            start += len(g) + 1
+            yield EnglishNumber(g, frozenset(_plain_readings(g)))
         return
     readings = _plain_readings(number)
     if scale:
