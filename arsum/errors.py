@@ -7,6 +7,7 @@ import re
 EXIT_OK = 0
 EXIT_INPUT = 1
 EXIT_USAGE = 2
+EXIT_FLAGGED = 3  # `arsum check`: it ran, and something was flagged
 EXIT_INTERRUPTED = 130
 
 

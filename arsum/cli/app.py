@@ -367,6 +367,49 @@ def translate(
     )
 
 
+@app.command()
+@boundary
+def check(
+    source: Annotated[str, typer.Argument(help="The Arabic source: a release file, or - for stdin.")],
+    translation: Annotated[str, typer.Argument(help="The English text to check: a file, or - for stdin.")],
+    aligned: Annotated[
+        bool, typer.Option("--aligned", help="Line i of TRANSLATION translates line i of SOURCE: one record per line pair.")
+    ] = False,
+    translation_expected: Annotated[
+        bool,
+        typer.Option(
+            "--translation", help="The English is a full translation: Arabic sentences it leaves out are flagged too "
+            "(default: a summary, whose omissions are listed only)."
+        ),
+    ] = False,
+    fmt: FormatOpt = None,
+    min_support: MinSupportOpt = None,
+    encoder: EncoderOpt = None,
+    max_bytes: MaxBytesOpt = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    bidi: BidiOpt = False,
+) -> int:
+    """Check English text made anywhere against its Arabic source: support, numbers, omissions.
+
+    Exit status: 0 nothing flagged, 3 something flagged, 1 unreadable input, 2 usage error.
+    """
+    from arsum.cli.output import check_output_path, open_output
+    from arsum.cli.render import render_check
+    from arsum.errors import EXIT_FLAGGED
+    from arsum.tasks.check import check_files
+
+    if output is not None:
+        check_output_path(output, [source, translation], force)
+    result = check_files(
+        source, translation, aligned=aligned, translation_expected=translation_expected, encoder=encoder,
+        min_support=min_support, max_bytes=max_bytes, stdin=sys.stdin.buffer,
+    )
+    with open_output(output) as stream:
+        render_check(result, _resolve_format(fmt, output), stream, bidi=bidi)
+    return EXIT_FLAGGED if result.flagged else EXIT_OK
+
+
 def _human_size(size: int | None) -> str:
     if size is None:
         return "-"

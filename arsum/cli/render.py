@@ -315,3 +315,96 @@ def make_renderer(fmt: str, stream: TextIO, *, bidi: bool = False) -> Renderer:
     if fmt == "rich":
         return RichRenderer(stream, bidi=bidi)
     return TextRenderer(stream)
+
+
+# --------------------------------------------------------------------------- arsum check
+
+
+def check_records(result: Any) -> list[dict[str, Any]]:
+    """The JSON records of a check: one per line pair (--aligned), else one for the document."""
+    if hasattr(result, "pairs"):
+        return [p.to_dict() for p in result.pairs]
+    return [result.to_dict()]
+
+
+def _flag_text(flags: tuple[str, ...]) -> str:
+    return ", ".join(flags) if flags else "ok"
+
+
+def _score(support: float | None) -> str:
+    return "-" if support is None else f"{support:.2f}"
+
+
+def render_check(result: Any, fmt: str, stream: TextIO, *, bidi: bool = False) -> None:
+    """Write a DocumentCheck or AlignedCheck (arsum.tasks.check) in one of the output formats."""
+    aligned = hasattr(result, "pairs")
+    if fmt in ("json", "jsonl"):
+        records = check_records(result)
+        if fmt == "jsonl":
+            stream.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+        else:
+            stream.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
+    elif fmt == "rich":
+        _rich_check(result, stream, bidi=bidi)
+    elif fmt == "markdown":
+        stream.write("\n".join(_markdown_aligned(result) if aligned else _markdown_document(result)) + "\n")
+    else:
+        stream.write("\n".join(_text_aligned(result) if aligned else _text_document(result)) + "\n")
+    stream.flush()
+
+
+def _text_aligned(result: Any) -> list[str]:
+    return [f"{p.index}\t{_score(p.support)}\t{_flag_text(p.flags)}\t{p.translation}" for p in result.pairs]
+
+
+def _text_document(result: Any) -> list[str]:
+    lines = [f"# {result.id} (checked as a {result.expect})", "", "English sentences:"]
+    lines += [f"{s.index}\t{_support_mark(s.support, s.flags, s.sources).strip()}\t{s.text}" for s in result.sentences]
+    lines += ["", "Arabic sentences no English sentence supports:"]
+    lines += [f"{o.index}\t[best support {o.support:.2f}]\t{o.text}" for o in result.omissions] or ["(none)"]
+    return lines
+
+
+def _markdown_aligned(result: Any) -> list[str]:
+    lines = ["| # | Arabic | English | support | flags |", "|---|---|---|---|---|"]
+    for p in result.pairs:
+        cells = (str(p.index), p.source, p.translation, _score(p.support), _flag_text(p.flags))
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return lines
+
+
+def _markdown_document(result: Any) -> list[str]:
+    lines = [f"## {result.id}", "", f"Checked as a {result.expect}.", "", "**English sentences**", ""]
+    lines += [f"- {s.text}{_support_mark(s.support, s.flags, s.sources)}" for s in result.sentences]
+    lines += ["", "**Arabic sentences no English sentence supports**", ""]
+    lines += [f"- {o.text} [best support {o.support:.2f}]" for o in result.omissions] or ["_none_"]
+    return lines
+
+
+def _rich_check(result: Any, stream: TextIO, *, bidi: bool) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    renderer = RichRenderer(stream, bidi=bidi)  # its console and Arabic reordering
+    console, ar = renderer.console, renderer._ar
+
+    def status(support: float | None, flags: tuple[str, ...]) -> Text:
+        return Text(f"{_score(support)} {_flag_text(flags)}", style="yellow" if flags else "green")
+
+    if hasattr(result, "pairs"):
+        table = Table("#", "Arabic", "English", "support", header_style="bold cyan", expand=True)
+        for p in result.pairs:
+            table.add_row(str(p.index), Text(ar(p.source), justify="right"), p.translation, status(p.support, p.flags))
+        console.print(table)
+        return
+    table = Table("#", "English", "support", "sources", header_style="bold cyan", expand=True,
+                  title=f"{result.id} (checked as a {result.expect})")
+    for s in result.sentences:
+        table.add_row(str(s.index), s.text, status(s.support, s.flags), ", ".join(map(str, s.sources)))
+    console.print(table)
+    if result.omissions:
+        omitted = Table("#", "Arabic sentence no English sentence supports", "best", header_style="bold cyan",
+                        expand=True, style="yellow" if result.expect == "translation" else None)
+        for o in result.omissions:
+            omitted.add_row(str(o.index), Text(ar(o.text), justify="right"), f"{o.support:.2f}")
+        console.print(omitted)

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from arsum.errors import ModelUnavailable, one_line
-from arsum.tasks.number_check import arabic_values, check_numbers, missing_numbers
+from arsum.tasks.number_check import arabic_numbers, check_numbers, missing_numbers
 from arsum.tasks.results import EnglishSentence, EnglishSummary, TranslationPair
-from arsum.text.release import TITLE_INDEX, Release
+from arsum.text.release import SUBTITLE_INDEX, TITLE_INDEX, Release
 
 if TYPE_CHECKING:
     import numpy as np
@@ -329,10 +329,12 @@ def support_units(items: Sequence[tuple[int, str]], *, clauses: bool = True) -> 
 
 
 def release_units(release: Release, *, clauses: bool = True) -> tuple[list[str], list[int]]:
-    """What an English summary sentence is scored against: the title (index -1) and the body sentences."""
+    """What an English summary sentence is scored against: the title (-1), subtitle (-2) and body sentences."""
     arabic: list[tuple[int, str]] = []
     if release.title.strip():
         arabic.append((TITLE_INDEX, release.title))
+    if release.subtitle and release.subtitle.strip():
+        arabic.append((SUBTITLE_INDEX, release.subtitle))
     arabic.extend((s.index, s.text) for s in release.sentences)
     return support_units(arabic, clauses=clauses)
 
@@ -348,7 +350,7 @@ def translation_texts(pairs: Sequence[TranslationPair]) -> list[str]:
 
 
 def _source_label(index: int) -> str:
-    return "title" if index == TITLE_INDEX else str(index)
+    return {TITLE_INDEX: "title", SUBTITLE_INDEX: "subtitle"}.get(index, str(index))
 
 
 def annotate_summary(
@@ -362,12 +364,12 @@ def annotate_summary(
 ) -> tuple[EnglishSummary, list[str]]:
     """Support, sources and flags for every English summary sentence, plus one warning per problem.
 
-    The Arabic side is the title (index -1) and the body sentences, each also by its clauses
+    The Arabic side is the title (index -1), the subtitle (-2) and the body sentences, each also by its clauses
     (`clauses`); numbers are checked against the whole release (a date in the dateline counts).
     Sources replace any the generator set: they say which sentences support the text, not which it read.
     """
     parts = (release.title, release.subtitle, release.dateline, *release.paragraphs)
-    source_values = arabic_values("\n".join(part for part in parts if part))
+    source_numbers = arabic_numbers("\n".join(part for part in parts if part))
     texts, owners = release_units(release, clauses=clauses)
     scores = score_support([s.text for s in summary.sentences], texts, encoder, parents=owners)
 
@@ -383,7 +385,7 @@ def annotate_summary(
             warnings.append(
                 f"english summary sentence {n}: support {support:.2f} below {min_support:.2f} (sources: {labels})"
             )
-        for number in missing_numbers(sentence.text, source_values):
+        for number in missing_numbers(sentence.text, source_numbers, whole=False):
             flags.append(NUMBER_FLAG + number)
             warnings.append(f"english summary sentence {n}: number {number} not in the Arabic source")
         if low and drop_unsupported:

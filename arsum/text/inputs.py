@@ -187,6 +187,14 @@ def _stdin_too_big(max_bytes: int) -> InputError:
     return InputError(STDIN_SOURCE, f"input is more than {max_bytes} bytes, above the --max-bytes limit")
 
 
+def _read_stdin(handle: BinaryIO, max_bytes: int, head: bytes = b"") -> bytes:
+    """All of stdin after `head`, stopping past max_bytes: a stream may never end (`yes | arsum …`)."""
+    data = head + handle.read(max_bytes + 1 - len(head))
+    if len(data) > max_bytes:
+        raise _stdin_too_big(max_bytes)
+    return data
+
+
 def _shown(path: str) -> str:
     """A path as it can be printed and written to JSON: bytes of a non-UTF-8 name (a cp1256 Arabic file name)
     become \\xNN escapes; the file itself is still opened by its real name."""
@@ -242,10 +250,7 @@ def _stdin_releases(handle: BinaryIO, max_bytes: int, require_arabic: bool) -> I
     first = handle.readline(max_bytes + 1)
     cr_only = b"\r" in first.rstrip(b"\r\n")
     if first.startswith(tuple(bom for bom, _, codec in _BOMS if codec != "utf-8-sig")) or b"\x00" in first or cr_only:
-        data = first + handle.read(max_bytes + 1 - len(first))
-        if len(data) > max_bytes:  # stop here: a stream may never end (`yes | arsum …`)
-            raise _stdin_too_big(max_bytes)
-        text, encoding = decode_bytes(data, STDIN_SOURCE)
+        text, encoding = decode_bytes(_read_stdin(handle, max_bytes, first), STDIN_SOURCE)
         yield from iter_releases(text, source=STDIN_SOURCE, name=STDIN_NAME, encoding=encoding,
                                  require_arabic=require_arabic)
         return
@@ -411,3 +416,10 @@ def _record(line: str, *, where: str, default_id: str, require_arabic: bool) -> 
         return build_release(id=str(rid), title=title, text=text, source=where, encoding="utf-8",
                              subtitle=subtitle or None)
     return parse_release(text, id=str(rid), source=where, encoding="utf-8")
+
+
+def read_input(path: str, *, stdin: BinaryIO | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, str]:
+    """(text, encoding) of one file, or of stdin for `-`, refused above max_bytes like every input."""
+    if path == "-":
+        return decode_bytes(_read_stdin(_stdin(stdin), max_bytes), STDIN_SOURCE)
+    return decode_bytes(_read_file(path, max_bytes), path)
