@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+import time
+from collections.abc import Callable
+
 import pytest
 
 from arsum.text.arabic import (
@@ -17,6 +21,7 @@ from arsum.text.arabic import (
     split_sentences,
     tokenize,
 )
+from arsum.text.releases import parse_releases
 
 NORMALIZE_CASES = [
     ("أحمد", "احمد"),
@@ -195,3 +200,39 @@ def test_hard_wrapped_text_with_line_breaks_off() -> None:
     ]
     # Every line break ends a sentence, but "وناقش" alone is too short to stand: it joins the line it is on.
     assert split_sentences(text) == ["بدأ الاجتماع في", "الرياض صباح اليوم. وناقش", "المجلس الموضوعات.", "فقرة ثانية"]
+
+
+ADVERSARIAL_UNITS = {
+    "initials": "ب. ",  # every dot an abbreviation candidate: the old splitter rescanned the line for each
+    "exclamation comma": "رائع!، ",
+    "semicolons and headings": "نعم؛ أولاً : ",
+    "glued dots": "1.ب ",
+    "no spaces": "ب",
+}
+
+
+def _cpu_seconds(work: Callable[[], object]) -> float:
+    """Best of two CPU times of this process (not wall-clock: other jobs on the machine do not count)."""
+    best = math.inf
+    for _ in range(2):
+        start = time.process_time()
+        work()
+        best = min(best, time.process_time() - start)
+    return best
+
+
+def _growth(make: Callable[[int], Callable[[], object]]) -> float:
+    """CPU time for four times the input over CPU time for the input: about 4 when linear, 16 when quadratic.
+    Sizes are large enough for a quadratic scan to dominate (the old splitter: x38 here)."""
+    return _cpu_seconds(make(40_000)) / max(_cpu_seconds(make(10_000)), 1e-4)
+
+
+@pytest.mark.parametrize("unit", list(ADVERSARIAL_UNITS.values()), ids=list(ADVERSARIAL_UNITS))
+def test_segmentation_time_is_linear_in_the_input(unit: str) -> None:
+    ratio = _growth(lambda n: lambda: sentence_spans(unit * n))
+    assert ratio < 8.0, f"x4 input took x{ratio:.1f} CPU time"
+
+
+def test_release_parsing_time_is_linear_in_the_input() -> None:
+    ratio = _growth(lambda n: lambda: parse_releases("عنوان\n\n" + "بي. " * n, source="t", name="t", encoding="utf-8"))
+    assert ratio < 8.0, f"x4 input took x{ratio:.1f} CPU time"

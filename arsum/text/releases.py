@@ -56,7 +56,7 @@ _MAX_SUBTITLE_WORDS = 25
 _MAX_TITLE_WORDS = 40
 
 # Newspaper furniture, by shape.
-_PART_LABEL = re.compile(r"^[(\[]?\s*[اإ]ضافة\s+\S+(?:\s+و\s*?[اأ]خيرة)?\s*[)\]]?\s*$")
+_PART_LABEL = re.compile(r"^[(\[/\s]*[اإ]ضافة\s+\S+(?:\s+و\s*?[اأ]خيرة)?[\s)\]/]*$")
 _DASH = r"(?:\s*[-–—ـ]\s+|\s+[-–—ـ]\s*|-)"
 _BYLINE_LINE = re.compile(rf"^[^\d.،,:!?؟]{{2,40}}?{_DASH}[^\d.،,:!?؟]{{2,40}}$")
 _BYLINE_PREFIX = re.compile(rf"^(?P<by>[^\d.،,:!?؟\n]{{2,70}}?{_DASH}[^\d.،,:!?؟\n]{{2,40}}?)\s*:\s*(?=\S)")
@@ -136,8 +136,10 @@ def _strip_furniture(lines: list[str]) -> tuple[list[str], str | None, str | Non
 def _strip_web(lines: list[str]) -> list[str]:
     """Drop web and page leftovers: lines without Arabic at either end of the body (`Next Previous`,
     `88591 - Stc`), a `سمات …` tag list after the last sentence, photo captions and credits, part labels."""
+    arabic = any(has_arabic(ln) for ln in lines)  # with --lang, a body without Arabic is no leftover
+
     def junk(ln: str) -> bool:
-        return bool(ln.strip()) and (not has_arabic(ln) or _PART_LABEL.match(ln.strip()) is not None)
+        return bool(ln.strip()) and ((arabic and not has_arabic(ln)) or _PART_LABEL.match(ln.strip()) is not None)
 
     lines = list(lines)
     while lines and (not lines[-1].strip() or junk(lines[-1])):
@@ -169,7 +171,7 @@ def _split_byline(lines: list[str]) -> tuple[str | None, str | None, list[str]]:
     if rest and len(words) <= _MAX_BYLINE_WORDS and (
         _BYLINE_LINE.match(first) or (len(words) <= 3 and not _is_terminal(first) and not any(c.isdigit() for c in first))
     ):
-        return first, None, rest
+        return (None, first, rest) if _AGENCY_TAG.search(first) else (first, None, rest)
     m = _BYLINE_PREFIX.match(first)
     if m and len(m.group("by").split()) <= _MAX_BYLINE_WORDS:
         by = m.group("by").strip()
