@@ -146,6 +146,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--all", action="store_true", help="check every body unit, not only the summaries")
     ap.add_argument("--examples", type=int, default=2, help="examples printed per defect kind")
+    ap.add_argument("--eval", type=Path, default=EVAL, help="folder holding spa/ and newspapers/")
     args = ap.parse_args()
     summarizer = ExtractiveSummarizer()
     total_bad = 0
@@ -153,7 +154,7 @@ def main() -> None:
         kinds: Counter[str] = Counter()
         examples: dict[str, list[str]] = defaultdict(list)
         n_rel = n_bad_rel = n_units = 0
-        for release, source in releases(EVAL / name):
+        for release, source in releases(args.eval / name):
             n_rel += 1
             n_units += len(release.sentences) if args.all else len(summarizer.summarize(release).sentences)
             found = check(release, source, args.all, summarizer)

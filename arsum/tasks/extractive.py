@@ -92,16 +92,15 @@ def resolve_count(n_sentences: int, count: int | None, ratio: float | None, defa
 
 
 MIN_CONTENT_WORDS = 5
-_LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9]")
 
 
-def is_junk(sentence: str, tokens: Sequence[str]) -> bool:
+def is_junk(sentence: str, tokens: Sequence[str], arabic: bool = True) -> bool:
     """A unit a reader should not get as a summary sentence while content is left: under MIN_CONTENT_WORDS words
-    (labels, subheadings, captions), a lead-in that ends on `:` (what it introduces follows), or mostly not Arabic
-    (links, codes, tables of numbers)."""
+    (labels, subheadings, captions), a lead-in that ends on `:` (what it introduces follows), or, in an Arabic
+    release (`arabic`), mostly not Arabic (links, codes, tables of numbers)."""
     if len(tokens) < MIN_CONTENT_WORDS or sentence.rstrip().endswith(":"):
         return True
-    return sum(1 for t in tokens if not has_arabic(t)) > len(tokens) / 2
+    return arabic and sum(1 for t in tokens if not has_arabic(t)) > len(tokens) / 2
 
 
 @dataclass(frozen=True)
@@ -458,7 +457,8 @@ def select_content(
     sentences: Sequence[str], model: DocumentModel, scores: Sequence[float], count: int, mmr_lambda: float
 ) -> list[int]:
     """MMR over the content units first; junk (is_junk) only fills what content cannot, so it never outranks it."""
-    junk = [is_junk(s, t) for s, t in zip(sentences, model.tokens)]
+    arabic = sum(1 for s in sentences if has_arabic(s)) * 2 > len(sentences)
+    junk = [is_junk(s, t, arabic) for s, t in zip(sentences, model.tokens)]
     content = [i for i, j in enumerate(junk) if not j]
     picked = _mmr_subset(content, scores, model, count, mmr_lambda)
     if len(picked) < count:
