@@ -15,6 +15,7 @@ from arsum.text.arabic import (
     arabic_ratio,
     content_terms,
     has_arabic,
+    is_heading,
     light_stem,
     normalize,
     sentence_spans,
@@ -127,6 +128,8 @@ SEGMENTATION_CASES = [
     ("glued after a closing quote", "وصف الخطة بأنها “طموحة”.وتعهد الوزير بتنفيذها سريعا.",
      ["وصف الخطة بأنها “طموحة”.", "وتعهد الوزير بتنفيذها سريعا."]),
     ("letter names with spaces", "وقالت إف. دي. إيه إن الدواء آمن تماما.", ["وقالت إف. دي. إيه إن الدواء آمن تماما."]),
+    ("letter names with spaces around the dots", "وأعلنت جيه . بي . اكس أرباحها السنوية أمس.",
+     ["وأعلنت جيه . بي . اكس أرباحها السنوية أمس."]),
     ("letter names glued", "وبثت سي.إن.إن المقابلة كاملة أمس.", ["وبثت سي.إن.إن المقابلة كاملة أمس."]),
     ("exclamation then comma", "يا لها من مفاجأة!، قالها اللاعب بعد المباراة.", ["يا لها من مفاجأة!، قالها اللاعب بعد المباراة."]),
     ("semicolon between sentences", "ارتفعت أسعار النفط اليوم كثيرا؛ وتراجعت أسعار الذهب قليلا.",
@@ -173,6 +176,25 @@ LONG_CLAUSES = (
     "الإدارة ستتابع سير العمل بشكل دوري لضمان الجودة والالتزام بالجدول الزمني المحدد، وأن الشركات المنفذة "
     "ستخضع لرقابة صارمة من الجهات المختصة طوال مدة التنفيذ، داعيا المواطنين إلى التعاون مع فرق العمل الميدانية."
 )
+
+
+def test_long_sentence_without_commas_is_split_before_a_conjunction() -> None:
+    clause = "وافتتح المحافظ المشروع الجديد في الحي الشمالي من المدينة بحضور عدد من المسؤولين "
+    text = clause * 12
+    pieces = split_sentences(text)
+    assert len(text) > MAX_SENTENCE_CHARS and len(pieces) >= 2
+    assert all(p.startswith("وافتتح") and len(p) <= MAX_SENTENCE_CHARS for p in pieces)
+
+
+@pytest.mark.parametrize("heading", ["أولاً :", "ثانيا-", "3 -", "(أ)", "ب)", "رابعاً"])
+def test_list_headings(heading: str) -> None:
+    assert is_heading(heading)
+    assert split_sentences(f"{heading} يعقد المجلس جلسته غدا.") == [f"{heading} يعقد المجلس جلسته غدا."]
+
+
+@pytest.mark.parametrize("line", ["أولا قرر المجلس ما يلي", "الرياض", "2015 م."])
+def test_not_headings(line: str) -> None:
+    assert not is_heading(line)
 
 
 def test_long_sentence_is_split_at_clause_openers() -> None:

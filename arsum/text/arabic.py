@@ -174,7 +174,7 @@ _ORDINAL = (
     "أول|اول|ثان|ثاني|ثالث|رابع|خامس|سادس|سابع|ثامن|تاسع|عاشر|أخير|اخير"
 )
 _HEADING = re.compile(
-    rf"(?:(?:{_ORDINAL})[اًٌَُ\u0640]*|\d{{1,3}}|[\u0621-\u064A]|[IVXivx]{{1,4}}|[A-Za-z])\s*[-–:.)]?\s*[:\-–]?"
+    rf"[(\[]?(?:(?:{_ORDINAL})[اًٌَُ\u0640]*|\d{{1,3}}|[\u0621-\u064A]|[IVXivx]{{1,4}}|[A-Za-z])\s*[-–:.)\]]?\s*[:\-–]?"
 )
 """A list heading by shape: an ordinal word (أولاً، ثانياً), a number or a single letter, then `:`, `-`, `.` or `)`."""
 
@@ -188,6 +188,7 @@ _CLAUSE_TIERS = (
     re.compile(rf"(?P<cut>\s*[،,؛;]\s*)(?P<next>(?:{_OPENER_WORDS}|الأمر الذي|الامر الذي)(?![^\W\d_])|و(?=[^\W\d_]{{2}}))"),
     re.compile(rf"(?P<cut>\s+)(?P<next>(?:{_OPENER_WORDS})\s)"),  # حيث / كما without a comma
     re.compile(r"(?P<cut>\s*[،,؛;:]\s*)(?P<next>(?=[^\W_]|[\"'«“(]))"),  # any comma
+    re.compile(r"(?P<cut>\s+)(?P<next>(?=و[^\W\d_]{3,}))"),  # a conjunction و without a comma
     re.compile(r"(?P<cut>\s+)(?P<next>(?=\S))"),  # any space: last resort
 )
 
@@ -213,6 +214,20 @@ def _next_word(line: str, pos: int) -> str:
     return line[i:j]
 
 
+def _spaced_letter_name(line: str, dot: int) -> bool:
+    """`جيه . بي . اكس`: a letter name, a space, the dot, then another letter name."""
+    end = dot
+    while end > 0 and dot - end < 3 and line[end - 1].isspace():
+        end -= 1
+    start = end
+    while start > 0 and end - start < 6 and (line[start - 1].isalpha() or line[start - 1] == _TATWEEL):
+        start -= 1
+    if start > 0 and line[start - 1].isalpha():
+        return False
+    before = line[start:end].replace(_TATWEEL, "")
+    return before in _LETTER_NAMES and _next_word(line, dot + 1).replace(_TATWEEL, "") in _LETTER_NAMES
+
+
 def _is_abbreviation(line: str, dot: int, glued: bool) -> bool:
     """Whether the `.` at `dot` ends an abbreviation (د. أحمد, م. علي, بي. بي. سي, U.S., Mr.) rather than a sentence."""
     latin = dot > 0 and line[dot - 1].isascii() and line[dot - 1].isalpha()
@@ -225,7 +240,7 @@ def _is_abbreviation(line: str, dot: int, glued: bool) -> bool:
             break
     word = line[start:dot].strip(".")
     if not word:
-        return False
+        return _spaced_letter_name(line, dot)
     start = dot - len(word)
     prev = line[start - 1] if start > 0 else " "
     if not (prev.isspace() or prev in "(\"'«“" or (latin and prev.isalpha())):
