@@ -175,6 +175,7 @@ def test_dateline_shapes(line: str) -> None:
         ("سعاد المحمد ـ الأحساء", "سعاد المحمد ـ الأحساء"),
         ("Next Previous محمد العلي – الرياض", "محمد العلي – الرياض"),
         ("خالد السالم", "خالد السالم"),  # a reporter's name alone
+        ("بقلم الكاتب سالم بن علي", "بقلم الكاتب سالم بن علي"),
     ],
 )
 def test_newspaper_byline_line(first: str, byline: str) -> None:
@@ -201,6 +202,8 @@ def test_byline_prefix_before_the_first_sentence() -> None:
         "Share Tweet",
         "12345 - Mobily",
         "سمات طريق بلدية صيانة",
+        "اقرأ أيضا: البلدية تغلق طريقا آخر",
+        "المصدر: وكالات",
     ],
 )
 def test_page_furniture_is_not_body(extra: str) -> None:

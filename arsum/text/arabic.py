@@ -184,10 +184,11 @@ _OPENER_WORDS = (
 )
 # Clause boundaries of a long sentence, strongest first: (end of the left piece, start of the right piece) come from
 # the groups `cut` (left piece ends before it) and `next` (right piece starts there).
+_CUT = r"(?P<cut>\s*[،,]\s*|(?<=[؛;:])\s+)"  # a comma is left out of both pieces; `؛` and `:` stay on the left
 _CLAUSE_TIERS = (
-    re.compile(rf"(?P<cut>\s*[،,؛;]\s*)(?P<next>(?:{_OPENER_WORDS}|الأمر الذي|الامر الذي)(?![^\W\d_])|و(?=[^\W\d_]{{2}}))"),
+    re.compile(rf"{_CUT}(?P<next>(?:{_OPENER_WORDS}|الأمر الذي|الامر الذي)(?![^\W\d_])|و(?=[^\W\d_]{{2}}))"),
     re.compile(rf"(?P<cut>\s+)(?P<next>(?:{_OPENER_WORDS})\s)"),  # حيث / كما without a comma
-    re.compile(r"(?P<cut>\s*[،,؛;:]\s*)(?P<next>(?=[^\W_]|[\"'«“(]))"),  # any comma
+    re.compile(rf"{_CUT}(?P<next>(?=[^\W_]|[\"'«“(]))"),  # any comma
     re.compile(r"(?P<cut>\s+)(?P<next>(?=و[^\W\d_]{3,}))"),  # a conjunction و without a comma
     re.compile(r"(?P<cut>\s+)(?P<next>(?=\S))"),  # any space: last resort
 )

@@ -64,6 +64,8 @@ _LATIN_LEAD = re.compile(r"^(?:[A-Za-z]+\s+)+(?=[^\sA-Za-z])")
 _CAPTION = re.compile(r"^[(\[]?\s*(?:تصوير|عدسة|الصورة|صورة|الصور|تصوير\s*الزميل)\s*[:/ـ\-–]?[^.!?؟]{0,60}[)\]]?$")
 _CAPTION_EDGE = re.compile(r"^\s*\(\s*(?:تصوير|عدسة)[^)]{0,60}\)\s*|\s*\(\s*(?:تصوير|عدسة)[^)]{0,60}\)\s*$")
 _TAGS = re.compile(r"(?:^|(?<=[.!?؟»\"”)]))\s*سمات\s+(?P<tags>[^!?؟]{1,200})$")
+_BYLINE_WORD = re.compile(r"^(?:كتب|كتبت|بقلم|إعداد|اعداد|متابعة|حوار|تحرير)(?![^\W\d_])")
+_WEB_LINE = re.compile(r"^\s*(?:[اإ]قرأ\s+[أا]يضا|شارك\s+(?:هذا|الخبر)|المصدر\s*:)")
 _MAX_BYLINE_WORDS = 7
 
 
@@ -153,7 +155,8 @@ def _strip_web(lines: list[str]) -> list[str]:
             lines[-1] = lines[-1][: len(lines[-1]) - len(tail) + tags.start()].rstrip()
     kept = []
     for ln in lines:
-        if ln.strip() and (_PART_LABEL.match(ln.strip()) or (_CAPTION.match(ln.strip()) and len(ln.split()) <= 10)):
+        short = len(ln.split()) <= 10
+        if ln.strip() and (_PART_LABEL.match(ln.strip()) or (short and (_CAPTION.match(ln.strip()) or _WEB_LINE.match(ln)))):
             continue
         edge = _CAPTION_EDGE.sub("", ln)
         if edge.strip() or not ln.strip():
@@ -169,8 +172,11 @@ def _split_byline(lines: list[str]) -> tuple[str | None, str | None, list[str]]:
     rest = lines[1:]
     words = first.split()
     if rest and len(words) <= _MAX_BYLINE_WORDS and (
-        _BYLINE_LINE.match(first) or (len(words) <= 3 and not _is_terminal(first) and not any(c.isdigit() for c in first))
+        _BYLINE_LINE.match(first) or _BYLINE_WORD.match(first)
+        or (len(words) <= 3 and not _is_terminal(first) and not any(c.isdigit() for c in first))
     ):
+        if first.startswith("من "):  # a caption left first (`من الاجتماع`), not a byline
+            return None, None, rest
         return (None, first, rest) if _AGENCY_TAG.search(first) else (first, None, rest)
     m = _BYLINE_PREFIX.match(first)
     if m and len(m.group("by").split()) <= _MAX_BYLINE_WORDS:
