@@ -37,9 +37,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from arsum.tasks.extractive import ExtractiveSummarizer  # noqa: E402
-from arsum.text.release import Release  # noqa: E402
-from arsum.text.releases import parse_releases  # noqa: E402
+from arsum.tasks.extractive import ExtractiveSummarizer
+from arsum.text.release import Release
+from arsum.text.releases import parse_releases
 
 EVAL = ROOT.parent / "shared" / "eval"
 SETS = ("spa", "newspapers")

@@ -284,7 +284,7 @@ def _boundaries(line: str) -> list[tuple[int, bool]]:
                     continue
             elif _is_abbreviation(line, s, glued=False):
                 continue
-        ends.append((e, run.endswith("؛") or run.endswith(";")))
+        ends.append((e, run.endswith(("؛", ";"))))
     if not ends or ends[-1][0] != len(line):
         ends.append((len(line), False))
     return ends
