@@ -426,3 +426,9 @@ def test_junk_fills_only_what_content_cannot(summ: ExtractiveSummarizer) -> None
 def test_default_count_grows_with_the_release(summ: ExtractiveSummarizer, n: int, expected: int) -> None:
     summary = summ.summarize(release(SENTS[:n]))
     assert len(summary.sentences) == expected == summary.settings["count"]
+
+
+def test_a_long_lead_in_ending_on_a_colon_is_content(summ: ExtractiveSummarizer) -> None:
+    lead_in = "وبعد الاطلاع على ما رفعته وزارة الصحة في هذا الشأن قرر مجلس الوزراء ما يلي:"
+    picked = summ.summarize(release([lead_in, *SENTS]), count=2).sentences
+    assert [s.index for s in picked] == [0, 1]

@@ -255,3 +255,9 @@ def test_spa_furniture_never_in_sentences(path: Path) -> None:
         assert not _FURNITURE.search(s.text)
         assert r.dateline is None or r.dateline not in s.text
         assert s.text in r.paragraphs[s.paragraph]
+
+
+def test_heading_first_is_not_a_byline() -> None:
+    (r,) = parse(f"عنوان\n\nخامساً :\n{BODY}")
+    assert r.byline is None
+    assert r.sentences[0].text == "خامساً :\n" + BODY.split("\n")[0]

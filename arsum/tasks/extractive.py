@@ -92,13 +92,14 @@ def resolve_count(n_sentences: int, count: int | None, ratio: float | None, defa
 
 
 MIN_CONTENT_WORDS = 5
+MIN_LEAD_IN_WORDS = 10
 
 
 def is_junk(sentence: str, tokens: Sequence[str], arabic: bool = True) -> bool:
     """A unit a reader should not get as a summary sentence while content is left: under MIN_CONTENT_WORDS words
-    (labels, subheadings, captions), a lead-in that ends on `:` (what it introduces follows), or, in an Arabic
-    release (`arabic`), mostly not Arabic (links, codes, tables of numbers)."""
-    if len(tokens) < MIN_CONTENT_WORDS or sentence.rstrip().endswith(":"):
+    (labels, subheadings, captions), a short lead-in that ends on `:` (`وأضاف في بيانه:`; what it introduces
+    follows), or, in an Arabic release (`arabic`), mostly not Arabic (links, codes, tables of numbers)."""
+    if len(tokens) < MIN_CONTENT_WORDS or (len(tokens) < MIN_LEAD_IN_WORDS and sentence.rstrip().endswith(":")):
         return True
     return arabic and sum(1 for t in tokens if not has_arabic(t)) > len(tokens) / 2
 

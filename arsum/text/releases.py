@@ -171,7 +171,7 @@ def _split_byline(lines: list[str]) -> tuple[str | None, str | None, list[str]]:
     first = _LATIN_LEAD.sub("", lines[0].strip())
     rest = lines[1:]
     words = first.split()
-    if rest and len(words) <= _MAX_BYLINE_WORDS and (
+    if rest and len(words) <= _MAX_BYLINE_WORDS and not is_heading(first) and (
         _BYLINE_LINE.match(first) or _BYLINE_WORD.match(first)
         or (len(words) <= 3 and not _is_terminal(first) and not any(c.isdigit() for c in first))
     ):
