@@ -228,6 +228,7 @@ ADVERSARIAL_UNITS = {
     "initials": "ب. ",  # every dot an abbreviation candidate: the old splitter rescanned the line for each
     "exclamation comma": "رائع!، ",
     "semicolons and headings": "نعم؛ أولاً : ",
+    "numbered headings": "1. ",
     "glued dots": "1.ب ",
     "no spaces": "ب",
 }

@@ -338,11 +338,11 @@ def _joined(text: str, pieces: list[tuple[int, int, int, bool]]) -> list[tuple[i
     out: list[tuple[int, int, int]] = []
     pending: tuple[int, int] | None = None  # (start, words) of a piece waiting for the next
     for s, e, w, _ in _semicolon_joined(pieces):
+        heading = w <= 2 and is_heading(text[s:e])  # this piece alone (a heading has at most two words)
         if pending is not None:
             s, w = pending[0], pending[1] + w
             pending = None
-        piece = text[s:e]
-        if is_heading(piece) or (w < MIN_UNIT_WORDS and piece.endswith(":")) or (w < MIN_UNIT_WORDS and not out):
+        if heading or (w < MIN_UNIT_WORDS and text[e - 1] == ":") or (w < MIN_UNIT_WORDS and not out):
             pending = (s, w)
         elif w < MIN_UNIT_WORDS:
             ps, _, pw = out[-1]
