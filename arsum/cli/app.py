@@ -277,7 +277,7 @@ def _run(
 def summarize(
     paths: PathsArg = None,
     sentences: Annotated[
-        int | None, typer.Option("--sentences", "-n", min=1, help="Sentences in the Arabic summary (default 3).")
+        int | None, typer.Option("--sentences", "-n", min=1, help="Sentences in the Arabic summary (default: one per three body sentences, 1 to 5).")
     ] = None,
     ratio: Annotated[
         float | None,

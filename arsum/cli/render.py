@@ -29,6 +29,9 @@ def _release_fields(item: Item) -> dict[str, Any]:
         "subtitle": release.subtitle,
         "desk": release.desk,
         "dateline": release.dateline,
+        "byline": release.byline,
+        "timestamp": release.timestamp,
+        "end_marker": release.end_marker,
         "sentences": len(release.sentences),
     }
 
