@@ -3,81 +3,17 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from typing import Any, Protocol, TextIO
 
 from arsum.errors import escape_controls
-from arsum.tasks.results import ReleaseSummary, ReleaseTranslation
+from arsum.tasks.results import Item, ReleaseSummary, ReleaseTranslation, all_warnings, to_dict
 from arsum.text.release import SUBTITLE_INDEX, TITLE_INDEX
-
-Item = ReleaseSummary | ReleaseTranslation
 
 
 def shown(text: str) -> str:
     """Input text as a human-facing renderer may print it: control characters (ESC, CR, C1, …) escaped so a
     release cannot drive the terminal; line breaks and tabs kept. Rich output also wraps it in Text (no markup)."""
     return escape_controls(text, keep="\n\t")
-
-
-def _release_fields(item: Item) -> dict[str, Any]:
-    release = item.release
-    return {
-        "id": release.id,
-        "source": release.source,
-        "encoding": release.encoding,
-        "title": release.title,
-        "subtitle": release.subtitle,
-        "desk": release.desk,
-        "dateline": release.dateline,
-        "byline": release.byline,
-        "timestamp": release.timestamp,
-        "end_marker": release.end_marker,
-        "sentences": len(release.sentences),
-    }
-
-
-def summary_to_dict(item: ReleaseSummary) -> dict[str, Any]:
-    english = item.english_summary
-    return {
-        **_release_fields(item),
-        "arabic_summary": [asdict(s) for s in item.arabic_summary.sentences],
-        "arabic_method": {"method": item.arabic_summary.method, "settings": item.arabic_summary.settings},
-        "english_summary": None if english is None else {
-            "text": english.text,
-            "sentences": [asdict(s) for s in english.sentences],
-            "model": english.model,
-            "revision": english.revision,
-            "strategy": english.strategy,
-            "generation": english.generation,
-            "chunks": english.chunks,
-        },
-        "support": item.support,
-        "warnings": _all_warnings(item),
-        "run": asdict(item.run),
-    }
-
-
-def translation_to_dict(item: ReleaseTranslation) -> dict[str, Any]:
-    return {
-        **_release_fields(item),
-        "model": item.model,
-        "revision": item.revision,
-        "source_lang": item.source_lang,
-        "target_lang": item.target_lang,
-        "generation": item.generation,
-        "pairs": [asdict(p) for p in item.pairs],
-        "support": item.support,
-        "warnings": _all_warnings(item),
-        "run": asdict(item.run),
-    }
-
-
-def to_dict(item: Item) -> dict[str, Any]:
-    return summary_to_dict(item) if isinstance(item, ReleaseSummary) else translation_to_dict(item)
-
-
-def _all_warnings(item: Item) -> list[str]:
-    return list(item.release.warnings) + list(item.warnings)
 
 
 def _support_mark(support: float | None, flags: tuple[str, ...], sources: tuple[int, ...] = ()) -> str:
@@ -167,7 +103,7 @@ class TextRenderer:
             lines.append("(not available)")
         else:
             lines += [s.text + _support_mark(s.support, s.flags, s.sources) for s in english.sentences] or [english.text]
-        lines += [f"warning: {w}" for w in _all_warnings(item)]
+        lines += [f"warning: {w}" for w in all_warnings(item)]
         return lines
 
     @staticmethod
@@ -207,7 +143,7 @@ class MarkdownRenderer:
         else:
             lines += [f"- {s.text}{_support_mark(s.support, s.flags, s.sources)}" for s in english.sentences]
             lines += ["", f"<sub>{english.model} · {english.strategy}</sub>"]
-        warnings = _all_warnings(item)
+        warnings = all_warnings(item)
         if warnings:
             lines += ["", "> **Warnings**"] + [f"> - {w}" for w in warnings]
         return lines
@@ -284,7 +220,7 @@ class RichRenderer:
                         line.append("  " + ", ".join(numbers), style="yellow")
                 parts.append(line)
             parts.append(Text(shown(f"{english.model} · {english.strategy}"), style="dim"))
-        parts += [Text(shown(f"⚠ {w}"), style="yellow") for w in _all_warnings(item)]
+        parts += [Text(shown(f"⚠ {w}"), style="yellow") for w in all_warnings(item)]
         return Group(*parts)
 
     def _translation(self, item: ReleaseTranslation) -> Any:
@@ -302,7 +238,7 @@ class RichRenderer:
                          style="yellow" if low or len(pair.flags) else "green")
             table.add_row(Text(self._ar(pair.source)), Text(shown(pair.translation)), score)
         notes = [Text(shown(f"{item.model} · {item.source_lang}→{item.target_lang}"), style="dim")]
-        return Group(table, *notes, *(Text(shown(f"⚠ {w}"), style="yellow") for w in _all_warnings(item)))
+        return Group(table, *notes, *(Text(shown(f"⚠ {w}"), style="yellow") for w in all_warnings(item)))
 
     def close(self) -> None:
         pass
