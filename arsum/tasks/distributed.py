@@ -31,7 +31,8 @@ MANIFEST = "manifest.json"
 RESULT_SHARDS = "part-*.jsonl"
 ERROR_SHARDS = "errors-*.jsonl"
 BATCH_SIZE = 64  # releases an actor gets per call: it windows them itself exactly as the CLI does
-READ_CPUS = 0.25  # reading and parsing is light; whole cores stay with the model actors
+READ_CPUS = 0  # reading and parsing is light: it must never wait for a core the model actors hold ...
+READ_TASKS = 2  # ... so the number of reading tasks at once is capped instead
 
 Command = Literal["summarize", "translate"]
 
@@ -405,7 +406,7 @@ def _stream(
     done = frozenset(out.results)
     dataset = (
         ray.data.from_items([{"path": path} for path in files], override_num_blocks=min(len(files), 200))
-        .flat_map(_Reader(inputs, done), num_cpus=READ_CPUS)
+        .flat_map(_Reader(inputs, done), num_cpus=READ_CPUS, concurrency=READ_TASKS)
         .map_batches(
             worker,
             fn_constructor_kwargs={"job": job, "threads": cluster.threads_per_worker},
