@@ -21,12 +21,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Generic, Self, TypeVar
 
 from arsum.errors import InputError
 from arsum.reporting import SILENT, Reporter
 from arsum.tasks.pipeline import (
     ModelOptions,
     Notify,
+    Process,
     Summarize,
     SummarizeOptions,
     SupportOptions,
@@ -42,6 +44,8 @@ TEXT_SOURCE = "<text>"
 TEXT_NAME = "text"
 
 _log = logging.getLogger("arsum")
+O = TypeVar("O", SummarizeOptions, TranslateOptions)
+R = TypeVar("R", ReleaseSummary, ReleaseTranslation)
 OnError = Callable[[InputError], None]
 
 
@@ -85,11 +89,53 @@ def _model_options(
     return ModelOptions(model, device, quantize, Path(config) if config is not None else None, reporter)
 
 
-class Summarizer:
+class _Task(Generic[O, R]):
+    """What Summarizer and Translator share: a pipeline task built once, called per release or over a stream."""
+
+    _task: Callable[[O, Notify], Process]
+
+    def _start(self, options: O, notify: Notify | None) -> None:
+        self.options = options
+        self.process = type(self)._task(options, notify or _log_notice)
+
+    @classmethod
+    def from_options(cls, options: O, notify: Notify | None = None) -> Self:
+        """The same, from options already gathered (the form the CLI builds and Ray ships to its workers)."""
+        self = cls.__new__(cls)
+        self._start(options, notify)
+        return self
+
+    def __call__(self, text_or_release: str | Release) -> R:
+        """One release.
+
+        Args:
+            text_or_release: a parsed Release, or the text of one release (title line first).
+
+        Returns:
+            Its record (`to_dict` gives its JSON).
+        """
+        return self.process([_one_release(text_or_release)])[0]  # type: ignore[return-value]
+
+    def map(self, items: Iterable[Release | InputError], on_error: OnError = _raise) -> Iterator[R]:
+        """The records of a stream of releases, in order, a window at a time (batched as the CLI batches).
+
+        Args:
+            items: releases, and input errors in their place (as `load_releases` yields them).
+            on_error: called with each input error; the default raises it.
+
+        Returns:
+            An iterator of records.
+        """
+        return process_stream(items, self.process, on_error)  # type: ignore[return-value]
+
+
+class Summarizer(_Task[SummarizeOptions, ReleaseSummary]):
     """Summarizes releases: Arabic extractive summary, and an English one when its model is there.
 
     Models (English summarizer, support encoder) are loaded once, at the first release that needs them.
     """
+
+    _task = Summarize
 
     def __init__(
         self,
@@ -122,45 +168,13 @@ class Summarizer:
             models=_model_options(model, device, quantize, config, reporter),
             support=SupportOptions(support, min_support, drop_unsupported, encoder),
         )
-        self.process = Summarize(options, notify or _log_notice)
-
-    @classmethod
-    def from_options(cls, options: SummarizeOptions, notify: Notify | None = None) -> Summarizer:
-        """A summarizer from options already gathered (the form Ray ships to its workers)."""
-        self = cls.__new__(cls)
-        self.process = Summarize(options, notify or _log_notice)
-        return self
-
-    @property
-    def options(self) -> SummarizeOptions:
-        return self.process.options
-
-    def __call__(self, text_or_release: str | Release) -> ReleaseSummary:
-        """Summarize one release.
-
-        Args:
-            text_or_release: a parsed Release, or the text of one release (title line first).
-
-        Returns:
-            The summary record (`to_dict` gives its JSON).
-        """
-        return self.process([_one_release(text_or_release)])[0]
-
-    def map(self, items: Iterable[Release | InputError], on_error: OnError = _raise) -> Iterator[ReleaseSummary]:
-        """Summaries of a stream of releases, in order, a few at a time (as `load_releases` yields them).
-
-        Args:
-            items: releases, and input errors in their place (as `load_releases` yields them).
-            on_error: called with each input error; the default raises it.
-
-        Returns:
-            An iterator of summary records.
-        """
-        return process_stream(items, self.process, on_error)  # type: ignore[return-value]
+        self._start(options, notify)
 
 
-class Translator:
+class Translator(_Task[TranslateOptions, ReleaseTranslation]):
     """Translates releases sentence by sentence; the model is loaded once, when the translator is made."""
+
+    _task = Translate
 
     def __init__(
         self,
@@ -188,41 +202,7 @@ class Translator:
             models=_model_options(model, device, quantize, config, reporter),
             support=SupportOptions(support, min_support, encoder=encoder),
         )
-        self.process = Translate(options, notify or _log_notice)
-
-    @classmethod
-    def from_options(cls, options: TranslateOptions, notify: Notify | None = None) -> Translator:
-        """A translator from options already gathered (the form Ray ships to its workers)."""
-        self = cls.__new__(cls)
-        self.process = Translate(options, notify or _log_notice)
-        return self
-
-    @property
-    def options(self) -> TranslateOptions:
-        return self.process.options
-
-    def __call__(self, text_or_release: str | Release) -> ReleaseTranslation:
-        """Translate one release.
-
-        Args:
-            text_or_release: a parsed Release, or the text of one release (title line first).
-
-        Returns:
-            The translation record: a pair per title, subtitle and body sentence.
-        """
-        return self.process([_one_release(text_or_release)])[0]
-
-    def map(self, items: Iterable[Release | InputError], on_error: OnError = _raise) -> Iterator[ReleaseTranslation]:
-        """Translations of a stream of releases, in order, batched across releases.
-
-        Args:
-            items: releases, and input errors in their place (as `load_releases` yields them).
-            on_error: called with each input error; the default raises it.
-
-        Returns:
-            An iterator of translation records.
-        """
-        return process_stream(items, self.process, on_error)  # type: ignore[return-value]
+        self._start(options, notify)
 
 
 def summarize(text_or_release: str | Release, **options: object) -> ReleaseSummary:

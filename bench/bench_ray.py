@@ -22,12 +22,17 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from benchmodels import build  # noqa: E402
+from benchmodels import build
 
-from arsum.tasks.distributed import Cluster, Job, run_ray  # noqa: E402
-from arsum.tasks.pipeline import ModelOptions, SummarizeOptions, SupportOptions, TranslateOptions  # noqa: E402
-from arsum.tasks.results import to_dict  # noqa: E402
-from arsum.text.inputs import load_releases  # noqa: E402
+from arsum.tasks.distributed import Cluster, Job, run_ray
+from arsum.tasks.pipeline import (
+    ModelOptions,
+    SummarizeOptions,
+    SupportOptions,
+    TranslateOptions,
+)
+from arsum.tasks.results import to_dict
+from arsum.text.inputs import load_releases
 
 SPA = ROOT.parent / "shared" / "eval" / "spa"
 

@@ -51,7 +51,7 @@ def test_import_arsum_is_light_and_exports_lazily() -> None:
 def test_readme_python_example_runs() -> None:
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Python API", 1)[1].split("\n## ", 1)[0]
-    [example] = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    [example] = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
     result = python(example)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -91,6 +91,6 @@ def test_translate_gives_the_record_the_cli_prints(tiny_marian: Path) -> None:
     ],
     ids=["sentences-and-ratio", "two-releases-in-one-text", "bad-input-raises-by-default"],
 )
-def test_errors_are_arsum_errors(call, error: type[Exception]) -> None:  # noqa: ANN001
+def test_errors_are_arsum_errors(call, error: type[Exception]) -> None:
     with pytest.raises(error):
         call()

@@ -18,10 +18,10 @@ from typer.testing import CliRunner
 
 ray = pytest.importorskip("ray")
 
-from arsum.cli.app import app  # noqa: E402
-from arsum.errors import EXIT_INPUT  # noqa: E402
-from arsum.tasks.distributed import Cluster, Job, OutputDir, RunSummary, Worker, run_ray  # noqa: E402
-from arsum.tasks.pipeline import SummarizeOptions  # noqa: E402
+from arsum.cli.app import app
+from arsum.errors import EXIT_INPUT
+from arsum.tasks.distributed import Cluster, Job, OutputDir, RunSummary, Worker, run_ray
+from arsum.tasks.pipeline import SummarizeOptions
 
 SEED = REPO_ROOT / "seeds" / "azerbaijan_nato_dialogue.txt"
 SPA = SHARED_EVAL / "spa"
@@ -71,7 +71,7 @@ class DiesOnce(Worker):
         super().__init__(job, threads)
         self.calls = 0
 
-    def __call__(self, batch):  # noqa: ANN001, ANN204
+    def __call__(self, batch):
         self.calls += 1
         if self.calls == 2 and not self.marker.exists():
             self.marker.touch()
@@ -86,7 +86,7 @@ class FailsAfterOne(Worker):
         super().__init__(job, threads)
         self.calls = 0
 
-    def __call__(self, batch):  # noqa: ANN001, ANN204
+    def __call__(self, batch):
         self.calls += 1
         if self.calls >= 2:
             raise RuntimeError("interrupted on purpose")

@@ -22,9 +22,24 @@ from typing import Any, Literal
 from arsum import __version__
 from arsum.errors import InputError, OutputError, UsageError
 from arsum.reporting import SILENT, Reporter
-from arsum.tasks.pipeline import Notify, Process, Summarize, SummarizeOptions, Translate, TranslateOptions, process_stream
+from arsum.tasks.pipeline import (
+    Notify,
+    Process,
+    Summarize,
+    SummarizeOptions,
+    Translate,
+    TranslateOptions,
+    process_stream,
+)
 from arsum.tasks.results import ErrorRecord, to_dict
-from arsum.text.inputs import DEFAULT_MAX_BYTES, InputFormat, expand_inputs, input_names, read_input, releases_from_bytes
+from arsum.text.inputs import (
+    DEFAULT_MAX_BYTES,
+    InputFormat,
+    expand_inputs,
+    input_names,
+    read_input,
+    releases_from_bytes,
+)
 from arsum.text.release import Release
 
 MANIFEST = "manifest.json"
