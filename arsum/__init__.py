@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "summarize": "arsum.api",
     "translate": "arsum.api",
+    "check": "arsum.api",
     "Summarizer": "arsum.api",
     "Translator": "arsum.api",
     "parse_releases": "arsum.api",
@@ -32,7 +33,7 @@ _EXPORTS = {
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:
-    from arsum.api import Summarizer, Translator, parse_releases, summarize, translate
+    from arsum.api import Summarizer, Translator, check, parse_releases, summarize, translate
     from arsum.errors import ArsumError, InputError, ModelUnavailable, UsageError
     from arsum.tasks.results import ErrorRecord, ReleaseSummary, ReleaseTranslation, to_dict
     from arsum.text.inputs import load_releases

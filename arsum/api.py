@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Generic, Self, TypeVar
 
 from arsum.errors import InputError
 from arsum.reporting import SILENT, Reporter
@@ -39,6 +39,9 @@ from arsum.tasks.pipeline import (
 from arsum.tasks.results import ReleaseSummary, ReleaseTranslation
 from arsum.text import releases as _releases
 from arsum.text.release import Release
+
+if TYPE_CHECKING:
+    from arsum.tasks.check import DocumentCheck
 
 TEXT_SOURCE = "<text>"
 TEXT_NAME = "text"
@@ -230,3 +233,33 @@ def translate(text_or_release: str | Release, **options: object) -> ReleaseTrans
         The translation record.
     """
     return Translator(**options)(text_or_release)  # type: ignore[arg-type]
+
+
+def check(
+    source: str | Release,
+    translation: str,
+    *,
+    translation_expected: bool = False,
+    encoder: str | None = None,
+    min_support: float | None = None,
+) -> DocumentCheck:
+    """Check an English summary or translation against its Arabic release, as `arsum check` does.
+
+    Args:
+        source: a parsed Release, or the text of one release (headline first).
+        translation: the English text.
+        translation_expected: the English should render all of the Arabic (each omission is a problem).
+        encoder: the sentence encoder for support scores (default: use-m3).
+        min_support: flag English sentences below this support (default: the calibrated threshold).
+
+    Returns:
+        Per English sentence its support, sources and number flags, and the Arabic sentences left out.
+    """
+    from arsum.tasks.check import check_document
+    from arsum.tasks.support import DEFAULT_MIN_SUPPORT
+
+    release = _one_release(source)
+    threshold = DEFAULT_MIN_SUPPORT if min_support is None else min_support
+    return check_document(
+        release, translation, translation_expected=translation_expected, encoder=encoder, min_support=threshold
+    )

@@ -80,6 +80,20 @@ def test_translate_gives_the_record_the_cli_prints(tiny_marian: Path) -> None:
     assert [record] == cli_jsonl("translate", str(SEED), "--model", str(tiny_marian), "--no-support")
 
 
+def test_check_gives_the_record_arsum_check_prints(tmp_path: Path) -> None:
+    english = tmp_path / "summary.en"
+    english.write_text("The president met the delegation in Brussels. 45 ministers came.\n", encoding="utf-8")
+    [release] = arsum.load_releases([str(SEED)])
+    result = runner.invoke(app, ["check", str(SEED), str(english), "-f", "json"])
+    assert result.exit_code in (0, 3), result.stderr  # 3: something was flagged
+    got = arsum.check(release, english.read_text(encoding="utf-8")).to_dict()
+    expected = json.loads(result.stdout)
+    expected = expected[0] if isinstance(expected, list) else expected
+    got = json.loads(json.dumps(got, ensure_ascii=False))
+    assert got.pop("id") == release.id and expected.pop("id") == str(SEED)  # `arsum check` names it by its path
+    assert got == expected
+
+
 @pytest.mark.parametrize(
     ("call", "error"),
     [

@@ -37,7 +37,7 @@ from arsum.text.inputs import (
     InputFormat,
     expand_inputs,
     input_names,
-    read_input,
+    input_releases,
     releases_from_bytes,
 )
 from arsum.text.release import Release
@@ -170,7 +170,7 @@ def read_any(path: str, options: InputOptions) -> Iterator[Release | InputError]
     """The releases of one input file, local or remote, as the single-process CLI reads them."""
     if is_uri(path):
         return _read_remote(path, options)
-    return read_input(path, **asdict(options))
+    return input_releases(path, **asdict(options))
 
 
 def _row(item: Release | ErrorRecord) -> dict[str, Any]:

@@ -224,7 +224,7 @@ def load_releases(
         if isinstance(item, InputError):
             yield item
             continue
-        yield from read_input(
+        yield from input_releases(
             item, input_format=input_format, stdin=stdin, max_bytes=max_bytes, require_arabic=require_arabic
         )
 
@@ -242,7 +242,7 @@ def input_names(item: str) -> tuple[str, str]:
     return shown, Path(shown).name
 
 
-def read_input(
+def input_releases(
     item: str,
     *,
     input_format: InputFormat = "text",
