@@ -1,3 +1,3 @@
-from arsum.cli.app import main
+from arsum.cli import main
 
 main()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 EXIT_OK = 0
 EXIT_INPUT = 1
 EXIT_USAGE = 2
+EXIT_FLAGGED = 3  # `arsum check`: it ran, and something was flagged
 EXIT_INTERRUPTED = 130
 
 
@@ -59,7 +62,30 @@ class OutputError(ArsumError):
     exit_code = EXIT_USAGE
 
 
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def escape_controls(text: str, keep: str = "") -> str:
+    """`text` made safe for a terminal: control characters (ESC, CR, NUL, C1, line separators) and lone
+    surrogates (undecodable file names) become visible escapes such as `\\x1b`, so input can neither fake
+    an `arsum:` line nor send escape sequences to the terminal. Characters in `keep` (e.g. "\\n") pass."""
+
+    def escape(match: re.Match[str]) -> str:
+        char = match.group()
+        if char in keep:
+            return char
+        if char in _NAMED:
+            return _NAMED[char]
+        code = ord(char)
+        if 0xDC80 <= code <= 0xDCFF:  # a byte of a non-UTF-8 file name (surrogateescape)
+            return f"\\x{code - 0xDC00:02x}"
+        return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+    return _CONTROLS.sub(escape, text)
+
+
 def one_line(exc: BaseException) -> str:
     """An exception as one short line, for ModelUnavailable problems."""
-    text = " ".join(str(exc).split()) or type(exc).__name__
+    text = " ".join(escape_controls(str(exc)).split()) or type(exc).__name__
     return text if len(text) <= 200 else text[:197] + "..."

@@ -200,13 +200,13 @@ def _run_engine(family: str, config: str, workdir: Path, sentences: list[str]) -
     from arsum.models.engine import build_engine
 
     if config == "default":
-        engine = build_engine(None, default_spec(family, workdir))  # device auto, no --quantize, backend auto
+        engine = build_engine(default_spec(family, workdir))  # device auto, no --quantize, backend auto
     else:
         quantize = config.split("-", 1)[1] if "-" in config else None
         ct2_folder = str(workdir / f"{family}-ct2-{quantize}") if config.startswith("ct2-") else None
         spec = replace(default_spec(family, workdir), backend="ctranslate2" if ct2_folder else "transformers",
                        ct2_path=ct2_folder)
-        engine = build_engine(None, spec, device="cpu", quantize=quantize)
+        engine = build_engine(spec, device="cpu", quantize=quantize)
     ct2 = engine.spec.backend == "ctranslate2"
     counter = {"tokens": 0}
     start = time.perf_counter()
@@ -219,7 +219,7 @@ def _run_engine(family: str, config: str, workdir: Path, sentences: list[str]) -
     engine.generate(sentences[:1])  # warm-up, not timed
     counter["tokens"] = 0
     load_before, cpu, start = os.getloadavg()[0], _cpu_s(), time.perf_counter()
-    outputs = engine.generate(sentences)
+    outputs = engine.generate(sentences).texts
     run_s = time.perf_counter() - start
     assert len(outputs) == len(sentences)
     return Measurement(family, config, len(sentences), counter["tokens"], load_s, run_s, _peak_rss_mb(),

@@ -87,7 +87,8 @@ def main() -> None:
     print("target: support adds at most 20%")
     print(f"in process, warm, {n} releases: summarize {1000 * per_release_generate:.1f} ms/release, "
           f"support {1000 * per_release_support:.1f} ms/release")
-    print(f"load average: {os.getloadavg()[0]:.1f}")
+    print("load average (1/5/15 min) at end: " + " / ".join(f"{v:.2f}" for v in os.getloadavg())
+          + f" on {os.cpu_count()} CPUs (other jobs on the machine slow every figure)")
 
 if __name__ == "__main__":
     main()

@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in args.sets.split(","):
             sources, references = read_set(name, args.limit)
             start = time.perf_counter()
-            hypotheses = translator.translate(sources)
+            hypotheses = list(translator.translate(sources).texts)
             seconds = time.perf_counter() - start
             if len(hypotheses) != len(sources):
                 raise SystemExit(f"{name}: {len(hypotheses)} translations for {len(sources)} sentences")

@@ -20,7 +20,7 @@ import argparse
 import json
 import math
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,15 +35,16 @@ from rouge import score_multi  # noqa: E402
 
 from arsum.tasks.extractive import (  # noqa: E402
     FEATURE_NAMES,
+    DocumentModel,
     RankerWeights,
     document_model,
-    mmr_select,
+    select_content,
     sentence_features,
 )
 from arsum.text.arabic import tokenize  # noqa: E402
 
 WEIGHTS_PATH = ROOT / "arsum" / "data" / "extractive_weights.json"
-VERSION = "easc-dev-listnet-2"
+VERSION = "easc-dev-listnet-3"
 # L2 on the content features only; inf = content weights fixed at 0 (position only, i.e. lead-K).
 L2_GRID = (1.0, 10.0, 100.0, math.inf)
 POSITION_FEATURES = ("first", "pos_inv", "pos_rel")
@@ -57,8 +58,7 @@ INNER_FOLDS = 4
 class Prepared:
     doc: EascDoc
     x: np.ndarray
-    sim: Sequence[Mapping[int, float]] | np.ndarray  # cosine rows, as arsum.tasks.extractive.mmr_select takes them
-    keys: list[str]
+    model: DocumentModel
 
 
 def prepare(docs: Sequence[EascDoc]) -> list[Prepared]:
@@ -67,7 +67,7 @@ def prepare(docs: Sequence[EascDoc]) -> list[Prepared]:
     for d in docs:
         m = document_model(d.sentences)
         x = np.asarray(sentence_features(d.sentences, d.title, d.paragraphs, m), dtype=float)
-        out.append(Prepared(d, x, [m.similarity[i] for i in range(len(d.sentences))], m.keys))
+        out.append(Prepared(d, x, m))
     return out
 
 
@@ -115,7 +115,7 @@ def fit_linear(train: Sequence[Prepared], l2: float) -> tuple[np.ndarray, np.nda
 def summary_indices(p: Prepared, weights: RankerWeights) -> list[int]:
     w, mean, scale = (np.asarray(v, dtype=float) for v in weights.as_lists())
     scores = ((p.x - mean) / scale) @ w
-    return mmr_select(scores, p.sim, p.doc.k, weights.mmr_lambda, p.keys)
+    return select_content(p.doc.sentences, p.model, list(scores), p.doc.k, weights.mmr_lambda)
 
 
 def rouge2_f(p: Prepared, picked: Sequence[int]) -> float:

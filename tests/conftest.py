@@ -101,5 +101,17 @@ def tiny_forced_bos(tiny_models: dict[str, Path]) -> Path:
 
 
 @pytest.fixture(scope="session")
+def converted(tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """CTranslate2 float32 conversions of every tiny family, plus an int8 Marian (skipped without ctranslate2)."""
+    pytest.importorskip("ctranslate2")
+    from arsum.models.convert import convert_model
+
+    root = tmp_path_factory.mktemp("ct2")
+    folders = {name: convert_model(tiny_models[name], root / f"{name}-float32", "float32") for name in ("marian", "mt5", "nllb")}
+    folders["marian-int8"] = convert_model(tiny_models["marian"], root / "marian-int8", "int8")
+    return folders
+
+
+@pytest.fixture(scope="session")
 def seed_release_path() -> Path:
     return tinymodels.SEED_RELEASE

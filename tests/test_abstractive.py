@@ -8,12 +8,15 @@ import pytest
 import tinymodels
 
 from arsum.errors import ModelUnavailable, UsageError
+from arsum.models.config import STRATEGIES as CONFIG_STRATEGIES
 from arsum.models.config import load_config
 from arsum.models.engine import build_engine
 from arsum.tasks.abstractive import (
+    STRATEGIES,
     build_english_summarizer,
     chunk_sentences,
     split_english_sentences,
+    strategy_specs,
 )
 from arsum.tasks.results import ArabicSummary, ScoredSentence
 from arsum.tasks.translation import release_segments
@@ -41,7 +44,7 @@ def tiny_config(tmp_path: Path, mt5: Path, marian: Path, max_tokens: int) -> Pat
         f'[models.tiny-sum]\nsource = "{mt5}"\nfamily = "mt5"\ntasks = ["summarize"]\ntgt_lang = "en"\n'
         f"max_input_tokens = {max_tokens}\n"
         f"[models.tiny-sum.generation]\nnum_beams = 2\nmax_new_tokens = 12\nno_repeat_ngram_size = 2\n"
-        f'[models.tiny-mt]\nsource = "{marian}"\nfamily = "marian"\ntasks = ["translate"]\ntgt_lang = "en"\n'
+        f'[models.tiny-mt]\nsource = "{marian}"\nfamily = "marian"\ntasks = ["translate"]\ntgt_lang = "en"\nmax_input_tokens = 200\n'
         f"[models.tiny-mt.generation]\nnum_beams = 1\nmax_new_tokens = 8\n"
         f'[routing.translate]\nen = "tiny-mt"\n'
         f'[routing.summarize]\nenglish = "tiny-sum"\nenglish_summarizer = "tiny-sum"\n',
@@ -60,7 +63,7 @@ def arabic_summary(n: int = 3) -> ArabicSummary:
 
 def test_chunks_fit_the_model_and_lose_nothing(tmp_path: Path, tiny_mt5: Path, tiny_marian: Path) -> None:
     config = load_config(tiny_config(tmp_path, tiny_mt5, tiny_marian, 48), {})
-    engine = build_engine(config, config.model("tiny-sum"), device="cpu")
+    engine = build_engine(config.model("tiny-sum"), device="cpu")
     sentences = [text for _, _, text in release_segments(tinymodels.make_release())]
     chunks = chunk_sentences(engine, sentences, 48)
     assert len(chunks) > 2
@@ -86,7 +89,7 @@ def test_crosslingual_short_input_is_one_chunk(tmp_path: Path, tiny_mt5: Path, t
     config = load_config(tiny_config(tmp_path, tiny_mt5, tiny_marian, 512), {})
     short = tinymodels.make_release("عنوان قصير\nزار الرئيس بروكسل. وأجرى مناقشات مفصلة.\nفقرة أخرى.")
     summary, warnings = build_english_summarizer(config, device="cpu").summarize(short, arabic_summary())
-    assert summary.chunks == 1 and warnings == [] and summary.text
+    assert summary.chunks == 1 and warnings == () and summary.text
 
 
 def test_model_override_for_crosslingual(tiny_marian: Path) -> None:
@@ -102,7 +105,7 @@ def test_extract_then_translate_keeps_one_sentence_per_extract(tmp_path: Path, t
     summary, warnings = summarizer.summarize(tinymodels.make_release(), extract)
     assert summary.strategy == "extract-then-translate" and summary.model == str(tiny_marian)
     assert [s.sources for s in summary.sentences] == [(s.index,) for s in extract.sentences]
-    assert summary.text == " ".join(s.text for s in summary.sentences) and warnings == []
+    assert summary.text == " ".join(s.text for s in summary.sentences) and warnings == ()
 
 
 def test_translate_then_summarize_records_both_models(tmp_path: Path, tiny_mt5: Path, tiny_marian: Path) -> None:
@@ -118,6 +121,34 @@ def test_construction_is_lazy_and_missing_model_is_reported_at_use() -> None:
     with pytest.raises(ModelUnavailable) as err:
         summarizer.summarize(tinymodels.make_release(), arabic_summary())
     assert err.value.hint == "run `arsum models pull crosssum-m2m`"
+
+
+@pytest.mark.parametrize(
+    ("strategy", "model", "expected"),
+    [
+        ("crosslingual", None, {"summarizer": "tiny-sum"}),
+        ("crosslingual", "tiny-mt", {"summarizer": "tiny-mt"}),
+        ("translate-then-summarize", None, {"translator": "tiny-mt", "english_summarizer": "tiny-sum"}),
+        ("translate-then-summarize", "tiny-sum", {"translator": "tiny-sum", "english_summarizer": "tiny-sum"}),
+        ("extract-then-translate", None, {"translator": "tiny-mt"}),
+    ],
+)
+def test_strategy_roles_and_model_override(tmp_path: Path, tiny_mt5: Path, tiny_marian: Path, strategy: str,
+                                           model: str | None, expected: dict[str, str]) -> None:
+    """Each strategy declares its roles; --model replaces the first (main) one only."""
+    config = load_config(tiny_config(tmp_path, tiny_mt5, tiny_marian, 64), {})
+    specs = strategy_specs(config, strategy, model)
+    assert {role: spec.name for role, spec in specs.items()} == expected
+    assert tuple(specs) == STRATEGIES[strategy].roles
+    summarizer = build_english_summarizer(config, strategy=strategy, model=model, device="cpu")
+    summarizer.summarize(tinymodels.make_release(), arabic_summary())
+    assert [(run.role, run.name, run.commit) for run in summarizer.model_runs()] == [
+        (role, name, None) for role, name in expected.items()]
+
+
+def test_registry_names_are_the_configurable_ones() -> None:
+    assert tuple(STRATEGIES) == CONFIG_STRATEGIES
+    assert all(cls.name == name for name, cls in STRATEGIES.items())
 
 
 def test_unknown_strategy() -> None:

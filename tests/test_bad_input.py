@@ -113,7 +113,7 @@ def test_bad_stdin_is_named_stdin(tmp_path: Path, make: Callable[[Path], Path], 
 def test_text_without_arabic_is_summarised_with_lang(tmp_path: Path) -> None:
     english = tmp_path / "english.txt"
     english.write_bytes(ENGLISH)
-    result = summarize(str(english), "--lang", "en")
+    result = summarize(str(english), "--lang", "en", "-n", "2")
     assert result.exit_code == 0, result.stderr
     [release] = [json.loads(line) for line in result.stdout.splitlines()]
     assert release["title"] == "Ministry statement"

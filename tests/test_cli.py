@@ -12,6 +12,7 @@ from conftest import REPO_ROOT, SHARED_EVAL
 from typer.testing import CliRunner
 
 from arsum.cli.app import app
+from arsum.tasks.extractive import default_count
 
 SEED = REPO_ROOT / "seeds" / "azerbaijan_nato_dialogue.txt"
 runner = CliRunner()
@@ -40,7 +41,7 @@ def test_summarize_seed_json_is_verbatim_and_excludes_title() -> None:
     title = SEED.read_text(encoding="utf-8").splitlines()[0]
     assert release["title"] == title
     assert release["subtitle"]
-    assert len(release["arabic_summary"]) == 3
+    assert len(release["arabic_summary"]) == default_count(release["sentences"]) == 5  # 14 body sentences
     indices = [s["index"] for s in release["arabic_summary"]]
     assert indices == sorted(indices)
     for sentence in release["arabic_summary"]:
@@ -283,12 +284,12 @@ def test_summarize_with_tiny_model_gives_both_summaries_with_support(tiny_mt5: P
     assert result.exit_code == 0, result.stderr
     [release] = json.loads(result.stdout)
     english = release["english_summary"]
-    assert len(release["arabic_summary"]) == 3
+    assert len(release["arabic_summary"]) == default_count(release["sentences"])
     assert english["model"] == str(tiny_mt5) and english["strategy"] == "crosslingual"
     assert english["sentences"]
     for sentence in english["sentences"]:
         assert 0 < len(sentence["sources"]) and sentence["support"] is not None
-        assert all(-1 <= i < release["sentences"] for i in sentence["sources"])
+        assert all(-2 <= i < release["sentences"] for i in sentence["sources"])  # -2: the subtitle
         assert "low-support" in sentence["flags"]  # random weights write nothing the source supports
     assert any("support" in w for w in release["warnings"])
 
@@ -312,7 +313,7 @@ def test_summarize_without_model_keeps_arabic_and_exits_zero() -> None:
     result = run("summarize", str(SEED), "-f", "json")
     assert result.exit_code == 0
     [release] = json.loads(result.stdout)
-    assert len(release["arabic_summary"]) == 3 and release["english_summary"] is None
+    assert len(release["arabic_summary"]) == default_count(release["sentences"]) and release["english_summary"] is None
     assert any("arsum models pull crosssum-m2m" in w for w in release["warnings"])
     [line] = result.stderr.strip().splitlines()
     assert "crosssum-m2m" in line and "arsum models pull" in line
@@ -399,3 +400,25 @@ def test_broken_support_encoder_is_one_notice_and_the_run_goes_on(tiny_mt5: Path
     releases = [json.loads(x) for x in result.stdout.splitlines()]
     assert len(releases) == 2
     assert all(r["english_summary"]["sentences"][0]["support"] is None for r in releases)
+
+
+@pytest.mark.parametrize(
+    ("body", "fields"),
+    [
+        ("الرياض 25 شوال 1436 هـ الموافق 10 أغسطس 2015 م واس\nافتتح الوزير المعرض الدولي للكتاب اليوم.\n"
+         "// انتهـــى //\n11:53 ت م NNNN\n",
+         {"dateline": "الرياض 25 شوال 1436 هـ الموافق 10 أغسطس 2015 م واس", "byline": None,
+          "timestamp": "11:53 ت م", "end_marker": "// انتهـــى //"}),
+        ("عين اليوم – جدة\nافتتح الوزير المعرض الدولي للكتاب اليوم.\n",
+         {"dateline": None, "byline": "عين اليوم – جدة", "timestamp": None, "end_marker": None}),
+    ],
+    ids=["wire", "newspaper"],
+)
+def test_json_reports_furniture(tmp_path: Path, body: str, fields: dict) -> None:
+    path = tmp_path / "r.txt"
+    path.write_text("عنوان الخبر\n\n" + body, encoding="utf-8")
+    result = run("summarize", str(path), "--no-english", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    [release] = json.loads(result.stdout)
+    assert {k: release[k] for k in fields} == fields
+    assert [s["text"] for s in release["arabic_summary"]] == ["افتتح الوزير المعرض الدولي للكتاب اليوم."]

@@ -14,12 +14,13 @@ pytest.importorskip("ctranslate2")
 
 import tinymodels  # noqa: E402  (tests/ is on sys.path via conftest)
 
+from arsum import __version__  # noqa: E402
 from arsum.errors import ModelUnavailable, OutputError, UsageError  # noqa: E402
 from arsum.models.config import GenerationSettings, ModelSpec  # noqa: E402
 from arsum.models.convert import convert_model, convert_spec  # noqa: E402
 from arsum.models.ctranslate2_backend import CTranslate2Backend, resolve_ct2_folder  # noqa: E402
 from arsum.models.engine import Engine, build_engine  # noqa: E402
-from arsum.models.folders import default_ct2_folder, is_ct2_folder  # noqa: E402
+from arsum.models.folders import METADATA_FILE, default_ct2_folder, is_ct2_folder  # noqa: E402
 from arsum.models.store import resolve_model  # noqa: E402
 from arsum.models.transformers_backend import TransformersBackend  # noqa: E402
 
@@ -34,15 +35,6 @@ FAMILIES = [
     ("nllb", "nllb", "eng_Latn", {"src_lang": "arb_Arab", "max_input_tokens": 200}),
     ("nllb", "nllb", "fra_Latn", {"src_lang": "arb_Arab", "max_input_tokens": 200}),
 ]
-
-
-@pytest.fixture(scope="session")
-def converted(tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """float32 conversions of every tiny family, plus an int8 Marian."""
-    root = tmp_path_factory.mktemp("ct2")
-    folders = {name: convert_model(tiny_models[name], root / f"{name}-float32", "float32") for name in ("marian", "mt5", "nllb")}
-    folders["marian-int8"] = convert_model(tiny_models["marian"], root / "marian-int8", "int8")
-    return folders
 
 
 def cli(*args: str) -> object:
@@ -124,12 +116,12 @@ def test_engine_runs_the_ct2_backend(tiny_models: dict[str, Path], converted: di
     """`backend = "ctranslate2"` in a spec routes through build_engine; order kept, empty input stays empty."""
     spec = spec_for(tiny_models, "marian", "marian", backend="ctranslate2", ct2_path=str(converted["marian"]),
                     generation=GenerationSettings(num_beams=beams, max_new_tokens=12))
-    engine = build_engine(None, spec, device="cpu")
+    engine = build_engine(spec, device="cpu")
     assert isinstance(engine.backend, CTranslate2Backend)
     texts = [*SENTENCES[:3], "", SENTENCES[3]]
-    outputs = engine.generate(texts)
+    outputs = engine.generate(texts).texts
     assert len(outputs) == len(texts) and outputs[3] == ""
-    one_by_one = Engine(spec, engine.backend, max_batch_size=1).generate(texts)
+    one_by_one = Engine(spec, engine.backend, max_batch_size=1).generate(texts).texts
     assert outputs == one_by_one
 
 
@@ -140,15 +132,77 @@ def test_unknown_target_token(tiny_models: dict[str, Path], converted: dict[str,
         backend.generate(SENTENCES[:1], GREEDY, "not_a_lang")
 
 
-def test_convert_refuses_to_overwrite(tiny_models: dict[str, Path], tmp_path: Path) -> None:
+def test_conversion_keeps_the_snapshot_commit(tiny_models: dict[str, Path], tmp_path: Path) -> None:
+    """Records name the hub commit a conversion came from; a plain local folder has none."""
+    commit = "89abcdef" * 5
+    snapshot = shutil.copytree(tiny_models["marian"], tmp_path / "models--x--y" / "snapshots" / commit)
+    spec = spec_for(tiny_models, "marian", "marian")
+    from_hub = CTranslate2Backend(spec, folder=convert_model(snapshot, tmp_path / "hub-ct2", "int8"))
+    from_folder = CTranslate2Backend(spec, folder=convert_model(tiny_models["marian"], tmp_path / "local-ct2", "int8"))
+    assert (from_hub.commit, from_folder.commit) == (commit, None)
+
+
+def _user_folder(tmp: Path) -> Path:
+    folder = tmp / "out"
+    folder.mkdir()
+    (folder / "keep.txt").write_text("mine")
+    return folder
+
+
+def _user_file(tmp: Path) -> Path:
+    path = tmp / "out"
+    path.write_text("mine")
+    return path
+
+
+def _link_to_user_folder(tmp: Path) -> Path:
+    _user_folder(tmp).rename(tmp / "real")
+    (tmp / "out").symlink_to(tmp / "real")
+    return tmp / "out"
+
+
+@pytest.mark.parametrize("force", [False, True], ids=["plain", "force"])
+@pytest.mark.parametrize(
+    ("make", "problem"),
+    [(_user_folder, "is not an arsum conversion"), (_user_file, "is not a folder"),
+     (_link_to_user_folder, "is a symbolic link")],
+    ids=["user-folder", "file", "symlink-to-folder"],
+)
+def test_convert_never_replaces_what_is_not_an_earlier_conversion(
+    tiny_models: dict[str, Path], tmp_path: Path, make, problem: str, force: bool  # noqa: ANN001
+) -> None:
+    output = make(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(OutputError, match=problem) as refused:
+        convert_model(tiny_models["marian"], output, "float32", force=force)
+    assert "--force" not in str(refused.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no staging folder left
+    kept = output.resolve() / "keep.txt" if output.resolve().is_dir() else output
+    assert kept.read_text() == "mine"
+
+
+def test_convert_never_replaces_the_source(tiny_models: dict[str, Path], tmp_path: Path) -> None:
+    source = tmp_path / "model"
+    shutil.copytree(tiny_models["marian"], source)
+    (source / METADATA_FILE).write_text("{}")  # even when it looks like an earlier conversion
+    (source / "model.bin").write_bytes(b"")
+    before = sorted(p.name for p in source.iterdir())
+    with pytest.raises((OutputError, ModelUnavailable)):
+        convert_model(source, source, "float32", force=True)
+    assert sorted(p.name for p in source.iterdir()) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
+
+
+def test_convert_force_replaces_an_earlier_conversion_in_one_swap(tiny_models: dict[str, Path], tmp_path: Path) -> None:
     output = tmp_path / "out"
-    output.mkdir()
-    (output / "keep.txt").write_text("mine")
-    with pytest.raises(OutputError, match="already exists"):
+    convert_model(tiny_models["marian"], output, "float32")
+    with pytest.raises(OutputError, match="pass --force"):
         convert_model(tiny_models["marian"], output, "float32")
-    assert (output / "keep.txt").read_text() == "mine"
-    convert_model(tiny_models["marian"], output, "float32", force=True)
-    assert is_ct2_folder(output) and not (output / "keep.txt").exists()
+    (output / "stale.txt").write_text("from the earlier conversion")
+    convert_model(tiny_models["marian"], output, "int8", force=True)
+    assert is_ct2_folder(output) and not (output / "stale.txt").exists()
+    assert json.loads((output / METADATA_FILE).read_text())["quantization"] == "int8"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
 @pytest.mark.parametrize(
@@ -253,6 +307,9 @@ def test_cli_translate_with_a_conversion_folder(tiny_models: dict[str, Path], co
         assert result.exit_code == 0, result.stderr  # type: ignore[attr-defined]
         [release] = json.loads(result.stdout)  # type: ignore[attr-defined]
         assert release["model"] == str(folder)
+        assert release["run"] == {"arsum": __version__, "models": [{
+            "role": "translator", "name": str(folder), "source": str(folder), "revision": None, "commit": None,
+            "backend": backend}]}
         results[backend] = release
     pairs = results["ctranslate2"]["pairs"]
     assert len(pairs) == 2 + results["ctranslate2"]["sentences"]

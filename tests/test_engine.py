@@ -24,7 +24,7 @@ LINES = tinymodels.sample_lines()[2:14]
 
 def engine_for(folder: Path, **options: object) -> Engine:
     config = load_config()
-    return build_engine(config, resolve_model(config, str(folder)), device="cpu", **options)  # type: ignore[arg-type]
+    return build_engine(resolve_model(config, str(folder)), device="cpu", **options)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -45,8 +45,8 @@ def test_plan_batches_covers_every_index_once_within_budget(lengths: list[int], 
 @pytest.mark.parametrize("fixture", ["tiny_marian", "tiny_mt5", "tiny_forced_bos"])
 def test_batched_equals_one_by_one_greedy(fixture: str, request: pytest.FixtureRequest) -> None:
     engine = engine_for(request.getfixturevalue(fixture))
-    batched = engine.generate(LINES, GREEDY, target="en")
-    single = [engine.generate([line], GREEDY, target="en")[0] for line in LINES]
+    batched = engine.generate(LINES, GREEDY, target="en").texts
+    single = tuple(engine.generate([line], GREEDY, target="en").texts[0] for line in LINES)
     assert batched == single
     assert len(set(batched)) > len(LINES) // 2, "tiny model output must depend on its input"
 
@@ -55,16 +55,20 @@ def test_batched_equals_one_by_one_greedy(fixture: str, request: pytest.FixtureR
 def test_one_output_per_input_in_input_order(fixture: str, request: pytest.FixtureRequest) -> None:
     engine = engine_for(request.getfixturevalue(fixture), max_batch_size=3, max_batch_tokens=200)
     texts = [LINES[0], "", "   ", *LINES[1:6], LINES[0]]
-    out = engine.generate(texts, GREEDY, target="en")
+    out = engine.generate(texts, GREEDY, target="en").texts
     assert len(out) == len(texts)
     assert out[1] == out[2] == ""
     assert out[0] == out[-1] and out[0]
-    assert engine.generate(texts[::-1], GREEDY, target="en") == out[::-1]
+    assert engine.generate(texts[::-1], GREEDY, target="en").texts == out[::-1]
 
 
 class RecordingBackend:
+    commit = None
+    max_positions = None
+
     def __init__(self) -> None:
         self.batches: list[list[str]] = []
+        self.langid_map: dict[str, object] = {}
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         return [len(t.split()) + 1 for t in texts]
@@ -79,10 +83,12 @@ def test_engine_batches_under_budget_and_restores_order() -> None:
     backend = RecordingBackend()
     assert isinstance(backend, Seq2SeqBackend)
     engine = Engine(spec, backend, max_batch_tokens=8 * GenerationSettings().num_beams, max_batch_size=3)
-    texts = ["a b c", "d", "e f  g\nh i", "j k", "l", "m n o p"]
+    texts = ["a b c", "d", "e f  g\nh i", "j k", "l", "m n o p", "d", "a  b c"]
     out = engine.generate(texts)
-    assert out == [f"None:{' '.join(t.split()).upper()}" for t in texts]
-    assert sum(len(b) for b in engine.backend.batches) == len(texts)
+    assert out.texts == tuple(f"None:{' '.join(t.split()).upper()}" for t in texts)
+    assert sorted(t for b in backend.batches for t in b) == sorted({" ".join(t.split()) for t in texts}), \
+        "each distinct input is generated exactly once"
+    assert out.truncated == (False,) * len(texts) and out.warnings == ()
     for batch in backend.batches:
         assert len(batch) <= 3 and max(len(t.split()) + 1 for t in batch) * len(batch) <= 8 or len(batch) == 1
 
@@ -92,7 +98,7 @@ def test_target_tokens_by_family(tiny_marian: Path, tiny_mt5: Path, tiny_forced_
     assert engine_for(tiny_mt5).target_token("en") == tinymodels.MT5_LANGID_MAP["english"][1]
     nllb = engine_for(tiny_forced_bos)
     assert (nllb.target_token("en"), nllb.target_token("fr")) == ("eng_Latn", "fra_Latn")
-    assert nllb.generate(LINES, GREEDY, target="en") != nllb.generate(LINES, GREEDY, target="fr")
+    assert nllb.generate(LINES, GREEDY, target="en").texts != nllb.generate(LINES, GREEDY, target="fr").texts
 
 
 def test_unknown_target_token_is_a_model_error(tiny_forced_bos: Path) -> None:
@@ -102,7 +108,7 @@ def test_unknown_target_token_is_a_model_error(tiny_forced_bos: Path) -> None:
 
 def test_bin_only_weights_load_with_weights_only_unpickler(tiny_marian: Path, tiny_marian_bin: Path) -> None:
     assert not list(tiny_marian_bin.glob("*.safetensors"))
-    assert engine_for(tiny_marian_bin).generate(LINES, GREEDY) == engine_for(tiny_marian).generate(LINES, GREEDY)
+    assert engine_for(tiny_marian_bin).generate(LINES, GREEDY).texts == engine_for(tiny_marian).generate(LINES, GREEDY).texts
 
 
 def test_model_loaded_once_per_process(tiny_marian: Path) -> None:
@@ -120,9 +126,9 @@ def test_int8_quantization_keeps_count_and_order(tiny_marian: Path) -> None:
     assert any(type(m).__module__.startswith("torch.ao.nn.quantized.dynamic") for m in model.modules())
     assert not any(type(m) is torch.nn.Linear for m in model.modules())
     texts = [*LINES[:5], ""]
-    out = engine.generate(texts, GREEDY)
+    out = engine.generate(texts, GREEDY).texts
     assert len(out) == len(texts) and out[-1] == "" and all(out[:-1])
-    assert engine.generate(texts[::-1], GREEDY) == out[::-1]
+    assert engine.generate(texts[::-1], GREEDY).texts == out[::-1]
 
 
 def test_device_and_quantize_validation(tiny_marian: Path) -> None:
@@ -182,14 +188,14 @@ def test_broken_model_folders_are_one_line_model_errors(
     config = load_config()
     with pytest.raises(ModelUnavailable) as err:
         spec = resolve_model(config, str(folder))
-        build_engine(config, spec, device="cpu").generate(["نص قصير"], GREEDY)
+        build_engine(spec, device="cpu").generate(["نص قصير"], GREEDY)
     assert problem in err.value.problem
     assert "\n" not in str(err.value)
 
 
 def test_missing_hub_model_fails_fast_with_pull_hint() -> None:
     config = load_config()
-    engine = build_engine(config, config.model("opus-mt-tc-big-ar-en"), device="cpu")  # cheap: nothing loaded
+    engine = build_engine(config.model("opus-mt-tc-big-ar-en"), device="cpu")  # cheap: nothing loaded
     with pytest.raises(ModelUnavailable) as err:
         engine.generate(["نص"])
     assert err.value.name == "opus-mt-tc-big-ar-en"
@@ -209,7 +215,7 @@ def test_ctranslate2_backend_is_dispatched_lazily(monkeypatch: pytest.MonkeyPatc
     spec = config.model("opus-mt-ar-en")
     from dataclasses import replace
 
-    engine = build_engine(config, replace(spec, backend="ctranslate2"), device="cpu", quantize="int8")
+    engine = build_engine(replace(spec, backend="ctranslate2"), device="cpu", quantize="int8")
     assert isinstance(engine.backend, FakeCT2)
     assert calls == [(replace(spec, backend="ctranslate2"), "cpu", "int8")]
 
@@ -221,17 +227,24 @@ def _cores() -> int:
 
 
 @pytest.mark.parametrize(
-    ("arsum_threads", "expected"), [("3", 3), (" 2 ", 2), ("0", 1), ("", None), ("lots", None), (None, None)]
+    ("arsum_threads", "expected"),
+    [("3", 3), (" 2 ", 2), ("1024", 1024), ("", None), (None, None),
+     ("0", "between 1 and 1024"), ("99999999999", "between 1 and 1024"), ("lots", "whole number"), ("-2", "whole number")],
 )
 def test_thread_count_follows_arsum_threads(monkeypatch: pytest.MonkeyPatch, arsum_threads: str | None,
-                                            expected: int | None) -> None:
-    """One count for both backends; anything that is not a number means every usable core."""
+                                            expected: int | str | None) -> None:
+    """One count for both backends; unset or empty means every usable core; anything else is a usage error."""
+    from arsum.errors import UsageError
     from arsum.models.device import thread_count
 
     if arsum_threads is None:
         monkeypatch.delenv("ARSUM_THREADS", raising=False)
     else:
         monkeypatch.setenv("ARSUM_THREADS", arsum_threads)
+    if isinstance(expected, str):
+        with pytest.raises(UsageError, match=expected):
+            thread_count()
+        return
     assert thread_count() == (expected if expected is not None else _cores())
 
 

@@ -60,8 +60,12 @@ def summ() -> ExtractiveSummarizer:
         (0, None, None, 0),
         (0, 5, None, 0),
         (0, None, 0.5, 0),
-        (10, None, None, 3),
-        (2, None, None, 2),
+        (10, None, None, 4),  # default: one per three sentences, rounded up
+        (2, None, None, 1),
+        (3, None, None, 1),
+        (4, None, None, 2),
+        (9, None, None, 3),
+        (40, None, None, 5),  # at most MAX_DEFAULT_COUNT
         (10, 4, None, 4),
         (10, 50, None, 10),
         (10, None, 0.25, 3),
@@ -378,8 +382,9 @@ def _synthetic_prepared(n_docs: int = 6, n: int = 8) -> list:
         for name, col in (("first", idx == 0), ("pos_inv", 1 / (1 + idx)), ("pos_rel", idx / (n - 1))):
             x[:, FEATURE_NAMES.index(name)] = col
         labels = tuple(float(v) for v in np.clip(0.9 - 0.1 * idx + rng.normal(0, 0.05, n), 0, 1))
-        doc = EascDoc(str(d), "", None, tuple(f"s{i}" for i in range(n)), (0,) * n, (), (), labels, 3)
-        out.append(Prepared(doc, x, np.eye(n), [f"s{i}" for i in range(n)]))
+        sentences = tuple([*SENTS, "وأكدت الوزارة استمرار الحملة حتى نهاية العام الجاري."][:n])
+        doc = EascDoc(str(d), "", None, sentences, (0,) * n, (), (), labels, 3)
+        out.append(Prepared(doc, x, document_model(sentences)))
     return out
 
 
@@ -397,3 +402,33 @@ def test_position_only_fit_is_lead_k() -> None:
     assert all(summary_indices(p, model) == [0, 1, 2] for p in prepared)
     w_finite, _, _ = fit_linear(prepared, 1.0)
     assert np.count_nonzero(w_finite) == len(FEATURE_NAMES)
+
+
+JUNK_FIRST = [
+    "صورة من الحفل",  # a caption-like label
+    "وجاء في البيان ما يلي:",  # a lead-in: what it introduces follows
+    "www.example.com/news/2015/08/10/item",  # not Arabic
+    *SENTS,
+]
+
+
+def test_junk_never_outranks_content(summ: ExtractiveSummarizer) -> None:
+    picked = summ.summarize(release(JUNK_FIRST), count=4).sentences
+    assert [s.index for s in picked] == [3, 4, 5, 6]  # the first content sentences, in order
+
+
+def test_junk_fills_only_what_content_cannot(summ: ExtractiveSummarizer) -> None:
+    picked = summ.summarize(release(JUNK_FIRST[:3] + SENTS[:1]), count=2).sentences
+    assert len(picked) == 2 and 3 in [s.index for s in picked]
+
+
+@pytest.mark.parametrize(("n", "expected"), [(1, 1), (3, 1), (4, 2), (7, 3)])
+def test_default_count_grows_with_the_release(summ: ExtractiveSummarizer, n: int, expected: int) -> None:
+    summary = summ.summarize(release(SENTS[:n]))
+    assert len(summary.sentences) == expected == summary.settings["count"]
+
+
+def test_a_long_lead_in_ending_on_a_colon_is_content(summ: ExtractiveSummarizer) -> None:
+    lead_in = "وبعد الاطلاع على ما رفعته وزارة الصحة في هذا الشأن قرر مجلس الوزراء ما يلي:"
+    picked = summ.summarize(release([lead_in, *SENTS]), count=2).sentences
+    assert [s.index for s in picked] == [0, 1]

@@ -121,7 +121,7 @@ def test_stdin_over_limit() -> None:
 
 def test_jsonl_good_malformed_and_missing_text(tmp_path: Path) -> None:
     lines = [
-        json.dumps({"id": "r1", "title": "عنوان أول", "text": "نص أول. نص ثان."}, ensure_ascii=False),
+        json.dumps({"id": "r1", "title": "عنوان أول", "text": "نص أول هنا. نص ثان هنا."}, ensure_ascii=False),
         "",
         "{not json",
         json.dumps({"id": "r3", "title": "بلا نص"}, ensure_ascii=False),

@@ -12,7 +12,7 @@ from conftest import fake_hub_download
 from arsum.errors import ModelUnavailable, UsageError
 from arsum.models import store as modelstore
 from arsum.models.config import ModelSpec, load_config
-from arsum.tasks.translation import build_translator, translate_release
+from arsum.tasks.translation import build_translator, translate_releases
 
 
 def test_nothing_cached_in_a_fresh_cache() -> None:
@@ -32,8 +32,11 @@ def test_cached_model_is_listed_with_size_and_loads_from_cache(tiny_marian: Path
     assert modelstore.model_path(config.model("opus-mt-tc-big-ar-en")) == snapshot
     info = modelstore.info(config, "opus-mt-tc-big-ar-en")
     assert info["cached"] and info["architecture"]["model_type"] == "marian" and info["license"] == "CC-BY-4.0"
-    result = translate_release(build_translator(config, target="en", device="cpu"), tinymodels.make_release())
+    [result] = translate_releases(build_translator(config, target="en", device="cpu"), [tinymodels.make_release()])
     assert len(result.pairs) == 2 + len(result.release.sentences)
+    [run] = result.run.models  # the snapshot's commit, not the branch name the config asks for
+    assert (run.role, run.name, run.revision, run.commit, run.backend) == (
+        "translator", "opus-mt-tc-big-ar-en", config.model("opus-mt-tc-big-ar-en").revision, COMMIT, "transformers")
 
 
 def test_snapshot_without_weights_is_not_cached(tiny_marian: Path) -> None:

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from arsum.errors import InputError
-from arsum.tasks.extractive import ExtractiveSummarizer
+from arsum.tasks.extractive import ExtractiveSummarizer, default_count
 from arsum.text.arabic import (
     MAX_SENTENCE_CHARS,
     normalize,
@@ -89,6 +89,13 @@ def _non_space(text: str) -> str:
     return "".join(ch for ch in text if not (ch.isspace() or unicodedata.category(ch) == "Cf"))
 
 
+def _lost_between(text: str, spans: list[tuple[int, int]]) -> str:
+    """Visible content outside every span, but for the one comma a clause cut may drop between two pieces."""
+    bounds = [0, *(x for span in spans for x in span), len(text)]
+    lost = (_non_space(text[a:b]) for a, b in zip(bounds[::2], bounds[1::2]))
+    return "".join(g for g in lost if g not in ("،", ","))
+
+
 @PROPERTY_SETTINGS
 @given(texts(), st.booleans())
 def test_sentence_spans_lose_nothing_and_stay_bounded(text: str, line_breaks: bool) -> None:
@@ -100,7 +107,7 @@ def test_sentence_spans_lose_nothing_and_stay_bounded(text: str, line_breaks: bo
         piece = text[start:end]
         assert piece == piece.strip()
         previous_end = end
-    assert _non_space("".join(text[s:e] for s, e in spans)) == _non_space(text)
+    assert _lost_between(text, spans) == ""
     assert split_sentences(text, line_breaks=line_breaks) == [text[s:e] for s, e in spans]
 
 
@@ -109,7 +116,7 @@ def test_sentence_spans_lose_nothing_and_stay_bounded(text: str, line_breaks: bo
 def test_small_limits_still_bound_every_sentence(text: str, limit: int) -> None:
     spans = sentence_spans(text, limit)
     assert all(e - s <= limit for s, e in spans)
-    assert _non_space("".join(text[s:e] for s, e in spans)) == _non_space(text)
+    assert _lost_between(text, spans) == ""
 
 
 @PROPERTY_SETTINGS
@@ -142,7 +149,7 @@ def check_summaries(text: str, releases: list, count: int | None, ratio: float |
         assert indices == sorted(set(indices))  # document order, no repeats
         for chosen in picked:
             assert chosen.text == body[chosen.index].text
-        requested = count if count is not None else (len(body) if ratio is not None else 3)
+        requested = count if count is not None else (len(body) if ratio is not None else default_count(len(body)))
         assert len(picked) <= min(requested, len(body))
         assert len(picked) >= (1 if body else 0)
 

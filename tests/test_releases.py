@@ -36,8 +36,9 @@ def test_wire_release_fields() -> None:
     assert r.title == "وزير الخارجية يلتقي نظيره الروسي"
     assert r.subtitle is None
     assert r.dateline == "الرياض 25 شوال 1436 هـ الموافق 10 أغسطس 2015 م واس"
-    assert r.end_marker is True
+    assert r.end_marker == "// انتهى //"
     assert r.timestamp == "14:05 ت غ"
+    assert r.byline is None
     assert r.paragraphs == ("التقى وزير الخارجية اليوم نظيره الروسي، وبحثا العلاقات الثنائية.", "وأكد الجانبان أهمية التعاون.")
     assert [(s.index, s.paragraph) for s in r.sentences] == [(0, 0), (1, 1)]
     assert r.warnings == ()
@@ -59,7 +60,7 @@ def test_desk_label(first_line: str, desk: str | None, title: str) -> None:
 
 
 def test_separator_splits_and_skips_empty_chunks() -> None:
-    text = "عنوان أول\n\nنص أول.\n  ---  \n\n---\nعنوان ثان\n\nنص ثان. وجملة.\n---\n"
+    text = "عنوان أول\n\nنص أول.\n  ---  \n\n---\nعنوان ثان\n\nنص ثان هنا. وجملة أخرى هنا.\n---\n"
     releases = parse(text)
     assert [r.id for r in releases] == ["t.txt#1", "t.txt#2"]
     assert [r.title for r in releases] == ["عنوان أول", "عنوان ثان"]
@@ -83,7 +84,7 @@ def test_errors(text: str, problem: str) -> None:
 
 
 def test_no_arabic_allowed_when_not_required() -> None:
-    (r,) = parse("Headline\n\nBody sentence one. Body two.", require_arabic=False)
+    (r,) = parse("Headline\n\nBody sentence one. Body sentence two.", require_arabic=False)
     assert r.title == "Headline" and len(r.sentences) == 2
 
 
@@ -91,7 +92,7 @@ def test_seed_title_and_subtitle() -> None:
     (r,) = parse(SEED.read_text(encoding="utf-8"))
     assert r.title.startswith("مساعد الرئيس الأذربيجاني")
     assert r.subtitle == "إبراز الدور الهام لأذربيجان في ضمان أمن طاقة أوروبا"
-    assert r.desk is None and r.dateline is None and r.end_marker is False
+    assert r.desk is None and r.dateline is None and r.end_marker is None
     assert len(r.paragraphs) == 12
     assert len(r.sentences) == 14
     assert all(s.text in r.paragraphs[s.paragraph] for s in r.sentences)
@@ -117,23 +118,121 @@ def test_dateline_variants(line: str, dateline: str | None, first: str | None) -
 @pytest.mark.parametrize(
     ("tail", "end_marker", "timestamp"),
     [
-        ("// انتهى //\n06:20 ت م", True, "06:20 ت م"),
-        ("//انتهى//\n10:49 ت م", True, "10:49 ت م"),
-        ("// انتهى//\n", True, None),
-        ("// يتبع // 11:02 ت م", False, "11:02 ت م"),
-        ("وانتهى الاجتماع في الساعة 10:30", False, None),
+        ("// انتهى //\n06:20 ت م", "// انتهى //", "06:20 ت م"),
+        ("//انتهى//\n10:49 ت م", "//انتهى//", "10:49 ت م"),
+        ("// انتهى//\n", "// انتهى//", None),
+        ("// يتبع // 11:02 ت م", None, "11:02 ت م"),
+        ("وانتهى الاجتماع في الساعة 10:30", None, None),
+        # Spellings of the end marker: tatweel, hamza, single or extra slashes, letters spread out.
+        ("// انتهـــى //\n08:15 ت م", "// انتهـــى //", "08:15 ت م"),
+        ("// إنتهى //", "// إنتهى //", None),
+        ("/ انتهى /", "/ انتهى /", None),
+        ("///  انــتــهى  ///", "///  انــتــهى  ///", None),
+        # The wire's NNNN end code after the time stamp, on the marker's line or on its own.
+        ("// انتهى //\n11:53 ت م NNNN", "// انتهى //", "11:53 ت م"),
+        ("// انتهى //\n11:53 ت م\nNNNN", "// انتهى //", "11:53 ت م"),
+        ("// انتهى // 12:10 ت م", "// انتهى //", "12:10 ت م"),
+        ("13:40 ت.م // انتهى //", "// انتهى //", "13:40 ت.م"),
     ],
 )
-def test_end_furniture(tail: str, end_marker: bool, timestamp: str | None) -> None:
-    (r,) = parse(f"عنوان\n\nنص الخبر.\n{tail}\n")
+def test_end_furniture(tail: str, end_marker: str | None, timestamp: str | None) -> None:
+    (r,) = parse(f"عنوان\n\nافتتح الوزير المعرض الدولي للكتاب صباح اليوم.\n{tail}\n")
     assert (r.end_marker, r.timestamp) == (end_marker, timestamp)
-    assert all("//" not in s.text for s in r.sentences)
+    assert [s.text for s in r.sentences][:1] == ["افتتح الوزير المعرض الدولي للكتاب صباح اليوم."]
+    assert all("//" not in s.text and "NNNN" not in s.text for s in r.sentences)
+
+
+def test_continuation_marker_in_any_spelling_warns() -> None:
+    (r,) = parse("عنوان\n\nبحث المجلس عددا من الموضوعات المدرجة.\n// يتبــع //\n09:01 ت م\n")
+    assert r.end_marker is None and r.timestamp == "09:01 ت م"
+    assert r.warnings == ("release continues in a later part (// يتبع //)",)
+    assert [s.text for s in r.sentences] == ["بحث المجلس عددا من الموضوعات المدرجة."]
+
+
+BODY = "افتتح أمير المنطقة اليوم مشروع الطريق الدائري الجديد.\nوأكد المسؤولون أن المشروع سيخدم آلاف السكان يوميا.\n"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "مكة المكرمة 26 شوال 1436ه لموافق 11 اغسطس 2015م .واس",  # typo and a dot glued to the tag
+        "الرياض 25 شوال 1436 هـ الموافق 10 أغسطس 2015 م (واس)",
+        "جدة 25 شوال 1436 هـ - 10 أغسطس 2015 م",  # both dates, no tag
+        "«واس» - الدمام",
+    ],
+)
+def test_dateline_shapes(line: str) -> None:
+    (r,) = parse(f"عنوان\n\n{line}\n{BODY}")
+    assert r.dateline == line.strip()
+    assert [s.text for s in r.sentences] == BODY.split("\n")[:2]
+
+
+@pytest.mark.parametrize(
+    ("first", "byline"),
+    [
+        ("عين اليوم – جدة", "عين اليوم – جدة"),
+        ("دبي- الرياضية", "دبي- الرياضية"),
+        ("سعاد المحمد ـ الأحساء", "سعاد المحمد ـ الأحساء"),
+        ("Next Previous محمد العلي – الرياض", "محمد العلي – الرياض"),
+        ("خالد السالم", "خالد السالم"),  # a reporter's name alone
+        ("بقلم الكاتب سالم بن علي", "بقلم الكاتب سالم بن علي"),
+    ],
+)
+def test_newspaper_byline_line(first: str, byline: str) -> None:
+    (r,) = parse(f"عنوان\n\n{first}\n{BODY}")
+    assert (r.byline, r.dateline) == (byline, None)
+    assert [s.text for s in r.sentences] == BODY.split("\n")[:2]
+
+
+def test_byline_prefix_before_the_first_sentence() -> None:
+    (r,) = parse(f"عنوان\n\nخالد السالم- الصحيفة- الطائف: أعلنت البلدية إغلاق الطريق مؤقتا للصيانة.\n{BODY}")
+    assert r.byline == "خالد السالم- الصحيفة- الطائف"
+    assert r.sentences[0].text == "أعلنت البلدية إغلاق الطريق مؤقتا للصيانة."
+    (r,) = parse(f"عنوان\n\nواس- تبوك: أعلنت البلدية إغلاق الطريق مؤقتا للصيانة.\n{BODY}")
+    assert (r.byline, r.dateline) == (None, "واس- تبوك")
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "(تصوير: سعد الحربي)",
+        "تصوير - سعد الحربي",
+        "إضافة أولى",
+        "// إضافة خامسة وأخيرة //",
+        "Share Tweet",
+        "12345 - Mobily",
+        "سمات طريق بلدية صيانة",
+        "اقرأ أيضا: البلدية تغلق طريقا آخر",
+        "المصدر: وكالات",
+    ],
+)
+def test_page_furniture_is_not_body(extra: str) -> None:
+    (r,) = parse(f"عنوان\n\n{BODY}{extra}\n")
+    assert [s.text for s in r.sentences] == BODY.split("\n")[:2]
+
+
+def test_tag_list_after_the_last_sentence_and_trailing_credits() -> None:
+    (r,) = parse("عنوان\n\nافتتح الأمير المشروع الجديد أمس. (واس)\nوزار المعرض آلاف الزوار. سمات مشروع أمير طريق\n")
+    assert [s.text for s in r.sentences] == ["افتتح الأمير المشروع الجديد أمس.", "وزار المعرض آلاف الزوار."]
+
+
+def test_list_heading_line_joins_its_item_and_broken_lines_join() -> None:
+    long_line = "وعقد المجلس جلسته الأسبوعية برئاسة رئيسه في مقره بالعاصمة بحضور جميع الأعضاء وعدد من المسؤولين والمستشارين."
+    text = (f"عنوان\n\n{long_line}\nقرر المجلس ما يلي:\nأولاً :\nالموافقة على نظام المرور الجديد.\n"
+            "ثانياً -\nتعيين أعضاء اللجنة العليا للمشروع.\n"
+            "وأعلنت الشركة عن إطلاق الطائرة الجديدة من طراز بوينج\n(777) التي تتسع لثلاثمئة راكب.\n")
+    (r,) = parse(text)
+    assert [s.text for s in r.sentences][2:] == [
+        "أولاً :\nالموافقة على نظام المرور الجديد.",
+        "ثانياً -\nتعيين أعضاء اللجنة العليا للمشروع.",
+        "وأعلنت الشركة عن إطلاق الطائرة الجديدة من طراز بوينج\n(777) التي تتسع لثلاثمئة راكب.",
+    ]
 
 
 def test_build_release_for_json_lines() -> None:
-    r = build_release(id="a1", title="عام / عنوان", text="الرياض 10 أغسطس 2015 م واس\nنص. ثم نص.\n// انتهى //", source="x.jsonl:1")
-    assert (r.id, r.title, r.desk, r.dateline, r.end_marker) == ("a1", "عنوان", "عام", "الرياض 10 أغسطس 2015 م واس", True)
-    assert [s.text for s in r.sentences] == ["نص.", "ثم نص."]
+    r = build_release(id="a1", title="عام / عنوان", text="الرياض 10 أغسطس 2015 م واس\nنص أول هنا. ثم نص ثان.\n// انتهى //", source="x.jsonl:1")
+    assert (r.id, r.title, r.desk, r.dateline, r.end_marker) == ("a1", "عنوان", "عام", "الرياض 10 أغسطس 2015 م واس", "// انتهى //")
+    assert [s.text for s in r.sentences] == ["نص أول هنا.", "ثم نص ثان."]
 
 
 _FURNITURE = re.compile(r"//\s*(انتهى|يتبع)\s*//|\d{1,2}:\d{2}\s*ت\s*[مغ]\s*$")
@@ -147,7 +246,7 @@ def test_spa_furniture_never_in_sentences(path: Path) -> None:
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     assert r.desk and r.title and r.sentences
     assert r.timestamp is not None and re.fullmatch(r"\d{2}:\d{2} ت م", r.timestamp)
-    assert r.end_marker == bool(re.search(r"//\s*انتهى\s*//", text))
+    assert (r.end_marker is not None) == bool(re.search(r"//\s*انتهى\s*//", text))
     if "الموافق" in lines[1][:80]:
         assert r.dateline == lines[1] and r.dateline.endswith("واس")
     else:  # continuation parts (إضافة أولى ...) carry no dateline
@@ -156,3 +255,9 @@ def test_spa_furniture_never_in_sentences(path: Path) -> None:
         assert not _FURNITURE.search(s.text)
         assert r.dateline is None or r.dateline not in s.text
         assert s.text in r.paragraphs[s.paragraph]
+
+
+def test_heading_first_is_not_a_byline() -> None:
+    (r,) = parse(f"عنوان\n\nخامساً :\n{BODY}")
+    assert r.byline is None
+    assert r.sentences[0].text == "خامساً :\n" + BODY.split("\n")[0]

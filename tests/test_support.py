@@ -351,7 +351,7 @@ def test_transformers_encoder_on_tiny_bert(tiny_bert):
     [
         (lambda tmp: str(tmp / "missing"), "no such folder"),
         (lambda tmp: str(tmp), "cannot load sentence encoder"),  # a folder without a model
-        (lambda tmp: "no-such-org/no-such-encoder", "cannot load sentence encoder"),  # offline, not cached
+        (lambda tmp: "no-such-org/no-such-encoder", "not downloaded; run `arsum models pull no-such-org/no-such-encoder`"),
     ],
 )
 def test_transformers_encoder_unavailable(tmp_path, make, problem):

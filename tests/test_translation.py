@@ -10,11 +10,8 @@ import tinymodels
 from arsum.errors import ModelUnavailable, UsageError
 from arsum.models.config import load_config
 from arsum.tasks.translation import (
-    CachedTranslator,
-    Seq2SeqTranslator,
     build_translator,
     release_segments,
-    translate_release,
     translate_releases,
 )
 
@@ -60,7 +57,7 @@ def test_single_direction_model_refuses_other_targets() -> None:
 def test_release_translated_sentence_by_sentence_keeping_structure(tiny_marian: Path) -> None:
     release = tinymodels.make_release()
     translator = build_translator(load_config(), target="en", model=str(tiny_marian), device="cpu")
-    result = translate_release(translator, release)
+    [result] = translate_releases(translator, [release])
     assert [p.index for p in result.pairs] == [-1, -2, *[s.index for s in release.sentences]]
     assert [p.source for p in result.pairs] == [release.title, release.subtitle, *[s.text for s in release.sentences]]
     assert [p.paragraph for p in result.pairs[2:]] == [s.paragraph for s in release.sentences]
@@ -69,7 +66,7 @@ def test_release_translated_sentence_by_sentence_keeping_structure(tiny_marian: 
     assert (result.model, result.source_lang, result.target_lang) == (str(tiny_marian), "ar", "en")
     assert result.generation == translator.settings
     # One sentence per model input: each pair equals translating that sentence alone.
-    alone = [translator.translate([p.source])[0] for p in result.pairs[:4]]
+    alone = [translator.translate([p.source]).texts[0] for p in result.pairs[:4]]
     assert alone == [p.translation for p in result.pairs[:4]]
 
 
@@ -81,7 +78,7 @@ def test_batching_across_releases_matches_per_release(tmp_path: Path, tiny_maria
     together = translate_releases(translator, [first, second])
     assert [r.release.id for r in together] == ["a", "b"]
     assert [len(r.pairs) for r in together] == [len(release_segments(first)), len(release_segments(second))]
-    assert [r.pairs for r in together] == [translate_release(translator, r).pairs for r in (first, second)]
+    assert [r.pairs for r in together] == [translate_releases(translator, [r])[0].pairs for r in (first, second)]
     assert together[0].generation["max_new_tokens"] == 8
 
 
@@ -92,32 +89,12 @@ def test_default_target_routes_to_multilingual_model_with_language_token(
     french = build_translator(config, target="fr")
     assert french.engine.spec.name == "tiny-nllb" and french.engine.target_token("fr") == "fra_Latn"
     sentences = [s.text for s in tinymodels.make_release().sentences]
-    out_fr = french.translate(sentences)
+    out_fr = french.translate(sentences).texts
     assert len(out_fr) == len(sentences)
-    assert out_fr != build_translator(config, target="de").translate(sentences)
-
-
-class CountingTranslator(Seq2SeqTranslator):
-    def __init__(self, inner: Seq2SeqTranslator) -> None:
-        super().__init__(inner.engine, inner.source, inner.target)
-        self.seen: list[str] = []
-
-    def translate(self, sentences: list[str]) -> list[str]:
-        self.seen.extend(sentences)
-        return super().translate(sentences)
-
-
-def test_cached_translator_translates_each_sentence_once(tiny_marian: Path) -> None:
-    counting = CountingTranslator(build_translator(load_config(), model=str(tiny_marian), device="cpu"))
-    cached = CachedTranslator(counting)
-    texts = ["جملة أولى.", "جملة ثانية.", "جملة أولى.", "جملة ثالثة.", "جملة ثانية."]
-    assert cached.translate(texts) == counting.translate(list(texts))
-    assert cached.translate(texts[:2]) == counting.translate(texts[:2])
-    assert counting.seen[:3] == ["جملة أولى.", "جملة ثانية.", "جملة ثالثة."]
-    assert cached.model_id == counting.model_id
+    assert out_fr != build_translator(config, target="de").translate(sentences).texts
 
 
 def test_missing_default_model_fails_at_first_use_with_pull_hint() -> None:
     translator = build_translator(load_config(), target="en")
     with pytest.raises(ModelUnavailable, match=r"run `arsum models pull opus-mt-tc-big-ar-en`"):
-        translate_release(translator, tinymodels.make_release())
+        translate_releases(translator, [tinymodels.make_release()])

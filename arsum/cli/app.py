@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import math
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterable
 from enum import Enum
@@ -13,11 +15,18 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from arsum import __version__
-from arsum.errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, ArsumError, InputError
+from arsum.errors import (
+    EXIT_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    ArsumError,
+    InputError,
+    UsageError,
+    escape_controls,
+)
 
 EXIT_BROKEN_PIPE = 141
-TRANSLATE_WINDOW = 16  # releases translated in one engine call: better batches, output still streams
-SUMMARIZE_WINDOW = 8  # releases whose support scores are encoded in one call
 
 app = typer.Typer(
     name="arsum",
@@ -64,17 +73,37 @@ class Backend(str, Enum):
 
 
 def _say(message: str) -> None:
-    """One line on stderr, the only channel for problems."""
-    print(f"arsum: {message}", file=sys.stderr, flush=True)
+    """One line on stderr, the only channel for problems; control characters from paths or ids are escaped so
+    a message stays one line and cannot drive the terminal. With stderr closed there is nobody to tell."""
+    if sys.stderr is None:  # print(file=None) would write into stdout's results
+        return
+    try:
+        print(f"arsum: {escape_controls(message)}", file=sys.stderr, flush=True)
+    except (OSError, ValueError):  # stderr full or gone (SIGHUP): the exit status still tells
+        pass
+
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP, raised where the program is, so `finally` blocks remove partial files as on Ctrl-C."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    raise Terminated(signum)
 
 
 def _silence_stdout() -> None:
     """After a broken pipe, point stdout at /dev/null so the interpreter's final flush stays quiet."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
+        os.dup2(devnull, 1)
+    except OSError:
         pass
+    finally:
+        os.close(devnull)
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -93,6 +122,9 @@ def boundary(command: F) -> F:
         except KeyboardInterrupt:
             _say("interrupted")
             code = EXIT_INTERRUPTED
+        except Terminated as stop:
+            _say(f"terminated ({signal.Signals(stop.signum).name})")
+            code = 128 + stop.signum
         except BrokenPipeError:
             _silence_stdout()
             code = EXIT_BROKEN_PIPE
@@ -159,9 +191,20 @@ ConfigOpt = Annotated[
 LangOpt = Annotated[
     str | None, typer.Option("--lang", help="Language of the input; given, texts without Arabic are processed too.")
 ]
+MAX_BYTES_LIMIT = 1_000_000_000  # one input is read whole into memory: more than 1 GB is surely a mistake
 MaxBytesOpt = Annotated[
-    int | None, typer.Option("--max-bytes", min=1, help="Refuse inputs larger than this (default 10 MB).")
+    int | None,
+    typer.Option("--max-bytes", min=1, max=MAX_BYTES_LIMIT, help="Refuse inputs larger than this (default 10 MB)."),
 ]
+
+
+def _finite(value: float | None) -> float | None:
+    """click's FloatRange lets nan through (every comparison with nan is false)."""
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a number")
+    return value
+
+
 OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout.")
 ]
@@ -169,7 +212,9 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Allow --output to repla
 BidiOpt = Annotated[bool, typer.Option("--bidi", help="Reorder Arabic for terminals without bidi support (rich only).")]
 MinSupportOpt = Annotated[
     float | None,
-    typer.Option("--min-support", min=-1.0, max=1.0, help="Flag sentences whose support (cosine) is below this."),
+    typer.Option(
+        "--min-support", min=-1.0, max=1.0, callback=_finite, help="Flag sentences whose support (cosine) is below this."
+    ),
 ]
 SupportOpt = Annotated[bool, typer.Option("--support/--no-support", help="Score English sentences against the Arabic.")]
 EncoderOpt = Annotated[
@@ -189,9 +234,10 @@ def _resolve_format(fmt: OutputFormat | None, output: Path | None) -> str:
 def _model_options(model: str | None, device: str, quantize: Quantize | None, config: Path | None,  # noqa: ANN202
                    backend: Backend | None):
     from arsum.cli.progress import TerminalReporter
-    from arsum.models.device import check_device
+    from arsum.models.device import check_device, thread_count
     from arsum.tasks.pipeline import ModelOptions
 
+    thread_count()  # a bad ARSUM_THREADS is refused now, not after the first release
     return ModelOptions(model, check_device(device), quantize.value if quantize else None, config, TerminalReporter(),
                         backend.value if backend else None)
 
@@ -202,30 +248,26 @@ def _load(paths: list[str] | None, input_format: InputFormat, lang: str | None, 
     return load_releases(
         paths or ["-"],
         input_format=input_format.value,
-        stdin=sys.stdin.buffer,
+        stdin=sys.stdin.buffer if sys.stdin is not None else None,
         max_bytes=max_bytes or DEFAULT_MAX_BYTES,
         require_arabic=lang is None,
     )
 
 
 def _run(
-    items: Iterable[Any],
-    process: Callable[[list[Any]], list[Any]],
+    results: Callable[[Callable[[InputError], None]], Iterable[Any]],
     *,
     fmt: str,
     output: Path | None,
     force: bool,
     inputs: list[str],
     bidi: bool,
-    window_size: int = 1,
 ) -> int:
-    """Stream releases, a few at a time, through `process` into a renderer; bad inputs are reported and skipped."""
+    """Render `results(on_error)` as it streams; bad inputs are reported and counted."""
     from arsum.cli.output import check_output_path, open_output
     from arsum.cli.render import make_renderer
-    from arsum.tasks.pipeline import releases_only, windows
 
-    if output is not None:
-        check_output_path(output, inputs, force)
+    target = check_output_path(output, inputs, force) if output is not None else None
     failures = 0
 
     def report(error: InputError) -> None:
@@ -233,13 +275,59 @@ def _run(
         failures += 1
         _say(str(error))
 
-    with open_output(output) as stream:
+    with open_output(target) as stream:
         renderer = make_renderer(fmt, stream, bidi=bidi)
-        for window in windows(releases_only(items, report), window_size):
-            for result in process(window):
-                renderer.write(result)
+        for result in results(report):
+            renderer.write(result)
         renderer.close()
     return EXIT_INPUT if failures else EXIT_OK
+
+
+RayOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--ray",
+        help="Run on Ray: local (start one here), auto (the cluster in RAY_ADDRESS) or a cluster address. "
+        "Needs --output-dir; inputs may also be s3://, gs://, hdfs:// paths.",
+    ),
+]
+OutputDirOpt = Annotated[
+    Path | None, typer.Option("--output-dir", help="With --ray: folder of JSON-lines shards and manifest.json; a rerun resumes.")
+]
+WorkersOpt = Annotated[
+    int | None, typer.Option("--workers", min=1, help="With --ray: model actors (default: as many as CPUs/GPUs allow).")
+]
+GpusOpt = Annotated[float, typer.Option("--gpus-per-worker", min=0.0, help="With --ray: GPUs per actor (0.5 shares one).")]
+ThreadsOpt = Annotated[int, typer.Option("--threads-per-worker", min=1, help="With --ray: CPU threads (and CPUs) per actor.")]
+
+
+def _ray(
+    command: str, options: Any, paths: list[str] | None, *, address: str | None, output_dir: Path | None,
+    workers: int | None, gpus: float, threads: int, input_format: InputFormat, lang: str | None, max_bytes: int | None,
+) -> int | None:
+    """Run the command on Ray when --ray is given (None otherwise): shards in --output-dir, one summary line."""
+    if address is None:
+        if output_dir is not None:
+            raise UsageError("--output-dir is for --ray runs; use -o FILE otherwise")
+        return None
+    if output_dir is None:
+        raise UsageError("--ray needs --output-dir DIR")
+    from dataclasses import replace
+
+    from arsum.cli.progress import TerminalReporter
+    from arsum.reporting import SILENT
+    from arsum.tasks.distributed import Cluster, InputOptions, Job, run_ray
+    from arsum.text.inputs import DEFAULT_MAX_BYTES
+
+    job = Job(command, replace(options, models=replace(options.models, reporter=SILENT)))  # type: ignore[arg-type]
+    summary = run_ray(
+        job, paths or [], output_dir,
+        cluster=Cluster(address, workers, gpus, threads),
+        inputs=InputOptions(input_format.value, max_bytes or DEFAULT_MAX_BYTES, lang is None),  # type: ignore[arg-type]
+        reporter=TerminalReporter(), notify=_say,
+    )
+    _say(summary.line(output_dir))
+    return EXIT_INPUT if summary.errors else EXIT_OK
 
 
 @app.command()
@@ -247,10 +335,11 @@ def _run(
 def summarize(
     paths: PathsArg = None,
     sentences: Annotated[
-        int | None, typer.Option("--sentences", "-n", min=1, help="Sentences in the Arabic summary (default 3).")
+        int | None, typer.Option("--sentences", "-n", min=1, help="Sentences in the Arabic summary (default: one per three body sentences, 1 to 5).")
     ] = None,
     ratio: Annotated[
-        float | None, typer.Option("--ratio", min=0.0, max=1.0, help="Share of sentences instead of a count, e.g. 0.2.")
+        float | None,
+        typer.Option("--ratio", min=0.0, max=1.0, callback=_finite, help="Share of sentences instead of a count, e.g. 0.2."),
     ] = None,
     fmt: FormatOpt = None,
     input_format: InputFormatOpt = InputFormat.text,
@@ -274,12 +363,16 @@ def summarize(
     output: OutputOpt = None,
     force: ForceOpt = False,
     bidi: BidiOpt = False,
+    ray: RayOpt = None,
+    output_dir: OutputDirOpt = None,
+    workers: WorkersOpt = None,
+    gpus_per_worker: GpusOpt = 0.0,
+    threads_per_worker: ThreadsOpt = 1,
 ) -> int:
     """Arabic extractive and English abstractive summary of each release."""
-    from arsum.tasks.pipeline import Summarize, SummarizeOptions, SupportOptions
+    from arsum.api import Summarizer
+    from arsum.tasks.pipeline import SummarizeOptions, SupportOptions
 
-    if sentences is not None and ratio is not None:
-        raise typer.BadParameter("give --sentences or --ratio, not both", param_hint="--ratio")
     options = SummarizeOptions(
         count=sentences,
         ratio=ratio,
@@ -288,12 +381,17 @@ def summarize(
         models=_model_options(model, device, quantize, config, backend),
         support=SupportOptions(support, min_support, drop_unsupported, encoder),
     )
-    process = Summarize(options, notify=_say)
+    code = _ray("summarize", options, paths, address=ray, output_dir=output_dir, workers=workers,
+                gpus=gpus_per_worker, threads=threads_per_worker, input_format=input_format, lang=lang,
+                max_bytes=max_bytes)
+    if code is not None:
+        return code
+    summarizer = Summarizer.from_options(options, notify=_say)
     items = _load(paths, input_format, lang, max_bytes)
     fmt_name = _resolve_format(fmt, output)
-    window = SUMMARIZE_WINDOW if options.english and options.support.enabled else 1
     return _run(
-        items, process, fmt=fmt_name, output=output, force=force, inputs=paths or [], bidi=bidi, window_size=window
+        functools.partial(summarizer.map, items), fmt=fmt_name, output=output, force=force, inputs=paths or [],
+        bidi=bidi,
     )
 
 
@@ -318,9 +416,15 @@ def translate(
     output: OutputOpt = None,
     force: ForceOpt = False,
     bidi: BidiOpt = False,
+    ray: RayOpt = None,
+    output_dir: OutputDirOpt = None,
+    workers: WorkersOpt = None,
+    gpus_per_worker: GpusOpt = 0.0,
+    threads_per_worker: ThreadsOpt = 1,
 ) -> int:
     """Translate releases sentence by sentence, keeping titles, paragraphs and release boundaries."""
-    from arsum.tasks.pipeline import SupportOptions, Translate, TranslateOptions
+    from arsum.api import Translator
+    from arsum.tasks.pipeline import SupportOptions, TranslateOptions
 
     options = TranslateOptions(
         target=to,
@@ -328,14 +432,62 @@ def translate(
         models=_model_options(model, device, quantize, config, backend),
         support=SupportOptions(support, min_support, encoder=encoder),
     )
-    fmt_name = _resolve_format(fmt, output)
-    process = Translate(options, notify=_say)
     declared = lang or (source if source != "ar" else None)  # English input is not refused for lacking Arabic
+    code = _ray("translate", options, paths, address=ray, output_dir=output_dir, workers=workers,
+                gpus=gpus_per_worker, threads=threads_per_worker, input_format=input_format, lang=declared,
+                max_bytes=max_bytes)
+    if code is not None:
+        return code
+    fmt_name = _resolve_format(fmt, output)
+    translator = Translator.from_options(options, notify=_say)
     items = _load(paths, input_format, declared, max_bytes)
     return _run(
-        items, process, fmt=fmt_name, output=output, force=force, inputs=paths or [], bidi=bidi,
-        window_size=TRANSLATE_WINDOW,
+        functools.partial(translator.map, items), fmt=fmt_name, output=output, force=force, inputs=paths or [],
+        bidi=bidi,
     )
+
+
+@app.command()
+@boundary
+def check(
+    source: Annotated[str, typer.Argument(help="The Arabic source: a release file, or - for stdin.")],
+    translation: Annotated[str, typer.Argument(help="The English text to check: a file, or - for stdin.")],
+    aligned: Annotated[
+        bool, typer.Option("--aligned", help="Line i of TRANSLATION translates line i of SOURCE: one record per line pair.")
+    ] = False,
+    translation_expected: Annotated[
+        bool,
+        typer.Option(
+            "--translation", help="The English is a full translation: Arabic sentences it leaves out are flagged too "
+            "(default: a summary, whose omissions are listed only)."
+        ),
+    ] = False,
+    fmt: FormatOpt = None,
+    min_support: MinSupportOpt = None,
+    encoder: EncoderOpt = None,
+    max_bytes: MaxBytesOpt = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    bidi: BidiOpt = False,
+) -> int:
+    """Check English text made anywhere against its Arabic source: support, numbers, omissions.
+
+    Exit status: 0 nothing flagged, 3 something flagged, 1 unreadable input, 2 usage error.
+    """
+    from arsum.cli.output import check_output_path, open_output
+    from arsum.cli.render import render_check
+    from arsum.errors import EXIT_FLAGGED
+    from arsum.tasks.check import check_files
+
+    if output is not None:
+        check_output_path(output, [source, translation], force)
+    result = check_files(
+        source, translation, aligned=aligned, translation_expected=translation_expected, encoder=encoder,
+        min_support=min_support, max_bytes=max_bytes, stdin=sys.stdin.buffer,
+    )
+    with open_output(output) as stream:
+        render_check(result, _resolve_format(fmt, output), stream, bidi=bidi)
+    return EXIT_FLAGGED if result.flagged else EXIT_OK
 
 
 def _human_size(size: int | None) -> str:
@@ -393,18 +545,21 @@ def models_list(config: ConfigOpt = None, fmt: ListFormatOpt = None) -> int:
         from rich import box
         from rich.console import Console
         from rich.table import Column, Table
+        from rich.text import Text
+
+        from arsum.cli.render import shown
 
         # The name is what the user types next: it never wraps or shrinks; the other columns wrap instead.
         name = Column("name", no_wrap=True, min_width=max(len(row[0]) for row in table) if table else 4)
         rich_table = Table(name, *(Column(h, overflow="fold") for h in header[1:]), header_style="bold cyan", box=box.SIMPLE_HEAD, show_edge=False,
                            pad_edge=False, collapse_padding=True)
         for row in table:
-            rich_table.add_row(*row)
+            rich_table.add_row(*(Text(shown(cell)) for cell in row))
         Console().print(rich_table)
     else:
         print("\t".join(header))
         for row in table:
-            print("\t".join(row))
+            print("\t".join(escape_controls(cell) for cell in row))
     return EXIT_OK
 
 
@@ -530,10 +685,59 @@ def models_import(
     return EXIT_OK
 
 
+def _plug_closed_descriptors() -> None:
+    """Started with stdin, stdout or stderr closed (`<&-`, `>&-`, `2>&-`): hold the number with /dev/null, so
+    no file arsum opens later takes it and receives another stream's bytes. Python already set sys.stdX to None."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            opened = os.open(os.devnull, os.O_RDWR)
+            if opened != fd:
+                os.dup2(opened, fd)
+                os.close(opened)
+
+
+def _stdout_reason(error: BaseException) -> str:
+    if isinstance(error, ArsumError):
+        return str(error)
+    return f"stdout: cannot write ({(getattr(error, 'strerror', None) or str(error)).lower()})"
+
+
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: every command, --help and --version included, ends the same way when stdout
+    is closed or full (one line, exit 2), on Ctrl-C (130) and on SIGTERM/SIGHUP (128 + signal, no partial file)."""
+    from arsum.cli.output import ClosedStdout, GuardedStream
+
+    _plug_closed_descriptors()
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _terminate)
+    guarded = GuardedStream(sys.stdout if sys.stdout is not None else ClosedStdout(), "stdout")  # type: ignore[arg-type]
+    sys.stdout = guarded  # type: ignore[assignment]
+    code: int | str | None
     try:
         app()
+        code = EXIT_OK
+    except SystemExit as done:
+        code = done.code
     except KeyboardInterrupt:
         _say("interrupted")
-        sys.exit(EXIT_INTERRUPTED)
+        code = EXIT_INTERRUPTED
+    except Terminated as stop:
+        code = 128 + stop.signum
+    except BrokenPipeError:
+        code = EXIT_BROKEN_PIPE
+    except (ArsumError, OSError) as error:  # click printing --help or --version to a full or closed stdout
+        _say(_stdout_reason(error))
+        code = EXIT_USAGE
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = EXIT_BROKEN_PIPE
+    except (ArsumError, OSError) as error:
+        if code in (EXIT_OK, None):
+            _say(_stdout_reason(error))
+            code = EXIT_USAGE
+    if guarded.failed or code == EXIT_BROKEN_PIPE:
+        _silence_stdout()  # the unwritten buffer would fail again, noisily, at interpreter exit
+    sys.exit(code)

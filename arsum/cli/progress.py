@@ -6,6 +6,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from arsum.errors import escape_controls
 from arsum.reporting import SILENT, Tracker
 
 
@@ -34,6 +35,7 @@ class TerminalReporter:
                 yield tracker
             return
         from rich.console import Console
+        from rich.markup import escape
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -50,7 +52,7 @@ class TerminalReporter:
             console=Console(stderr=True),
             transient=True,
         ) as progress:
-            task = progress.add_task(description, total=total)
+            task = progress.add_task(escape(escape_controls(description)), total=total)  # a model path is no markup
             yield _RichTracker(progress, task)
 
     @contextmanager
@@ -60,6 +62,7 @@ class TerminalReporter:
             yield
             return
         from rich.console import Console
+        from rich.text import Text
 
-        with Console(stderr=True).status(message):
+        with Console(stderr=True).status(Text(escape_controls(message))):
             yield

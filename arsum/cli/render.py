@@ -3,69 +3,17 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from typing import Any, Protocol, TextIO
 
-from arsum.tasks.results import ReleaseSummary, ReleaseTranslation
+from arsum.errors import escape_controls
+from arsum.tasks.results import Item, ReleaseSummary, ReleaseTranslation, all_warnings, to_dict
 from arsum.text.release import SUBTITLE_INDEX, TITLE_INDEX
 
-Item = ReleaseSummary | ReleaseTranslation
 
-
-def _release_fields(item: Item) -> dict[str, Any]:
-    release = item.release
-    return {
-        "id": release.id,
-        "source": release.source,
-        "encoding": release.encoding,
-        "title": release.title,
-        "subtitle": release.subtitle,
-        "desk": release.desk,
-        "dateline": release.dateline,
-        "sentences": len(release.sentences),
-    }
-
-
-def summary_to_dict(item: ReleaseSummary) -> dict[str, Any]:
-    english = item.english_summary
-    return {
-        **_release_fields(item),
-        "arabic_summary": [asdict(s) for s in item.arabic_summary.sentences],
-        "arabic_method": {"method": item.arabic_summary.method, "settings": item.arabic_summary.settings},
-        "english_summary": None if english is None else {
-            "text": english.text,
-            "sentences": [asdict(s) for s in english.sentences],
-            "model": english.model,
-            "revision": english.revision,
-            "strategy": english.strategy,
-            "generation": english.generation,
-            "chunks": english.chunks,
-        },
-        "support": item.support,
-        "warnings": _all_warnings(item),
-    }
-
-
-def translation_to_dict(item: ReleaseTranslation) -> dict[str, Any]:
-    return {
-        **_release_fields(item),
-        "model": item.model,
-        "revision": item.revision,
-        "source_lang": item.source_lang,
-        "target_lang": item.target_lang,
-        "generation": item.generation,
-        "pairs": [asdict(p) for p in item.pairs],
-        "support": item.support,
-        "warnings": _all_warnings(item),
-    }
-
-
-def to_dict(item: Item) -> dict[str, Any]:
-    return summary_to_dict(item) if isinstance(item, ReleaseSummary) else translation_to_dict(item)
-
-
-def _all_warnings(item: Item) -> list[str]:
-    return list(item.release.warnings) + list(item.warnings)
+def shown(text: str) -> str:
+    """Input text as a human-facing renderer may print it: control characters (ESC, CR, C1, …) escaped so a
+    release cannot drive the terminal; line breaks and tabs kept. Rich output also wraps it in Text (no markup)."""
+    return escape_controls(text, keep="\n\t")
 
 
 def _support_mark(support: float | None, flags: tuple[str, ...], sources: tuple[int, ...] = ()) -> str:
@@ -138,7 +86,7 @@ class TextRenderer:
         lines = self._summary(item) if isinstance(item, ReleaseSummary) else self._translation(item)
         if self.count:
             lines.insert(0, "---" if isinstance(item, ReleaseTranslation) else "")
-        self.stream.write("\n".join(lines) + "\n")
+        self.stream.write(shown("\n".join(lines)) + "\n")
         self.stream.flush()
         self.count += 1
 
@@ -155,7 +103,7 @@ class TextRenderer:
             lines.append("(not available)")
         else:
             lines += [s.text + _support_mark(s.support, s.flags, s.sources) for s in english.sentences] or [english.text]
-        lines += [f"warning: {w}" for w in _all_warnings(item)]
+        lines += [f"warning: {w}" for w in all_warnings(item)]
         return lines
 
     @staticmethod
@@ -177,7 +125,7 @@ class MarkdownRenderer:
 
     def write(self, item: Item) -> None:
         lines = self._summary(item) if isinstance(item, ReleaseSummary) else self._translation(item)
-        self.stream.write("\n".join(lines) + "\n\n")
+        self.stream.write(shown("\n".join(lines)) + "\n\n")
         self.stream.flush()
 
     @staticmethod
@@ -195,7 +143,7 @@ class MarkdownRenderer:
         else:
             lines += [f"- {s.text}{_support_mark(s.support, s.flags, s.sources)}" for s in english.sentences]
             lines += ["", f"<sub>{english.model} · {english.strategy}</sub>"]
-        warnings = _all_warnings(item)
+        warnings = all_warnings(item)
         if warnings:
             lines += ["", "> **Warnings**"] + [f"> - {w}" for w in warnings]
         return lines
@@ -231,16 +179,18 @@ class RichRenderer:
 
     def _ar(self, text: str) -> str:
         if not self.bidi:
-            return text
+            return shown(text)
         from bidi import get_display
 
-        return get_display(text)
+        return get_display(shown(text))
 
     def write(self, item: Item) -> None:
         from rich.panel import Panel
 
         body = self._summary(item) if isinstance(item, ReleaseSummary) else self._translation(item)
-        self.console.print(Panel(body, title=item.release.id, title_align="left", expand=True))
+        from rich.text import Text
+
+        self.console.print(Panel(body, title=Text(shown(item.release.id)), title_align="left", expand=True))
 
     def _summary(self, item: ReleaseSummary) -> Any:
         from rich.console import Group
@@ -259,7 +209,7 @@ class RichRenderer:
             parts.append(Text("not available (see warnings)", style="dim"))
         else:
             for s in english.sentences:
-                line = Text(s.text)
+                line = Text(shown(s.text))
                 if s.support is not None:
                     low = any(f.startswith("low-support") for f in s.flags)
                     line.append(f"  {'⚠ ' if low else ''}support {s.support:.2f}", style="yellow" if low else "green")
@@ -269,8 +219,8 @@ class RichRenderer:
                     if numbers:
                         line.append("  " + ", ".join(numbers), style="yellow")
                 parts.append(line)
-            parts.append(Text(f"{english.model} · {english.strategy}", style="dim"))
-        parts += [Text(f"⚠ {w}", style="yellow") for w in _all_warnings(item)]
+            parts.append(Text(shown(f"{english.model} · {english.strategy}"), style="dim"))
+        parts += [Text(shown(f"⚠ {w}"), style="yellow") for w in all_warnings(item)]
         return Group(*parts)
 
     def _translation(self, item: ReleaseTranslation) -> Any:
@@ -280,15 +230,15 @@ class RichRenderer:
 
         table = Table(show_header=True, header_style="bold cyan", expand=True)
         table.add_column("Arabic", justify="right", ratio=1)
-        table.add_column(item.target_lang, ratio=1)
+        table.add_column(Text(shown(item.target_lang)), ratio=1)
         table.add_column("support", justify="right", width=8)
         for pair in item.pairs:
             low = any(f.startswith("low-support") for f in pair.flags)
             score = Text("-" if pair.support is None else f"{'⚠ ' if low else ''}{pair.support:.2f}",
                          style="yellow" if low or len(pair.flags) else "green")
-            table.add_row(self._ar(pair.source), pair.translation, score)
-        notes = [Text(f"{item.model} · {item.source_lang}→{item.target_lang}", style="dim")]
-        return Group(table, *notes, *(Text(f"⚠ {w}", style="yellow") for w in _all_warnings(item)))
+            table.add_row(Text(self._ar(pair.source)), Text(shown(pair.translation)), score)
+        notes = [Text(shown(f"{item.model} · {item.source_lang}→{item.target_lang}"), style="dim")]
+        return Group(table, *notes, *(Text(shown(f"⚠ {w}"), style="yellow") for w in all_warnings(item)))
 
     def close(self) -> None:
         pass
@@ -304,3 +254,96 @@ def make_renderer(fmt: str, stream: TextIO, *, bidi: bool = False) -> Renderer:
     if fmt == "rich":
         return RichRenderer(stream, bidi=bidi)
     return TextRenderer(stream)
+
+
+# --------------------------------------------------------------------------- arsum check
+
+
+def check_records(result: Any) -> list[dict[str, Any]]:
+    """The JSON records of a check: one per line pair (--aligned), else one for the document."""
+    if hasattr(result, "pairs"):
+        return [p.to_dict() for p in result.pairs]
+    return [result.to_dict()]
+
+
+def _flag_text(flags: tuple[str, ...]) -> str:
+    return ", ".join(flags) if flags else "ok"
+
+
+def _score(support: float | None) -> str:
+    return "-" if support is None else f"{support:.2f}"
+
+
+def render_check(result: Any, fmt: str, stream: TextIO, *, bidi: bool = False) -> None:
+    """Write a DocumentCheck or AlignedCheck (arsum.tasks.check) in one of the output formats."""
+    aligned = hasattr(result, "pairs")
+    if fmt in ("json", "jsonl"):
+        records = check_records(result)
+        if fmt == "jsonl":
+            stream.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+        else:
+            stream.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
+    elif fmt == "rich":
+        _rich_check(result, stream, bidi=bidi)
+    elif fmt == "markdown":
+        stream.write("\n".join(_markdown_aligned(result) if aligned else _markdown_document(result)) + "\n")
+    else:
+        stream.write("\n".join(_text_aligned(result) if aligned else _text_document(result)) + "\n")
+    stream.flush()
+
+
+def _text_aligned(result: Any) -> list[str]:
+    return [f"{p.index}\t{_score(p.support)}\t{_flag_text(p.flags)}\t{p.translation}" for p in result.pairs]
+
+
+def _text_document(result: Any) -> list[str]:
+    lines = [f"# {result.id} (checked as a {result.expect})", "", "English sentences:"]
+    lines += [f"{s.index}\t{_support_mark(s.support, s.flags, s.sources).strip()}\t{s.text}" for s in result.sentences]
+    lines += ["", "Arabic sentences no English sentence supports:"]
+    lines += [f"{o.index}\t[best support {o.support:.2f}]\t{o.text}" for o in result.omissions] or ["(none)"]
+    return lines
+
+
+def _markdown_aligned(result: Any) -> list[str]:
+    lines = ["| # | Arabic | English | support | flags |", "|---|---|---|---|---|"]
+    for p in result.pairs:
+        cells = (str(p.index), p.source, p.translation, _score(p.support), _flag_text(p.flags))
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return lines
+
+
+def _markdown_document(result: Any) -> list[str]:
+    lines = [f"## {result.id}", "", f"Checked as a {result.expect}.", "", "**English sentences**", ""]
+    lines += [f"- {s.text}{_support_mark(s.support, s.flags, s.sources)}" for s in result.sentences]
+    lines += ["", "**Arabic sentences no English sentence supports**", ""]
+    lines += [f"- {o.text} [best support {o.support:.2f}]" for o in result.omissions] or ["_none_"]
+    return lines
+
+
+def _rich_check(result: Any, stream: TextIO, *, bidi: bool) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    renderer = RichRenderer(stream, bidi=bidi)  # its console and Arabic reordering
+    console, ar = renderer.console, renderer._ar
+
+    def status(support: float | None, flags: tuple[str, ...]) -> Text:
+        return Text(f"{_score(support)} {_flag_text(flags)}", style="yellow" if flags else "green")
+
+    if hasattr(result, "pairs"):
+        table = Table("#", "Arabic", "English", "support", header_style="bold cyan", expand=True)
+        for p in result.pairs:
+            table.add_row(str(p.index), Text(ar(p.source), justify="right"), p.translation, status(p.support, p.flags))
+        console.print(table)
+        return
+    table = Table("#", "English", "support", "sources", header_style="bold cyan", expand=True,
+                  title=f"{result.id} (checked as a {result.expect})")
+    for s in result.sentences:
+        table.add_row(str(s.index), s.text, status(s.support, s.flags), ", ".join(map(str, s.sources)))
+    console.print(table)
+    if result.omissions:
+        omitted = Table("#", "Arabic sentence no English sentence supports", "best", header_style="bold cyan",
+                        expand=True, style="yellow" if result.expect == "translation" else None)
+        for o in result.omissions:
+            omitted.add_row(str(o.index), Text(ar(o.text), justify="right"), f"{o.support:.2f}")
+        console.print(omitted)

@@ -6,12 +6,13 @@ over it table by table. Nothing is read at import time, and this module never im
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import sys
 import tomllib
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,13 @@ CROSSSUM_NAMES = {
 }
 
 
+GENERATION_MAXIMA = {"num_beams": 16, "max_new_tokens": 2048, "no_repeat_ngram_size": 16}
+"""arsum's own bounds on decoding, whatever a config or a model folder asks: 1e6 beams or 1e9 new tokens would
+exhaust memory or never end."""
+MAX_INPUT_TOKENS = 16_384
+MAX_CONFIG_BYTES = 1_000_000  # a models.toml is a few KB; a 2 GB (sparse) file is refused unread
+
+
 @dataclass(frozen=True)
 class GenerationSettings:
     num_beams: int = 4
@@ -81,6 +89,10 @@ class GenerationSettings:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def capped(self) -> GenerationSettings:
+        """These settings within GENERATION_MAXIMA (for values read from a model folder's own files)."""
+        return replace(self, **{k: min(getattr(self, k), top) for k, top in GENERATION_MAXIMA.items()})
 
 
 @dataclass(frozen=True)
@@ -301,7 +313,11 @@ def _support_table(path: Path, value: Any) -> dict[str, Any]:
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
+        if len(data) > MAX_CONFIG_BYTES:
+            raise ConfigError(str(path), None, f"larger than {MAX_CONFIG_BYTES} bytes; not a models.toml")
+        text = data.decode("utf-8")
     except OSError as exc:
         raise ConfigError(str(path), None, f"cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
@@ -310,6 +326,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), None, f"invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(str(path), None, "invalid TOML: nested too deeply") from None
 
 
 def _table(path: Path, key: str, value: Any) -> dict[str, Any]:
@@ -354,6 +372,8 @@ def _validate_model_entry(path: Path, key: str, entry: Mapping[str, Any]) -> Non
     for count_key in ("max_input_tokens", "download_mb"):
         if entry.get(count_key, 1) < 1:
             raise ConfigError(str(path), f"{key}.{count_key}", "must be at least 1")
+    if entry.get("max_input_tokens", 1) > MAX_INPUT_TOKENS:
+        raise ConfigError(str(path), f"{key}.max_input_tokens", f"must be at most {MAX_INPUT_TOKENS}")
     for lang, token in entry.get("lang_tokens", {}).items():
         if not isinstance(token, str):
             raise ConfigError(str(path), f"{key}.lang_tokens.{lang}", f"must be a string, not {_type_name(token)}")
@@ -362,8 +382,13 @@ def _validate_model_entry(path: Path, key: str, entry: Mapping[str, Any]) -> Non
     for name, value in generation.items():
         _check_type(path, f"{key}.generation.{name}", value, _GENERATION_TYPES[name])
         minimum = 0 if name == "no_repeat_ngram_size" else 1
-        if name != "length_penalty" and value < minimum:
+        if name == "length_penalty":
+            if not math.isfinite(value):
+                raise ConfigError(str(path), f"{key}.generation.{name}", "must be a finite number")
+        elif value < minimum:
             raise ConfigError(str(path), f"{key}.generation.{name}", f"must be at least {minimum}")
+        elif value > GENERATION_MAXIMA[name]:
+            raise ConfigError(str(path), f"{key}.generation.{name}", f"must be at most {GENERATION_MAXIMA[name]}")
 
 
 def _resolve_source(source: str, config_file: Path) -> str:

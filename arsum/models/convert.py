@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,23 +11,21 @@ from typing import Any
 
 from arsum.errors import ModelUnavailable, OutputError, one_line
 from arsum.models.config import ModelSpec
-from arsum.models.ctranslate2_backend import (
-    QUANTIZATIONS,
-    Quantization,
-    import_ctranslate2,
-)
+from arsum.models.ctranslate2_backend import import_ctranslate2
+from arsum.models.device import QUANTIZATIONS
 from arsum.models.folders import (
     METADATA_FILE,
     default_ct2_folder,
     is_ct2_folder,
     read_metadata,
     read_model_config,
+    snapshot_commit,
 )
 from arsum.models.store import model_path
 from arsum.reporting import SILENT, Reporter
 
 # What `models pull` and `models import` make: the fastest on CPU in bench/RESULTS.md, and what `auto` runs.
-DEFAULT_QUANTIZATION: Quantization = "int8"
+DEFAULT_QUANTIZATION = "int8"
 
 DECODER_START_MODEL_TYPES = frozenset({"t5", "mt5", "umt5"})
 # Tokenizer files (and the generation defaults) travel with the conversion; CTranslate2 writes its own config.json.
@@ -36,7 +35,7 @@ COPIED_PATTERNS = (
 )
 
 
-def convert_model(source_folder: Path, output_folder: Path, quantization: Quantization, *,
+def convert_model(source_folder: Path, output_folder: Path, quantization: str, *,
                   force: bool = False, name: str | None = None) -> Path:
     """Convert a transformers folder with CTranslate2's converter; tokenizer files are copied beside it.
 
@@ -49,10 +48,10 @@ def convert_model(source_folder: Path, output_folder: Path, quantization: Quanti
     import tempfile
 
     name = name or str(source_folder)
-    if quantization not in QUANTIZATIONS:
-        raise ModelUnavailable(name, f"unknown quantization {quantization!r}", f"use one of: {', '.join(QUANTIZATIONS)}")
-    if output_folder.exists() and not force:
-        raise OutputError(f"{output_folder}: already exists; pass --force to replace it")
+    if quantization not in QUANTIZATIONS["ctranslate2"]:
+        raise ModelUnavailable(name, f"unknown quantization {quantization!r}",
+                               f"use one of: {', '.join(QUANTIZATIONS['ctranslate2'])}")
+    _check_output_folder(source_folder, output_folder, force)
     if is_ct2_folder(source_folder):
         raise ModelUnavailable(name, f"{source_folder} is already a CTranslate2 model", "convert the transformers model folder")
     if not (source_folder / "config.json").is_file():
@@ -63,21 +62,93 @@ def convert_model(source_folder: Path, output_folder: Path, quantization: Quanti
     hf_config = read_model_config(source_folder, name)
     copy = sorted({p.name for p in source_folder.iterdir() if p.is_file()
                    and any(fnmatch.fnmatch(p.name, pattern) for pattern in COPIED_PATTERNS)})
-    output_folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output_folder.name}-", dir=output_folder.parent))
     try:
-        converter = TransformersConverter(str(source_folder), copy_files=copy, low_cpu_mem_usage=True)
-        with _decoder_output_scaling_as_transformers():
-            converter.convert(str(staging), quantization=quantization, force=True)
-        _write_metadata(staging, hf_config, quantization, source_folder)
-    except Exception as exc:  # noqa: BLE001 - the converter raises many kinds; each becomes one line
+        output_folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{output_folder.name}-", dir=output_folder.parent))
+    except OSError as exc:
+        raise OutputError(f"{output_folder}: cannot write in {output_folder.parent} ({one_line(exc)})") from None
+    try:
+        try:
+            converter = TransformersConverter(str(source_folder), copy_files=copy, low_cpu_mem_usage=True)
+            with _decoder_output_scaling_as_transformers():
+                converter.convert(str(staging), quantization=quantization, force=True)
+            _write_metadata(staging, hf_config, quantization, snapshot_commit(source_folder))
+        except Exception as exc:  # noqa: BLE001 - the converter raises many kinds; each becomes one line
+            raise ModelUnavailable(name, f"CTranslate2 cannot convert {source_folder}: {one_line(exc)}",
+                                   "check that it is a supported seq2seq model (Marian, mT5/T5, NLLB/M2M100, mBART, BART)") from None
+        _swap_into_place(staging, output_folder)
+    finally:  # any error, Ctrl-C or SIGTERM included: no staging folder is left behind
         shutil.rmtree(staging, ignore_errors=True)
-        raise ModelUnavailable(name, f"CTranslate2 cannot convert {source_folder}: {one_line(exc)}",
-                               "check that it is a supported seq2seq model (Marian, mT5/T5, NLLB/M2M100, mBART, BART)") from None
-    if output_folder.exists():
-        shutil.rmtree(output_folder)
-    staging.rename(output_folder)
     return output_folder
+
+
+def _is_earlier_conversion(folder: Path) -> bool:
+    """A folder `convert_model` wrote (CTranslate2 files and arsum's metadata), the only kind --force replaces."""
+    return is_ct2_folder(folder) and (folder / METADATA_FILE).is_file()
+
+
+def _check_output_folder(source_folder: Path, output_folder: Path, force: bool) -> None:
+    """Refuse, before any work, every output that would destroy something that is not an earlier conversion."""
+    if output_folder.is_symlink():
+        raise OutputError(f"{output_folder}: is a symbolic link; give a new folder's own path")
+    if not output_folder.exists():
+        return
+    if not output_folder.is_dir():
+        raise OutputError(f"{output_folder}: exists and is not a folder; give a new folder")
+    try:
+        source, output = source_folder.resolve(), output_folder.resolve()
+    except OSError:
+        source, output = source_folder, output_folder
+    if output == source or output in source.parents or source in output.parents:
+        raise OutputError(f"{output_folder}: is (or holds, or is inside) the source model {source_folder}")
+    if not _is_earlier_conversion(output_folder):
+        raise OutputError(f"{output_folder}: exists and is not an arsum conversion (no {METADATA_FILE}); "
+                          "give a new folder")
+    if not force:
+        raise OutputError(f"{output_folder}: an earlier conversion is there; pass --force to replace it")
+
+
+def _swap_into_place(staging: Path, output_folder: Path) -> None:
+    """Put the new conversion at output_folder in one step: exchanged with an earlier one (renameat2
+    RENAME_EXCHANGE) or renamed to a name nothing took meanwhile; the earlier one is then removed."""
+    import shutil
+
+    if not output_folder.exists():
+        try:
+            os.mkdir(output_folder)  # claims the name: fails if something appeared meanwhile
+        except OSError as exc:
+            raise OutputError(f"{output_folder}: appeared during the conversion or cannot be made ({one_line(exc)})") from None
+        try:
+            os.rename(staging, output_folder)  # a folder renamed over an empty folder: atomic
+        except OSError as exc:
+            os.rmdir(output_folder)
+            raise OutputError(f"{output_folder}: cannot be created ({one_line(exc)})") from None
+        return
+    if not _is_earlier_conversion(output_folder):  # changed since the check: leave it alone
+        raise OutputError(f"{output_folder}: changed during the conversion; not replaced")
+    if not _exchange(staging, output_folder):
+        old = staging.with_name(staging.name + "-old")
+        os.rename(output_folder, old)
+        os.rename(staging, output_folder)
+        staging = old
+    shutil.rmtree(staging, ignore_errors=True)  # now the earlier conversion
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2 RENAME_EXCHANGE); False where the system cannot."""
+    import ctypes
+    import ctypes.util
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
 @contextmanager
@@ -110,7 +181,7 @@ def _decoder_output_scaling_as_transformers() -> Iterator[None]:
         loader.get_model_spec = original
 
 
-def convert_spec(spec: ModelSpec, quantization: Quantization, output_folder: Path | None = None, *,
+def convert_spec(spec: ModelSpec, quantization: str, output_folder: Path | None = None, *,
                  force: bool = False) -> Path:
     """`arsum models convert NAME`: the downloaded (or local) model, into `output_folder` or the default folder."""
     target = output_folder or default_ct2_folder(spec.name, quantization)
@@ -123,20 +194,20 @@ def ensure_conversion(spec: ModelSpec, source_folder: Path, reporter: Reporter =
     if is_ct2_folder(source_folder):
         return source_folder
     target = default_ct2_folder(spec.name, DEFAULT_QUANTIZATION)
-    if is_ct2_folder(target) and read_metadata(target).get("source") == str(source_folder.resolve()):
+    if is_ct2_folder(target) and read_metadata(target).get("source_commit") == snapshot_commit(source_folder):
         return target
     with reporter.status(f"converting {spec.name} to CTranslate2 {DEFAULT_QUANTIZATION}"):
         return convert_model(source_folder, target, DEFAULT_QUANTIZATION, force=True, name=spec.name)
 
 
-def _write_metadata(folder: Path, hf_config: dict[str, Any], quantization: str, source: Path) -> None:
+def _write_metadata(folder: Path, hf_config: dict[str, Any], quantization: str, source_commit: str | None) -> None:
     """Keep what CTranslate2's own config.json drops: the model type (for `--model FOLDER`), the input
-    length, the default decoder start and crossSum's langid_map; and the folder it was made from."""
+    length, the default decoder start and crossSum's langid_map; and the source snapshot's commit for records."""
     ct2_config_path = folder / "config.json"
     ct2_config = json.loads(ct2_config_path.read_text(encoding="utf-8"))
     metadata: dict[str, Any] = {"quantization": quantization, "model_type": hf_config.get("model_type"),
                                 "max_position_embeddings": hf_config.get("max_position_embeddings"),
-                                "source": str(source.resolve())}
+                                "source_commit": source_commit}
     if hf_config.get("model_type") in DECODER_START_MODEL_TYPES:
         metadata["decoder_start_token"] = ct2_config.get("decoder_start_token")
         ct2_config["decoder_start_token"] = None

@@ -9,24 +9,30 @@ model converted, so the base install never needs it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from arsum.errors import ModelUnavailable, UsageError, one_line
+from arsum.errors import ModelUnavailable, one_line
 from arsum.models.config import GenerationSettings, ModelSpec
-from arsum.models.device import thread_count
+from arsum.models.device import (
+    QUANTIZATIONS,
+    check_quantize,
+    resolve_device,
+    thread_count,
+)
 from arsum.models.folders import (
     CT2_MODEL_FILE,
     default_ct2_folder,
+    input_token_limit,
     is_ct2_folder,
     lookup_token_id,
     read_json_object,
     read_metadata,
+    tokenizer_kwargs,
 )
 from arsum.reporting import SILENT, Reporter
 
-Quantization = Literal["int8", "float32"]
-QUANTIZATIONS: tuple[str, ...] = ("int8", "float32")
 EXTRA_HINT = "reinstall arsum (ctranslate2 is one of its dependencies)"
 
 
@@ -42,28 +48,20 @@ def import_ctranslate2(name: str) -> Any:
 def resolve_ct2_folder(spec: ModelSpec, quantize: str | None) -> Path:
     """The converted model for a spec: `ct2_path`, the source itself, or a default conversion folder
     (the one matching `quantize` first; CTranslate2 can run an int8 conversion as float32 and back)."""
+    known = QUANTIZATIONS["ctranslate2"]
     candidates: list[Path] = []
     if spec.ct2_path:
         candidates.append(Path(spec.ct2_path).expanduser())
     if spec.is_local:
         candidates.append(Path(spec.source).expanduser())
-    for quantization in ([quantize] if quantize in QUANTIZATIONS else []) + list(QUANTIZATIONS):
+    for quantization in ([quantize] if quantize in known else []) + list(known):
         candidates.append(default_ct2_folder(spec.name, quantization))
     for folder in candidates:
         if is_ct2_folder(folder):
             return folder
-    wanted = quantize if quantize in QUANTIZATIONS else "int8"
+    wanted = quantize if quantize in known else "int8"
     raise ModelUnavailable(spec.name, "no CTranslate2 conversion found",
                            f"run `arsum models convert {spec.name} --quantization {wanted}`")
-
-
-def resolve_device(ctranslate2: Any, device: str) -> str:
-    """CTranslate2 runs on cpu or cuda; `auto` picks cuda when a GPU is visible."""
-    if device == "auto":
-        return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
-    if device not in ("cpu", "cuda"):
-        raise UsageError(f"--device {device}: the ctranslate2 backend runs on cpu or cuda")
-    return device
 
 
 @dataclass
@@ -83,8 +81,7 @@ class CTranslate2Backend:
 
     def __init__(self, spec: ModelSpec, *, device: str = "auto", quantize: str | None = None,
                  folder: Path | None = None, reporter: Reporter = SILENT) -> None:
-        if quantize is not None and quantize not in QUANTIZATIONS:
-            raise UsageError(f"unknown quantization {quantize!r} (use one of: {', '.join(QUANTIZATIONS)})")
+        check_quantize("ctranslate2", quantize)
         self.spec = spec
         self.device = device
         self.quantize = quantize
@@ -105,7 +102,7 @@ class CTranslate2Backend:
         if not is_ct2_folder(folder):
             raise ModelUnavailable(spec.name, f"{folder} is not a CTranslate2 model (no {CT2_MODEL_FILE})",
                                    f"run `arsum models convert {spec.name}`")
-        device = resolve_device(ctranslate2, self.device)
+        device = resolve_device(self.device, "ctranslate2")
         compute_type = self.quantize or "default"
         from transformers import AutoTokenizer
 
@@ -115,10 +112,7 @@ class CTranslate2Backend:
                     str(folder), device=device, compute_type=compute_type,
                     inter_threads=1, intra_threads=thread_count() if device == "cpu" else 0,
                 )
-                kwargs: dict[str, Any] = {"local_files_only": True}
-                if spec.src_lang and spec.family in {"nllb", "mbart50", "m2m100"}:
-                    kwargs["src_lang"] = spec.src_lang
-                tokenizer = AutoTokenizer.from_pretrained(str(folder), **kwargs)
+                tokenizer = AutoTokenizer.from_pretrained(str(folder), **tokenizer_kwargs(spec))
         except (RuntimeError, ValueError, OSError) as exc:
             raise ModelUnavailable(spec.name, f"cannot load {folder}: {one_line(exc)}",
                                    f"convert it again with `arsum models convert {spec.name} --force`") from None
@@ -136,10 +130,21 @@ class CTranslate2Backend:
         """crossSum's language -> [id, token] map, kept from the source model's config at conversion."""
         return dict(self.loaded.metadata.get("langid_map") or {})
 
-    # --- Seq2SeqBackend -----------------------------------------------------------------------------------
+    @cached_property
+    def commit(self) -> str | None:
+        """The source snapshot's commit, as `arsum models convert` recorded it."""
+        folder = self.folder if self.folder is not None else resolve_ct2_folder(self.spec, self.quantize)
+        commit = read_metadata(folder).get("source_commit")
+        return commit if isinstance(commit, str) else None
+
+    @property
+    def max_positions(self) -> int | None:
+        positions = self.loaded.metadata.get("max_position_embeddings")  # kept at conversion; {} for other tools'
+        return positions if isinstance(positions, int) else None
 
     def count_tokens(self, texts: list[str]) -> list[int]:
-        return [len(ids) for ids in self._encode(texts)]
+        """Whole inputs, never truncated (the Seq2SeqBackend rule)."""
+        return [len(ids) for ids in self._encode(texts, truncate=False)]
 
     def generate(self, texts: list[str], settings: GenerationSettings, target_token: str | None) -> list[str]:
         """Greedy/beam decoding with transformers' semantics for lengths and target-language tokens."""
@@ -147,7 +152,7 @@ class CTranslate2Backend:
             return []
         loaded = self.loaded
         tokenizer = loaded.tokenizer
-        source = [tokenizer.convert_ids_to_tokens(ids) for ids in self._encode(texts)]
+        source = [tokenizer.convert_ids_to_tokens(ids) for ids in self._encode(texts, truncate=True)]
         # decoder-start models converted by convert_model have no fixed start token: the prefix is it.
         decoder_start = "decoder_start_token" in loaded.metadata
         first = target_token if target_token is not None or not decoder_start else loaded.metadata["decoder_start_token"]
@@ -175,9 +180,9 @@ class CTranslate2Backend:
             outputs.append(tokenizer.decode(ids, skip_special_tokens=True).strip())
         return outputs
 
-    def _encode(self, texts: list[str]) -> list[list[int]]:
-        """Token ids as transformers' backend makes them (the engine has already added any prefix)."""
-        encoded = self.loaded.tokenizer(list(texts), truncation=True, max_length=self.spec.max_input_tokens)
+    def _encode(self, texts: list[str], *, truncate: bool) -> list[list[int]]:
+        """Token ids as transformers' backend makes them (the engine has already added any prefix);
+        cut to `max_input_tokens` (never past the model's positions) only for generation, as that backend cuts them."""
+        limit = input_token_limit(self.spec, self.max_positions)
+        encoded = self.loaded.tokenizer(list(texts), **({"truncation": True, "max_length": limit} if truncate else {}))
         return [list(ids) for ids in encoded["input_ids"]]
-
-

@@ -1,22 +1,25 @@
 """The seq2seq engine: length-sorted, token-budgeted batches over a backend (transformers or CTranslate2).
 
 Backends only turn a batch of prepared texts into outputs; the engine owns everything that must be the same
-for every backend: prefixes, whitespace, target-language tokens, batching, order, progress and warnings.
+for every backend: prefixes, whitespace, target-language tokens, batching, order, progress, and which
+inputs were too long (returned with the outputs, never kept: one engine serves many releases and workers).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from importlib import import_module
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from arsum.models.config import (
     CROSSSUM_NAMES,
-    Config,
     GenerationSettings,
     ModelSpec,
     family_language_code,
 )
+from arsum.models.folders import input_token_limit
 from arsum.models.store import choose_backend
 from arsum.reporting import SILENT, Reporter
 
@@ -27,15 +30,70 @@ _SPACE = re.compile(r"\s+")
 
 @runtime_checkable
 class Seq2SeqBackend(Protocol):
-    """What a backend must do; `target_token` is forced-BOS or decoder-start per `spec.target_mode`."""
+    """What a backend must do for the engine, the same way on every runtime.
 
-    def generate(self, texts: list[str], settings: GenerationSettings, target_token: str | None) -> list[str]: ...
+    `count_tokens` counts each whole input, never truncated: the engine warns about, and the chunker splits,
+    what is longer than the engine's `max_input_tokens`, so a backend that capped its counts would cut long input
+    silently. Only `generate` truncates, to that same limit. `target_token` is forced-BOS or
+    decoder-start per `spec.target_mode`.
+    """
+
+    @property
+    def max_positions(self) -> int | None:
+        """The longest input the model can take (its learned positions); None when it has no such limit."""
+        ...
+
+    @property
+    def langid_map(self) -> Mapping[str, Any]:
+        """crossSum-style language -> [id, token] map from the model's own config ({} when it has none)."""
+        ...
+
+    @property
+    def commit(self) -> str | None:
+        """The hub snapshot commit the weights came from; None for a model that is only a local folder."""
+        ...
 
     def count_tokens(self, texts: list[str]) -> list[int]: ...
 
+    def generate(self, texts: list[str], settings: GenerationSettings, target_token: str | None) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class Generated:
+    """One output per input, in input order, with the facts each caller needs about its own inputs."""
+
+    texts: tuple[str, ...]
+    truncated: tuple[bool, ...]  # the input was longer than the model takes and was cut to fit
+    model: str
+    max_input_tokens: int
+
+    def part(self, start: int, stop: int) -> Generated:
+        """The outputs of inputs start..stop-1 (one release's sentences of a batched call)."""
+        return replace(self, texts=self.texts[start:stop], truncated=self.truncated[start:stop])
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What a result made from these outputs must say (only about its own inputs)."""
+        count = sum(self.truncated)
+        if not count:
+            return ()
+        return (f"{count} input(s) longer than {self.max_input_tokens} tokens were truncated for {self.model}",)
+
+
+@dataclass(frozen=True)
+class ModelRun:
+    """What reproduces one model's outputs: the model, the exact snapshot and the runtime, by role."""
+
+    role: str
+    name: str
+    source: str
+    revision: str | None
+    commit: str | None
+    backend: str
+
 
 class Engine:
-    """One model, used for every release and sentence of a run."""
+    """One model, used for every release and sentence of a run; it keeps no state between calls."""
 
     def __init__(
         self,
@@ -51,7 +109,6 @@ class Engine:
         self.max_batch_tokens = max_batch_tokens
         self.max_batch_size = max_batch_size
         self.reporter = reporter
-        self.warnings: list[str] = []
 
     @property
     def model_id(self) -> str:
@@ -65,10 +122,16 @@ class Engine:
     def settings(self) -> GenerationSettings:
         return self.spec.generation
 
-    def take_warnings(self) -> list[str]:
-        """Warnings gathered since the last call (e.g. truncated inputs), for the caller's result."""
-        taken, self.warnings = self.warnings, []
-        return taken
+    @property
+    def max_input_tokens(self) -> int:
+        """spec.max_input_tokens, never past the model's positions: a configured 4096 on a 512-position
+        Marian is cut (and reported) at 512 instead of crashing it."""
+        return input_token_limit(self.spec, self.backend.max_positions)
+
+    def model_run(self, role: str) -> ModelRun:
+        spec = self.spec
+        return ModelRun(role=role, name=spec.name, source=spec.source, revision=spec.revision,
+                        commit=self.backend.commit, backend=spec.backend)
 
     def prepare(self, text: str) -> str:
         """Collapse whitespace (newlines inside a sentence confuse these models) and add the model's prefix."""
@@ -76,7 +139,7 @@ class Engine:
         return f"{self.spec.prefix}{text}" if text else ""
 
     def count_tokens(self, texts: list[str]) -> list[int]:
-        """Tokens per text as the model sees it (prefix and special tokens included)."""
+        """Tokens per text as the model sees it (prefix and special tokens included), never truncated."""
         prepared = [self.prepare(t) for t in texts]
         return self.backend.count_tokens(prepared) if prepared else []
 
@@ -95,7 +158,7 @@ class Engine:
             return family_language_code(spec.family, lang)
         if spec.decoder_start_token and same:
             return spec.decoder_start_token
-        langid_map = getattr(self.backend, "langid_map", None) or {}
+        langid_map = self.backend.langid_map
         entry = langid_map.get(CROSSSUM_NAMES.get(lang, lang)) or langid_map.get(lang)
         if entry:
             return str(entry[1] if isinstance(entry, (list, tuple)) else entry)
@@ -103,36 +166,34 @@ class Engine:
 
     def generate(
         self, texts: list[str], settings: GenerationSettings | None = None, target: str | None = None
-    ) -> list[str]:
-        """One output per input, in input order; empty inputs give empty outputs without a model call."""
+    ) -> Generated:
+        """One output per input, in input order; empty inputs give empty outputs without a model call.
+
+        Input longer than `max_input_tokens` is cut to fit by the backend and marked in `truncated`,
+        so the result it ends up in can say so.
+        """
         settings = settings or self.settings
+        limit = self.max_input_tokens
         prepared = [self.prepare(t) for t in texts]
-        todo = [i for i, text in enumerate(prepared) if text]
-        outputs = [""] * len(texts)
-        if not todo:
-            return outputs
-        token = self.target_token(target)
-        lengths = self.backend.count_tokens([prepared[i] for i in todo])
-        too_long = sum(1 for n in lengths if n > self.spec.max_input_tokens)
-        if too_long:
-            self.warnings.append(
-                f"{too_long} input(s) longer than {self.spec.max_input_tokens} tokens were truncated for {self.spec.name}"
+        todo = list(dict.fromkeys(text for text in prepared if text))  # repeated sentences are generated once
+        done: dict[str, tuple[str, bool]] = {"": ("", False)}
+        if todo:
+            token = self.target_token(target)
+            lengths = self.backend.count_tokens(todo)
+            batches = plan_batches(
+                [min(n, limit) for n in lengths],
+                max_batch_tokens=self.max_batch_tokens // max(1, settings.num_beams),
+                max_batch_size=self.max_batch_size,
             )
-        batches = plan_batches(
-            [min(n, self.spec.max_input_tokens) for n in lengths],
-            max_batch_tokens=self.max_batch_tokens // max(1, settings.num_beams),
-            max_batch_size=self.max_batch_size,
-        )
-        with self.reporter.track(f"{self.spec.name}", total=len(todo)) as bar:
-            for batch in batches:
-                indices = [todo[j] for j in batch]
-                results = self.backend.generate([prepared[i] for i in indices], settings, token)
-                if len(results) != len(indices):
-                    raise RuntimeError(f"backend returned {len(results)} outputs for {len(indices)} inputs")
-                for i, result in zip(indices, results):
-                    outputs[i] = result
-                bar.advance(len(indices))
-        return outputs
+            with self.reporter.track(f"{self.spec.name}", total=len(todo)) as bar:
+                for batch in batches:
+                    results = self.backend.generate([todo[j] for j in batch], settings, token)
+                    if len(results) != len(batch):
+                        raise RuntimeError(f"backend returned {len(results)} outputs for {len(batch)} inputs")
+                    done.update((todo[j], (result, lengths[j] > limit)) for j, result in zip(batch, results))
+                    bar.advance(len(batch))
+        return Generated(texts=tuple(done[p][0] for p in prepared), truncated=tuple(done[p][1] for p in prepared),
+                         model=self.spec.name, max_input_tokens=limit)
 
 
 def plan_batches(lengths: list[int], *, max_batch_tokens: int, max_batch_size: int) -> list[list[int]]:
@@ -161,7 +222,6 @@ BACKENDS = {
 
 
 def build_engine(
-    config: Config | None,
     spec: ModelSpec,
     *,
     device: str = "auto",

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from arsum.errors import ModelUnavailable, one_line
-from arsum.models.config import ModelSpec, user_cache_base
+from arsum.models.config import FORCED_BOS_FAMILIES, ModelSpec, user_cache_base
 
 CT2_MODEL_FILE = "model.bin"
 
@@ -39,10 +39,28 @@ def read_metadata(folder: Path) -> dict[str, Any]:
     return read_json_object(folder / METADATA_FILE)
 
 
-def read_json_object(path: Path) -> dict[str, Any]:
-    """A JSON object from a model folder, or {} when it is missing, unreadable or not an object."""
+MAX_JSON_BYTES = 8_000_000
+"""Largest settings file (config.json, generation_config.json, …) read from a model folder: real ones are a few
+KB (crossSum's langid_map included); a 2 GB sparse file is refused unread."""
+
+
+def load_json(path: Path) -> Any:
+    """The JSON in a model folder's settings file, read bounded: ValueError when it is too large, too deeply
+    nested, not UTF-8 or not JSON; OSError when it cannot be read."""
+    with path.open("rb") as handle:
+        data = handle.read(MAX_JSON_BYTES + 1)
+    if len(data) > MAX_JSON_BYTES:
+        raise ValueError(f"larger than {MAX_JSON_BYTES} bytes")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(data.decode("utf-8"))
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
+def read_json_object(path: Path) -> dict[str, Any]:
+    """A JSON object from a model folder, or {} when it is missing, unreadable, too large or not an object."""
+    try:
+        data = load_json(path)
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
@@ -53,18 +71,46 @@ def read_model_config(folder: Path, name: str) -> dict[str, Any]:
     if not path.is_file():
         raise ModelUnavailable(name, f"no config.json in {folder}", "is this a transformers model folder?")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ModelUnavailable(name, f"cannot read {path}: {one_line(exc)}", repull_hint(name, folder)) from None
+        data = load_json(path)
     except json.JSONDecodeError as exc:
         raise ModelUnavailable(name, f"{path} is not valid JSON (line {exc.lineno}: {exc.msg})", repull_hint(name, folder)) from None
+    except (OSError, ValueError) as exc:
+        raise ModelUnavailable(name, f"cannot read {path}: {one_line(exc)}", repull_hint(name, folder)) from None
     if not isinstance(data, dict) or not isinstance(data.get("model_type"), str):
         raise ModelUnavailable(name, f"{path} has no model_type", repull_hint(name, folder))
+    generation = folder / "generation_config.json"  # transformers reads it unbounded: check it first
+    if generation.is_file():
+        try:
+            load_json(generation)
+        except (OSError, ValueError) as exc:
+            raise ModelUnavailable(name, f"cannot read {generation}: {one_line(exc)}", repull_hint(name, folder)) from None
     return data
+
+
+def input_token_limit(spec: ModelSpec, positions: object) -> int:
+    """spec.max_input_tokens, clamped to the model's learned positions (a longer input would crash it)."""
+    if isinstance(positions, int) and not isinstance(positions, bool) and positions > 0:
+        return min(spec.max_input_tokens, positions)
+    return spec.max_input_tokens
 
 
 def repull_hint(name: str, folder: Path) -> str:
     return f"run `arsum models pull {name}` again" if "snapshots" in folder.parts else "rebuild or re-download the folder"
+
+
+def tokenizer_kwargs(spec: ModelSpec) -> dict[str, Any]:
+    """How both backends load a model's tokenizer: from the folder only, no remote code, the source language set."""
+    kwargs: dict[str, Any] = {"trust_remote_code": False, "local_files_only": True}
+    if spec.src_lang and spec.family in FORCED_BOS_FAMILIES:
+        kwargs["src_lang"] = spec.src_lang
+    return kwargs
+
+
+def snapshot_commit(folder: Path) -> str | None:
+    """The commit of a hub-cache snapshot folder (`.../snapshots/<sha>`); None for any other folder."""
+    name = folder.name
+    is_sha = len(name) == 40 and all(c in "0123456789abcdef" for c in name)
+    return name if is_sha and folder.parent.name == "snapshots" else None
 
 
 def lookup_token_id(spec: ModelSpec, tokenizer: Any, token: str) -> int:

@@ -30,7 +30,7 @@ from typing import IO, Any
 from arsum.errors import InputError, OutputError, UsageError, one_line
 from arsum.models.config import Config, ModelSpec
 from arsum.models.convert import ensure_conversion
-from arsum.models.ctranslate2_backend import QUANTIZATIONS
+from arsum.models.device import QUANTIZATIONS
 from arsum.models.folders import (
     METADATA_FILE,
     default_ct2_folder,
@@ -50,7 +50,7 @@ from arsum.reporting import SILENT, Reporter
 ARCHIVE_FORMAT = "arsum-model-archive/1"
 MANIFEST = "arsum-manifest.json"
 MODEL_DIR = "model"
-CT2_DIRS = {f"ct2-{quantization}": quantization for quantization in QUANTIZATIONS}
+CT2_DIRS = {f"ct2-{quantization}": quantization for quantization in QUANTIZATIONS["ctranslate2"]}
 _COMMIT = re.compile(r"[0-9a-f]{40}")
 _HUB_FOLDER = re.compile(r"models--(?P<org>[\w.-]+?)--(?P<name>[\w.-]+)")
 _CHUNK = 1 << 20

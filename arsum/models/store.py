@@ -22,7 +22,6 @@ from arsum.models.config import (
     CROSSSUM_NAMES,
     MBART50_CODES,
     NLLB_CODES,
-    STRATEGIES,
     Config,
     GenerationSettings,
     ModelSpec,
@@ -168,7 +167,26 @@ def model_path(spec: ModelSpec, env: Mapping[str, str] = os.environ) -> Path:
     return folder
 
 
-def pull(config: Config, name: str, env: Mapping[str, str] = os.environ) -> Path:
+PULL_TIMEOUTS_S = (10.0, 60.0)
+"""(connect, read) timeouts of every request `arsum models pull` makes: a server that accepts the connection and
+never answers ends the pull with one line instead of hanging (huggingface_hub's own client has none)."""
+
+
+def _hub_client_with_timeouts(connect: float, read: float) -> None:
+    import httpx2
+    from huggingface_hub import set_client_factory
+    from huggingface_hub.utils._http import default_client_factory
+
+    def factory() -> httpx2.Client:
+        client = default_client_factory()
+        client.timeout = httpx2.Timeout(read, connect=connect)
+        return client
+
+    set_client_factory(factory)
+
+
+def pull(config: Config, name: str, env: Mapping[str, str] = os.environ,
+         timeouts: tuple[float, float] = PULL_TIMEOUTS_S) -> Path:
     """Download a configured model (or hub id) into the HF cache, with the hub's own progress bars."""
     spec = resolve_model(config, name)
     if spec.is_local:
@@ -177,8 +195,9 @@ def pull(config: Config, name: str, env: Mapping[str, str] = os.environ) -> Path
         raise ModelUnavailable(spec.name, "cannot download while HF_HUB_OFFLINE is set", "unset HF_HUB_OFFLINE and retry")
     from huggingface_hub import HfApi, snapshot_download
 
+    _hub_client_with_timeouts(*timeouts)
     try:
-        files = [s.rfilename for s in HfApi().model_info(spec.source, revision=spec.revision).siblings or []]
+        files = [s.rfilename for s in HfApi().model_info(spec.source, revision=spec.revision, timeout=timeouts[1]).siblings or []]
         folder = snapshot_download(
             spec.source, revision=spec.revision, cache_dir=hub_cache_dir(env), allow_patterns=download_patterns(files)
         )
@@ -266,7 +285,8 @@ def spec_for_folder(folder: Path, *, name: str, source: str | None = None) -> Mo
     ct2 = is_ct2_folder(folder)
     model_config = read_metadata(folder) if ct2 else read_model_config(folder, name)
     src_lang, tgt_lang = {"nllb": ("arb_Arab", None), "mbart50": ("ar_AR", None), "m2m100": ("ar", None)}.get(family, (None, None))
-    max_tokens = model_config.get("max_position_embeddings") or 512
+    positions = model_config.get("max_position_embeddings")
+    max_tokens = positions if isinstance(positions, int) and not isinstance(positions, bool) and positions > 0 else 512
     return ModelSpec(
         name=name, source=source or str(folder), family=family, revision=None, src_lang=src_lang, tgt_lang=tgt_lang,
         max_input_tokens=int(min(max_tokens, 1024)), generation=folder_generation_settings(folder),
@@ -282,7 +302,8 @@ def folder_generation_settings(folder: Path) -> GenerationSettings:
 
     def number(key: str, kind: type, fallback: Any) -> Any:
         value = data.get(key)
-        return kind(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 else fallback
+        usable = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < float("inf")
+        return kind(value) if usable else fallback
 
     max_new = number("max_new_tokens", int, None) or min(number("max_length", int, defaults.max_new_tokens), defaults.max_new_tokens)
     return GenerationSettings(
@@ -290,7 +311,7 @@ def folder_generation_settings(folder: Path) -> GenerationSettings:
         max_new_tokens=max_new,
         no_repeat_ngram_size=number("no_repeat_ngram_size", int, defaults.no_repeat_ngram_size),
         length_penalty=number("length_penalty", float, defaults.length_penalty),
-    )
+    ).capped()
 
 
 def _tokenizer_class(folder: Path) -> str:
@@ -337,19 +358,6 @@ def translator_spec(config: Config, target: str, model: str | None = None, *, so
         meant = f" (the code for {target} is {named})" if named in supported else ""
         raise UsageError(f"--to {target}: {whose} cannot translate into it{meant}; supported: {', '.join(supported)}")
     return spec or config.model(config.routing.translator_for(target))
-
-
-def english_summary_specs(config: Config, strategy: str, model: str | None = None) -> dict[str, ModelSpec]:
-    """The models a strategy runs, by role; `model` (--model) replaces the main one (summarizer or translator)."""
-    if strategy not in STRATEGIES:
-        raise UsageError(f"unknown strategy {strategy!r} (use one of: {', '.join(STRATEGIES)})")
-    if strategy == "crosslingual":
-        main = resolve_model(config, model) if model else config.model(config.routing.summarize_english)
-        return {"summarizer": main}
-    roles = {"translator": translator_spec(config, "en", model)}
-    if strategy == "translate-then-summarize":
-        roles["summarizer"] = config.model(config.routing.english_summarizer)
-    return roles
 
 
 def require_downloaded(specs: list[ModelSpec], backend: str | None = None, env: Mapping[str, str] = os.environ) -> None:

@@ -10,22 +10,24 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from arsum.errors import ModelUnavailable, UsageError, one_line
-from arsum.models.config import GenerationSettings, ModelSpec
-from arsum.models.device import configure_threads, resolve_device
+from arsum.models.config import GENERATION_MAXIMA, GenerationSettings, ModelSpec
+from arsum.models.device import check_quantize, configure_threads, resolve_device
 from arsum.models.folders import (
     WEIGHT_FILES,
     lookup_token_id,
+    input_token_limit,
     read_model_config,
     repull_hint,
+    snapshot_commit,
+    tokenizer_kwargs,
 )
 from arsum.models.store import model_path
 from arsum.reporting import SILENT, Reporter
-
-QUANTIZATIONS = ("int8",)
 
 
 @dataclass
@@ -37,24 +39,19 @@ class LoadedModel:
     quantize: str | None
 
 
-_CACHE: dict[tuple[str, str | None, str, str | None, str], LoadedModel] = {}
-
-
-def clear_cache() -> None:
-    _CACHE.clear()
+_CACHE: dict[tuple[str, str | None, str, str | None], LoadedModel] = {}
 
 
 def load_transformers(
     spec: ModelSpec, *, device: str = "auto", quantize: str | None = None, reporter: Reporter = SILENT
 ) -> LoadedModel:
     """The cached (tokenizer, model) for this spec/device/quantization; loads it on first use."""
-    if quantize is not None and quantize not in QUANTIZATIONS:
-        raise UsageError(f"unknown quantization {quantize!r} (use one of: {', '.join(QUANTIZATIONS)})")
+    check_quantize("transformers", quantize)
     folder = model_path(spec)  # first: a model that is not there fails before torch is imported
-    resolved = resolve_device(device)
+    resolved = resolve_device(device, "transformers")
     if quantize == "int8" and resolved != "cpu":
         raise UsageError(f"--quantize int8 runs on the CPU only (device is {resolved}); add --device cpu")
-    key = (spec.source, spec.revision, resolved, quantize, "transformers")
+    key = (spec.source, spec.revision, resolved, quantize)
     if key not in _CACHE:
         with reporter.status(f"loading {spec.name}"):
             _CACHE[key] = _load(spec, folder, resolved, quantize)
@@ -70,6 +67,7 @@ def _load(spec: ModelSpec, folder: Path, device: str, quantize: str | None) -> L
     tokenizer = _load_tokenizer(spec, folder)
     model = _load_model(spec, folder, weights)
     _check_vocab(spec, tokenizer, model)
+    _distrust_generation_config(model)
     model.eval()
     if quantize == "int8":
         model = _quantize_int8(model)
@@ -93,12 +91,9 @@ def _quiet() -> Iterator[None]:
 def _load_tokenizer(spec: ModelSpec, folder: Path) -> Any:
     from transformers import AutoTokenizer
 
-    kwargs: dict[str, Any] = {"trust_remote_code": False, "local_files_only": True}
-    if spec.src_lang and spec.family in {"nllb", "mbart50", "m2m100"}:
-        kwargs["src_lang"] = spec.src_lang
     try:
         with _quiet():
-            return AutoTokenizer.from_pretrained(str(folder), **kwargs)
+            return AutoTokenizer.from_pretrained(str(folder), **tokenizer_kwargs(spec))
     except Exception as exc:  # noqa: BLE001 - any tokenizer failure is a broken model folder
         raise ModelUnavailable(spec.name, f"tokenizer in {folder} cannot be loaded ({one_line(exc)})", repull_hint(spec.name, folder)) from None
 
@@ -140,6 +135,18 @@ def _check_vocab(spec: ModelSpec, tokenizer: Any, model: Any) -> None:
         )
 
 
+def _distrust_generation_config(model: Any) -> None:
+    """generate() takes what arsum does not pass from the folder's generation_config.json: keep one output per
+    input and minimum lengths within arsum's own bounds (the settings arsum passes are already capped)."""
+    config = model.generation_config
+    config.num_return_sequences = 1
+    top = GENERATION_MAXIMA["max_new_tokens"]
+    for key in ("min_length", "min_new_tokens"):
+        value = getattr(config, key, None)
+        if isinstance(value, (int, float)) and value > top:
+            setattr(config, key, top)
+
+
 def _quantize_int8(model: Any) -> Any:
     import torch
     from torch.ao.quantization import quantize_dynamic
@@ -173,10 +180,20 @@ class TransformersBackend:
     @property
     def langid_map(self) -> dict[str, Any]:
         """crossSum-style language -> [id, token] map from the model's config, if it has one."""
-        params = getattr(self.loaded.model.config, "task_specific_params", None) or {}
+        params = self.loaded.model.config.task_specific_params or {}
         return dict(params.get("langid_map") or {})
 
+    @cached_property
+    def commit(self) -> str | None:
+        return snapshot_commit(model_path(self.spec))
+
+    @property
+    def max_positions(self) -> int | None:
+        positions = getattr(self.loaded.model.config, "max_position_embeddings", None)
+        return positions if isinstance(positions, int) else None  # mT5: relative positions, no limit
+
     def count_tokens(self, texts: list[str]) -> list[int]:
+        """Whole inputs, never truncated (the Seq2SeqBackend rule)."""
         tokenizer = self.loaded.tokenizer
         return [len(ids) for ids in tokenizer(list(texts), add_special_tokens=True)["input_ids"]]
 
@@ -200,9 +217,8 @@ class TransformersBackend:
         if target_token is not None:
             mode = "forced_bos_token_id" if self.spec.target_mode == "forced_bos" else "decoder_start_token_id"
             kwargs[mode] = self.token_id(target_token)
-        encoded = loaded.tokenizer(
-            list(texts), return_tensors="pt", padding=True, truncation=True, max_length=self.spec.max_input_tokens
-        )
+        limit = input_token_limit(self.spec, self.max_positions)
+        encoded = loaded.tokenizer(list(texts), return_tensors="pt", padding=True, truncation=True, max_length=limit)
         encoded = {k: v.to(loaded.device) for k, v in encoded.items() if k in ("input_ids", "attention_mask")}
         with torch.inference_mode():
             output = loaded.model.generate(**encoded, **kwargs)

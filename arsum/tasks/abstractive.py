@@ -11,12 +11,13 @@ is summarised, then the summaries are summarised; the result says so in its warn
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar, Protocol
 
+from arsum.errors import UsageError
 from arsum.models.config import Config, ModelSpec
-from arsum.models.engine import Engine, build_engine
-from arsum.models.store import english_summary_specs
+from arsum.models.engine import Engine, ModelRun, build_engine
+from arsum.models.store import resolve_model, translator_spec
 from arsum.reporting import SILENT, Reporter
 from arsum.tasks.results import ArabicSummary, EnglishSentence, EnglishSummary
 from arsum.tasks.translation import Translator, build_translator, release_segments
@@ -52,10 +53,17 @@ def split_english_sentences(text: str) -> list[str]:
 
 
 class EnglishSummarizer(Protocol):
-    strategy: str
+    """One strategy: `roles` names the models it runs, the main one first (`--model` replaces that one)."""
 
-    def summarize(self, release: Release, arabic_summary: ArabicSummary) -> tuple[EnglishSummary, list[str]]:
+    name: ClassVar[str]
+    roles: ClassVar[tuple[str, ...]]
+
+    def summarize(self, release: Release, arabic_summary: ArabicSummary) -> tuple[EnglishSummary, tuple[str, ...]]:
         """The English summary and warnings (chunking, truncation) for the release's result."""
+        ...
+
+    def model_runs(self) -> tuple[ModelRun, ...]:
+        """Each of its models' exact snapshot, by role, for the records."""
         ...
 
 
@@ -95,107 +103,156 @@ def _split_long(engine: Engine, sentence: str, max_tokens: int) -> list[str]:
     return parts
 
 
-def summarize_long(engine: Engine, sentences: Sequence[str], target: str) -> tuple[str, int, list[str]]:
-    """Summary text, number of chunks of the first round, and warnings about the splitting."""
-    max_tokens = engine.spec.max_input_tokens
+def summarize_long(engine: Engine, sentences: Sequence[str], target: str) -> tuple[str, int, tuple[str, ...]]:
+    """Summary text, number of chunks of the first round, and warnings about the splitting (and any truncation)."""
+    max_tokens = engine.max_input_tokens
     warnings: list[str] = []
-    text = " ".join(s for s in sentences if s.strip())
-    if not text:
-        return "", 0, warnings
-    first_chunks = 0
     units = [s for s in sentences if s.strip()]
+    if not units:
+        return "", 0, ()
+    first_chunks = 0
     for _ in range(MAX_ROUNDS):
         chunks = chunk_sentences(engine, units, max_tokens)
         if not first_chunks:
             first_chunks = len(chunks)
             if len(chunks) > 1:
-                total = engine.count_tokens([text])[0]
+                total = engine.count_tokens([" ".join(units)])[0]
                 warnings.append(
                     f"input of {total} tokens split into {len(chunks)} chunks for {engine.spec.name} (max {max_tokens})"
                 )
-        summaries = engine.generate(chunks, target=target)
-        if len(chunks) == 1:
-            return summaries[0], first_chunks, warnings + engine.take_warnings()
-        units = [s for summary in summaries for s in (split_english_sentences(summary) or [summary]) if s.strip()]
-    combined = " ".join(summaries)
+        generated = engine.generate(chunks, target=target)
+        warnings.extend(generated.warnings)
+        if len(chunks) <= 1:  # one chunk, or a round whose summaries all came out empty
+            return "".join(generated.texts), first_chunks, tuple(warnings)
+        units = [s for summary in generated.texts for s in (split_english_sentences(summary) or [summary]) if s.strip()]
     warnings.append(f"summaries still did not fit {engine.spec.name} after {MAX_ROUNDS} rounds; they are joined")
-    return combined, first_chunks, warnings + engine.take_warnings()
+    return " ".join(generated.texts), first_chunks, tuple(warnings)
 
 
-def _english_summary(text: str, *, engine_model: str, revision: str | None, strategy: str, generation: dict,
-                     chunks: int, sources: Sequence[tuple[int, ...]] | None = None) -> EnglishSummary:
-    parts = split_english_sentences(text)
-    sentence_sources = list(sources) if sources is not None and len(sources) == len(parts) else [()] * len(parts)
+def _english_summary(sentences: Sequence[EnglishSentence], *, model: str, revision: str | None, strategy: str,
+                     generation: dict[str, Any], chunks: int) -> EnglishSummary:
     return EnglishSummary(
-        text=" ".join(parts), sentences=tuple(EnglishSentence(text=p, sources=s) for p, s in zip(parts, sentence_sources)),
-        model=engine_model, revision=revision, strategy=strategy, generation=generation, chunks=chunks,
+        text=" ".join(s.text for s in sentences), sentences=tuple(sentences), model=model, revision=revision,
+        strategy=strategy, generation=generation, chunks=chunks,
     )
 
 
-class CrosslingualSummarizer:
+def _model_sentences(text: str) -> tuple[EnglishSentence, ...]:
+    return tuple(EnglishSentence(text=part) for part in split_english_sentences(text))
+
+
+class CrosslingualStrategy:
     """Arabic in, English out, from one summarization model (e.g. crossSum mT5 with the English start token)."""
 
-    strategy = "crosslingual"
+    name = "crosslingual"
+    roles = ("summarizer",)
 
-    def __init__(self, engine: Engine, target: str = "en") -> None:
-        self.engine = engine
+    def __init__(self, summarizer: Engine, target: str = "en") -> None:
+        self.summarizer = summarizer
         self.target = target
 
-    def summarize(self, release: Release, arabic_summary: ArabicSummary) -> tuple[EnglishSummary, list[str]]:
-        sentences = [text for _, _, text in release_segments(release)]
-        text, chunks, warnings = summarize_long(self.engine, sentences, self.target)
-        generation = {**self.engine.settings.as_dict(), "target_token": self.engine.target_token(self.target)}
-        summary = _english_summary(text, engine_model=self.engine.model_id, revision=self.engine.revision,
-                                   strategy=self.strategy, generation=generation, chunks=chunks)
+    def summarize(self, release: Release, arabic_summary: ArabicSummary) -> tuple[EnglishSummary, tuple[str, ...]]:
+        engine = self.summarizer
+        text, chunks, warnings = summarize_long(engine, [text for _, _, text in release_segments(release)], self.target)
+        generation = {**engine.settings.as_dict(), "target_token": engine.target_token(self.target)}
+        summary = _english_summary(_model_sentences(text), model=engine.model_id, revision=engine.revision,
+                                   strategy=self.name, generation=generation, chunks=chunks)
         return summary, warnings
 
+    def model_runs(self) -> tuple[ModelRun, ...]:
+        return (self.summarizer.model_run("summarizer"),)
 
-class TranslateThenSummarize:
+
+class TranslateThenSummarizeStrategy:
     """Translate all sentences, then summarise the English with an English-capable summarizer."""
 
-    strategy = "translate-then-summarize"
+    name = "translate-then-summarize"
+    roles = ("translator", "english_summarizer")
 
-    def __init__(self, translator: Translator, engine: Engine, target: str = "en") -> None:
+    def __init__(self, translator: Translator, english_summarizer: Engine, target: str = "en") -> None:
         self.translator = translator
-        self.engine = engine
+        self.english_summarizer = english_summarizer
         self.target = target
 
-    def summarize(self, release: Release, arabic_summary: ArabicSummary) -> tuple[EnglishSummary, list[str]]:
-        english = self.translator.translate([text for _, _, text in release_segments(release)])
-        warnings = list(self.translator.take_warnings())
-        text, chunks, more = summarize_long(self.engine, english, self.target)
+    def summarize(self, release: Release, arabic_summary: ArabicSummary) -> tuple[EnglishSummary, tuple[str, ...]]:
+        engine, translator = self.english_summarizer, self.translator
+        english = translator.translate([text for _, _, text in release_segments(release)])
+        text, chunks, more = summarize_long(engine, english.texts, self.target)
         generation = {
-            **self.engine.settings.as_dict(),
-            "translator": self.translator.model_id,
-            "translator_revision": self.translator.revision,
-            "translation": dict(self.translator.settings),
+            **engine.settings.as_dict(),
+            "translator": translator.model_id,
+            "translator_revision": translator.revision,
+            "translation": dict(translator.settings),
         }
-        summary = _english_summary(text, engine_model=self.engine.model_id, revision=self.engine.revision,
-                                   strategy=self.strategy, generation=generation, chunks=chunks)
-        return summary, warnings + more
+        summary = _english_summary(_model_sentences(text), model=engine.model_id, revision=engine.revision,
+                                   strategy=self.name, generation=generation, chunks=chunks)
+        return summary, english.warnings + more
+
+    def model_runs(self) -> tuple[ModelRun, ...]:
+        return (self.translator.model_run(), self.english_summarizer.model_run("english_summarizer"))
 
 
-class ExtractThenTranslate:
+class ExtractThenTranslateStrategy:
     """Translate the Arabic extractive summary sentence by sentence: faithful, no summarization model."""
 
-    strategy = "extract-then-translate"
+    name = "extract-then-translate"
+    roles = ("translator",)
 
     def __init__(self, translator: Translator) -> None:
         self.translator = translator
 
-    def summarize(self, release: Release, arabic_summary: ArabicSummary) -> tuple[EnglishSummary, list[str]]:
+    def summarize(self, release: Release, arabic_summary: ArabicSummary) -> tuple[EnglishSummary, tuple[str, ...]]:
+        translator = self.translator
         chosen = list(arabic_summary.sentences)
-        english = self.translator.translate([s.text for s in chosen])
-        warnings = list(self.translator.take_warnings())
-        sentences = tuple(
-            EnglishSentence(text=t.strip(), sources=(s.index,)) for s, t in zip(chosen, english) if t.strip()
-        )
-        summary = EnglishSummary(
-            text=" ".join(s.text for s in sentences), sentences=sentences, model=self.translator.model_id,
-            revision=self.translator.revision, strategy=self.strategy, generation=dict(self.translator.settings),
-            chunks=1,
-        )
-        return summary, warnings
+        english = translator.translate([s.text for s in chosen])
+        sentences = [
+            EnglishSentence(text=t.strip(), sources=(s.index,)) for s, t in zip(chosen, english.texts) if t.strip()
+        ]
+        summary = _english_summary(sentences, model=translator.model_id, revision=translator.revision,
+                                   strategy=self.name, generation=dict(translator.settings), chunks=1)
+        return summary, english.warnings
+
+    def model_runs(self) -> tuple[ModelRun, ...]:
+        return (self.translator.model_run(),)
+
+
+# Strategies by name (the names config.STRATEGIES validates in models.toml).
+STRATEGIES: dict[str, type[EnglishSummarizer]] = {
+    cls.name: cls for cls in (CrosslingualStrategy, TranslateThenSummarizeStrategy, ExtractThenTranslateStrategy)
+}
+
+
+def _summarizer_spec(config: Config, model: str | None) -> ModelSpec:
+    return resolve_model(config, model) if model else config.model(config.routing.summarize_english)
+
+
+def _english_summarizer_spec(config: Config, model: str | None) -> ModelSpec:
+    return resolve_model(config, model) if model else config.model(config.routing.english_summarizer)
+
+
+def _translator_spec(config: Config, model: str | None) -> ModelSpec:
+    return translator_spec(config, "en", model)
+
+
+# How each role's model is chosen: routing in models.toml, unless --model names it.
+ROLE_SPECS: dict[str, Callable[[Config, str | None], ModelSpec]] = {
+    "summarizer": _summarizer_spec,
+    "english_summarizer": _english_summarizer_spec,
+    "translator": _translator_spec,
+}
+
+
+def strategy_class(strategy: str) -> type[EnglishSummarizer]:
+    try:
+        return STRATEGIES[strategy]
+    except KeyError:
+        raise UsageError(f"unknown strategy {strategy!r} (use one of: {', '.join(STRATEGIES)})") from None
+
+
+def strategy_specs(config: Config, strategy: str, model: str | None = None) -> dict[str, ModelSpec]:
+    """The models a strategy runs, by role; `model` (--model) replaces the main one (its first role)."""
+    roles = strategy_class(strategy).roles
+    return {role: ROLE_SPECS[role](config, model if role == roles[0] else None) for role in roles}
 
 
 def build_english_summarizer(
@@ -211,20 +268,16 @@ def build_english_summarizer(
 ) -> EnglishSummarizer:
     """Cheap: nothing is loaded until the first summary, so a missing model surfaces there as ModelUnavailable.
 
-    `model` (--model) replaces the strategy's main model: the summarizer for crosslingual, the translator
-    for the two translation strategies. `specs`: the strategy's models as modelstore.english_summary_specs
-    resolved them, when the caller already has them.
+    `model` (--model) replaces the strategy's main model. `specs`: the strategy's models by role, as
+    strategy_specs resolved them, when the caller already has them.
     """
-    strategy = strategy or config.routing.strategy
-    specs = specs or english_summary_specs(config, strategy, model)
-    if strategy == "crosslingual":
-        return CrosslingualSummarizer(build_engine(config, specs["summarizer"], device=device, quantize=quantize,
-                                                   reporter=reporter, backend=backend))
-    translator = build_translator(
-        config, target="en", model=model, device=device, quantize=quantize, spec=specs["translator"], reporter=reporter,
-        backend=backend,
-    )
-    if strategy == "extract-then-translate":
-        return ExtractThenTranslate(translator)
-    return TranslateThenSummarize(translator, build_engine(config, specs["summarizer"], device=device, quantize=quantize,
-                                                           reporter=reporter, backend=backend))
+    cls = strategy_class(strategy or config.routing.strategy)
+    specs = specs or strategy_specs(config, cls.name, model)
+    parts: dict[str, Engine | Translator] = {
+        role: build_translator(config, target="en", spec=spec, device=device, quantize=quantize, reporter=reporter,
+                               backend=backend)
+        if role == "translator" else build_engine(spec, device=device, quantize=quantize, reporter=reporter,
+                                                  backend=backend)
+        for role, spec in specs.items()
+    }
+    return cls(**parts)  # type: ignore[call-arg]

@@ -59,8 +59,21 @@ class Summarizer(Protocol):
     ) -> ArabicSummary: ...
 
 
-def resolve_count(n_sentences: int, count: int | None, ratio: float | None, default: int = 3) -> int:
-    """How many sentences to pick: an explicit count wins, else ceil(ratio * n), clamped to [1, n]."""
+MAX_DEFAULT_COUNT = 5
+SENTENCES_PER_PICK = 3
+
+
+def default_count(n_sentences: int) -> int:
+    """One summary sentence per three body sentences (rounded up), between 1 and MAX_DEFAULT_COUNT.
+
+    A three-sentence wire release gets its lead alone instead of its whole body back; 15 sentences or more get five.
+    """
+    return max(1, min(MAX_DEFAULT_COUNT, math.ceil(n_sentences / SENTENCES_PER_PICK)))
+
+
+def resolve_count(n_sentences: int, count: int | None, ratio: float | None, default: int | None = None) -> int:
+    """How many sentences to pick: an explicit count wins, then ceil(ratio * n), then `default` (default_count(n)
+    when None); clamped to [1, n]."""
     if count is not None and ratio is not None:
         raise UsageError("give either a sentence count or a ratio, not both")
     if count is not None and count < 1:
@@ -74,8 +87,21 @@ def resolve_count(n_sentences: int, count: int | None, ratio: float | None, defa
     elif ratio is not None:
         wanted = math.ceil(ratio * n_sentences)
     else:
-        wanted = default
+        wanted = default_count(n_sentences) if default is None else default
     return max(1, min(n_sentences, wanted))
+
+
+MIN_CONTENT_WORDS = 5
+MIN_LEAD_IN_WORDS = 10
+
+
+def is_junk(sentence: str, tokens: Sequence[str], arabic: bool = True) -> bool:
+    """A unit a reader should not get as a summary sentence while content is left: under MIN_CONTENT_WORDS words
+    (labels, subheadings, captions), a short lead-in that ends on `:` (`وأضاف في بيانه:`; what it introduces
+    follows), or, in an Arabic release (`arabic`), mostly not Arabic (links, codes, tables of numbers)."""
+    if len(tokens) < MIN_CONTENT_WORDS or (len(tokens) < MIN_LEAD_IN_WORDS and sentence.rstrip().endswith(":")):
+        return True
+    return arabic and sum(1 for t in tokens if not has_arabic(t)) > len(tokens) / 2
 
 
 @dataclass(frozen=True)
@@ -428,6 +454,42 @@ def mmr_select(
     return sorted(chosen)
 
 
+def select_content(
+    sentences: Sequence[str], model: DocumentModel, scores: Sequence[float], count: int, mmr_lambda: float
+) -> list[int]:
+    """MMR over the content units first; junk (is_junk) only fills what content cannot, so it never outranks it."""
+    arabic = sum(1 for s in sentences if has_arabic(s)) * 2 > len(sentences)
+    junk = [is_junk(s, t, arabic) for s, t in zip(sentences, model.tokens)]
+    content = [i for i, j in enumerate(junk) if not j]
+    picked = _mmr_subset(content, scores, model, count, mmr_lambda)
+    if len(picked) < count:
+        rest = sorted((i for i, j in enumerate(junk) if j), key=lambda i: (-scores[i], i))
+        picked = sorted(picked + rest[: count - len(picked)])
+    return picked
+
+
+class _SubsetRows:
+    """Cosine rows of a subset of sentences, re-indexed 0..len(subset)-1 (a RowSource for mmr_select)."""
+
+    def __init__(self, rows: SimilarityRows, subset: Sequence[int]) -> None:
+        self._rows, self._subset = rows, subset
+        self._local = {i: k for k, i in enumerate(subset)}
+
+    def __getitem__(self, k: int) -> dict[int, float]:
+        return {self._local[j]: v for j, v in self._rows[self._subset[k]].items() if j in self._local}
+
+
+def _mmr_subset(
+    subset: Sequence[int], scores: Sequence[float], model: DocumentModel, count: int, mmr_lambda: float
+) -> list[int]:
+    """mmr_select restricted to `subset`, with indices mapped back to the whole release."""
+    if len(subset) == len(scores):
+        return mmr_select(scores, model.similarity, count, mmr_lambda, model.keys)
+    chosen = mmr_select([scores[i] for i in subset], _SubsetRows(model.similarity, subset), count, mmr_lambda,
+                        [model.keys[i] for i in subset])
+    return [subset[k] for k in chosen]
+
+
 class ExtractiveSummarizer:
     """Picks verbatim body sentences in original order; the headline is scored against, never picked."""
 
@@ -457,7 +519,7 @@ class ExtractiveSummarizer:
             return []
         model = document_model(sentences)
         scores = self._score(sentence_features(sentences, title, paragraphs, model))
-        picked = mmr_select(scores, model.similarity, count, self.weights.mmr_lambda, model.keys)
+        picked = select_content(sentences, model, scores, count, self.weights.mmr_lambda)
         return [ScoredSentence(index=i, text=sentences[i], score=float(scores[i])) for i in picked]
 
     def summarize(

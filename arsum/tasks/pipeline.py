@@ -5,13 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Protocol
 
-from arsum.errors import ArsumError, InputError, ModelUnavailable
+from arsum.errors import ArsumError, InputError, ModelUnavailable, UsageError
 from arsum.reporting import SILENT, Reporter
-from arsum.tasks.results import ReleaseSummary, ReleaseTranslation
+from arsum.tasks.results import ReleaseSummary, ReleaseTranslation, RunInfo
 from arsum.text.release import Release
 
 Notify = Callable[[str], None]
+Result = ReleaseSummary | ReleaseTranslation
+
+TRANSLATE_WINDOW = 16  # releases translated in one engine call: better batches, output still streams
+SUMMARIZE_WINDOW = 8  # releases whose support scores are encoded in one call
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,30 @@ class SummarizeOptions:
     strategy: str | None = None
     models: ModelOptions = ModelOptions()
     support: SupportOptions = SupportOptions()
+
+    def __post_init__(self) -> None:
+        if self.count is not None and self.ratio is not None:
+            raise UsageError("give --sentences or --ratio, not both")
+        if self.count is not None and self.count < 1:
+            raise UsageError(f"--sentences must be at least 1, not {self.count}")
+        if self.ratio is not None and not 0.0 <= self.ratio <= 1.0:
+            raise UsageError(f"--ratio must be between 0 and 1, not {self.ratio}")
+
+
+class Process(Protocol):
+    """A task over a window of releases (Summarize, Translate); `window` is how many it wants at once."""
+
+    window: int
+
+    def __call__(self, releases: list[Release]) -> list[Result]: ...
+
+
+def process_stream(
+    items: Iterable[Release | InputError], process: Process, on_error: Callable[[InputError], None]
+) -> Iterator[Result]:
+    """The results of `process` over a stream of releases, a window at a time; bad inputs go to `on_error`."""
+    for window in windows(releases_only(items, on_error), process.window):
+        yield from process(window)
 
 
 def releases_only(items: Iterable[Release | InputError], on_error: Callable[[InputError], None]) -> Iterator[Release]:
@@ -98,6 +127,11 @@ class Supporter:
             except ArsumError as error:
                 self._failure = f"support scores unavailable: {error}"
                 self.notify(self._failure)
+            except Exception as error:  # noqa: BLE001 - a broken encoder costs the scores, never the summaries
+                from arsum.errors import one_line
+
+                self._failure = f"support scores unavailable: {self.encoder_name}: {one_line(error)}"
+                self.notify(self._failure)
         return self._encoder
 
     def window_encoder(self, texts: list[str]):  # noqa: ANN201 - SentenceEncoder lives behind a lazy import
@@ -108,7 +142,14 @@ class Supporter:
         from arsum.tasks.support import CachedEncoder
 
         cached = CachedEncoder(encoder)
-        cached.prime(texts)
+        try:
+            cached.prime(texts)
+        except Exception as error:  # noqa: BLE001 - an encoder that loads but cannot encode: one notice, go on
+            from arsum.errors import one_line
+
+            self._encoder, self._failure = None, f"support scores unavailable: {self.encoder_name}: {one_line(error)}"
+            self.notify(self._failure)
+            return None
         return cached
 
     @property
@@ -129,6 +170,7 @@ class Summarize:
         self._english = None
         self._english_failure: str | None = None if options.english else "English summary not requested (--no-english)"
         self.supporter = Supporter(options.support, notify)
+        self.window = SUMMARIZE_WINDOW if options.english and options.support.enabled else 1
         if options.english and options.models.model:  # a --model that names nothing is a usage error, now
             from arsum.models.config import load_config
             from arsum.models.store import resolve_model
@@ -141,19 +183,19 @@ class Summarize:
     def _english_summarizer(self):  # noqa: ANN202 - lazy import keeps torch out of the extractive path
         if self._english is None and self._english_failure is None:
             from arsum.models.config import load_config
-            from arsum.models.store import english_summary_specs, require_downloaded
+            from arsum.models.store import require_downloaded
+            from arsum.tasks.abstractive import (  # torch-free, but only needed now
+                build_english_summarizer,
+                strategy_specs,
+            )
 
             models = self.options.models
             try:
                 config = load_config(models.config_path)
                 self.supporter.file_settings = config.support
                 strategy = self.options.strategy or config.routing.strategy
-                specs = english_summary_specs(config, strategy, models.model)
+                specs = strategy_specs(config, strategy, models.model)
                 require_downloaded(list(specs.values()), models.backend)
-                from arsum.tasks.abstractive import (
-                    build_english_summarizer,  # torch-free, but only needed now
-                )
-
                 self._english = build_english_summarizer(
                     config,
                     strategy=strategy,
@@ -174,49 +216,49 @@ class Summarize:
         self._english = None
 
     def __call__(self, releases: list[Release]) -> list[ReleaseSummary]:
-        results = [self.summarize(release) for release in releases]
-        self._add_support([r for r in results if r.english_summary is not None])
-        return results
+        return self._with_support([self.summarize(release) for release in releases])
 
     def summarize(self, release: Release) -> ReleaseSummary:
         arabic = self.extractive.summarize(release, count=self.options.count, ratio=self.options.ratio)
-        result = ReleaseSummary(release=release, arabic_summary=arabic)
         if not release.sentences:  # the parser has already warned about it
-            return result
+            return ReleaseSummary(release=release, arabic_summary=arabic)
         summarizer = self._english_summarizer()
         if summarizer is not None:
             try:
                 english, warnings = summarizer.summarize(release, arabic)
-                result.english_summary = english
-                result.warnings.extend(warnings)
+                return ReleaseSummary(release=release, arabic_summary=arabic, english_summary=english,
+                                      warnings=warnings, run=RunInfo.of(*summarizer.model_runs()))
             except ModelUnavailable as error:
                 self._fail_english(error)
-        if result.english_summary is None:
-            result.warnings.append(self._english_failure or "English summary not available")
-        return result
+        return ReleaseSummary(release=release, arabic_summary=arabic,
+                              warnings=(self._english_failure or "English summary not available",))
 
-    def _add_support(self, results: list[ReleaseSummary]) -> None:
+    def _with_support(self, results: list[ReleaseSummary]) -> list[ReleaseSummary]:
         """Support scores for a window of English summaries, encoded together."""
-        if not results or not self.options.support.enabled:
-            return
+        scored = [r for r in results if r.english_summary is not None]
+        if not scored or not self.options.support.enabled:
+            return results
         from arsum.tasks.support import annotate_summary, summary_texts
 
-        texts = [t for r in results if r.english_summary for t in summary_texts(r.english_summary, r.release)]
-        encoder = self.supporter.window_encoder(texts)
+        encoder = self.supporter.window_encoder(
+            [t for r in scored if r.english_summary for t in summary_texts(r.english_summary, r.release)]
+        )
         if encoder is None:
-            return
+            return results
+        annotated = []
         for result in results:
-            assert result.english_summary is not None
-            english, warnings = annotate_summary(
-                result.english_summary,
-                result.release,
-                encoder,
-                min_support=self.supporter.min_support,
-                drop_unsupported=self.options.support.drop_unsupported,
-            )
-            result.english_summary = english
-            result.support = self.supporter.settings
-            result.warnings.extend(warnings)
+            if result.english_summary is not None:
+                english, warnings = annotate_summary(
+                    result.english_summary,
+                    result.release,
+                    encoder,
+                    min_support=self.supporter.min_support,
+                    drop_unsupported=self.options.support.drop_unsupported,
+                )
+                result = replace(result, english_summary=english, support=self.supporter.settings,
+                                 warnings=(*result.warnings, *warnings))
+            annotated.append(result)
+        return annotated
 
 
 @dataclass(frozen=True)
@@ -249,6 +291,7 @@ class Translate:
         )
         self.supporter = Supporter(options.support, notify)
         self.supporter.file_settings = config.support
+        self.window = TRANSLATE_WINDOW
 
     def __call__(self, releases: list[Release]) -> list[ReleaseTranslation]:
         from arsum.tasks.translation import translate_releases
@@ -268,6 +311,6 @@ class Translate:
                 result.pairs, encoder, min_support=self.supporter.min_support, source_lang=self.options.source
             )
             annotated.append(
-                replace(result, pairs=pairs, warnings=result.warnings + warnings, support=self.supporter.settings)
+                replace(result, pairs=tuple(pairs), warnings=(*result.warnings, *warnings), support=self.supporter.settings)
             )
         return annotated

@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from arsum.errors import ModelUnavailable
-from arsum.tasks.number_check import arabic_values, check_numbers, missing_numbers
+from arsum.errors import ModelUnavailable, one_line
+from arsum.tasks.number_check import arabic_numbers, check_numbers, missing_numbers
 from arsum.tasks.results import EnglishSentence, EnglishSummary, TranslationPair
-from arsum.text.release import TITLE_INDEX, Release
+from arsum.text.release import SUBTITLE_INDEX, TITLE_INDEX, Release
 
 if TYPE_CHECKING:
     import numpy as np
@@ -144,19 +144,22 @@ class TransformersEncoder:
         self.revision = revision
         self.batch_size = batch_size
         self.max_length = max_length
-        path = Path(source).expanduser()
-        if (path.is_absolute() or source.startswith(".")) and not path.is_dir():
-            raise ModelUnavailable(source, "no such folder", "give a folder holding a transformers encoder")
+        folder = _encoder_folder(source, revision)
         try:
             from transformers import AutoModel, AutoTokenizer
 
-            self._tokenizer = AutoTokenizer.from_pretrained(source, revision=revision)
-            self._model = AutoModel.from_pretrained(source, revision=revision)
-        except (OSError, ValueError) as exc:
-            problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            from arsum.models.transformers_backend import _quiet
+
+            with _quiet():
+                self._tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True, trust_remote_code=False)
+                self._model = AutoModel.from_pretrained(
+                    str(folder), local_files_only=True, trust_remote_code=False, weights_only=True
+                )
+        except Exception as exc:  # noqa: BLE001 - not an encoder, unsafe or broken weights: one notice, never a crash
             raise ModelUnavailable(
-                source, f"cannot load sentence encoder ({problem})", "give a local folder or a cached hub id"
-            ) from exc
+                source, f"cannot load sentence encoder from {folder} ({one_line(exc)})",
+                "give a folder holding a transformers encoder (e.g. LaBSE)",
+            ) from None
         self._model.eval()
         # Never feed more tokens than the model has positions for (a longer sentence is cut, as in training).
         positions = getattr(self._model.config, "max_position_embeddings", None)
@@ -185,6 +188,23 @@ class TransformersEncoder:
                 pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1.0)
                 out.append(pooled.float().numpy())
         return _l2_normalise(np.concatenate(out, axis=0))
+
+
+def _encoder_folder(source: str, revision: str | None) -> Path:
+    """The local folder of an encoder: the folder given, or a hub id's snapshot in the HF cache. Only
+    `arsum models pull` downloads; scoring never touches the network."""
+    from arsum.models.config import ModelSpec
+    from arsum.models.store import cached_snapshot
+
+    path = Path(source).expanduser()
+    if path.is_dir():
+        return path
+    if path.is_absolute() or source.startswith((".", "~")) or source.count("/") > 1:
+        raise ModelUnavailable(source, "no such folder", "give a folder holding a transformers encoder")
+    folder = cached_snapshot(ModelSpec(name=source, source=source, family="auto", revision=revision))
+    if folder is None:
+        raise ModelUnavailable(source, "sentence encoder is not downloaded", f"run `arsum models pull {source}`")
+    return folder
 
 
 def _l2_normalise(x: np.ndarray) -> np.ndarray:
@@ -309,10 +329,12 @@ def support_units(items: Sequence[tuple[int, str]], *, clauses: bool = True) -> 
 
 
 def release_units(release: Release, *, clauses: bool = True) -> tuple[list[str], list[int]]:
-    """What an English summary sentence is scored against: the title (index -1) and the body sentences."""
+    """What an English summary sentence is scored against: the title (-1), subtitle (-2) and body sentences."""
     arabic: list[tuple[int, str]] = []
     if release.title.strip():
         arabic.append((TITLE_INDEX, release.title))
+    if release.subtitle and release.subtitle.strip():
+        arabic.append((SUBTITLE_INDEX, release.subtitle))
     arabic.extend((s.index, s.text) for s in release.sentences)
     return support_units(arabic, clauses=clauses)
 
@@ -328,7 +350,7 @@ def translation_texts(pairs: Sequence[TranslationPair]) -> list[str]:
 
 
 def _source_label(index: int) -> str:
-    return "title" if index == TITLE_INDEX else str(index)
+    return {TITLE_INDEX: "title", SUBTITLE_INDEX: "subtitle"}.get(index, str(index))
 
 
 def annotate_summary(
@@ -342,12 +364,12 @@ def annotate_summary(
 ) -> tuple[EnglishSummary, list[str]]:
     """Support, sources and flags for every English summary sentence, plus one warning per problem.
 
-    The Arabic side is the title (index -1) and the body sentences, each also by its clauses
+    The Arabic side is the title (index -1), the subtitle (-2) and the body sentences, each also by its clauses
     (`clauses`); numbers are checked against the whole release (a date in the dateline counts).
     Sources replace any the generator set: they say which sentences support the text, not which it read.
     """
     parts = (release.title, release.subtitle, release.dateline, *release.paragraphs)
-    source_values = arabic_values("\n".join(part for part in parts if part))
+    source_numbers = arabic_numbers("\n".join(part for part in parts if part))
     texts, owners = release_units(release, clauses=clauses)
     scores = score_support([s.text for s in summary.sentences], texts, encoder, parents=owners)
 
@@ -363,7 +385,7 @@ def annotate_summary(
             warnings.append(
                 f"english summary sentence {n}: support {support:.2f} below {min_support:.2f} (sources: {labels})"
             )
-        for number in missing_numbers(sentence.text, source_values):
+        for number in missing_numbers(sentence.text, source_numbers, whole=False):
             flags.append(NUMBER_FLAG + number)
             warnings.append(f"english summary sentence {n}: number {number} not in the Arabic source")
         if low and drop_unsupported:

@@ -6,32 +6,37 @@ One sentence per model input: given several sentences at once, MT models silentl
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol
 
 from arsum.errors import UsageError
 from arsum.models.config import Config, ModelSpec, normalize_language
-from arsum.models.engine import Engine, build_engine
+from arsum.models.engine import Engine, Generated, ModelRun, build_engine
 from arsum.models.store import translator_spec
 from arsum.reporting import SILENT, Reporter
-from arsum.tasks.results import ReleaseTranslation, TranslationPair
+from arsum.tasks.results import ReleaseTranslation, RunInfo, TranslationPair
 from arsum.text.release import SUBTITLE_INDEX, TITLE_INDEX, Release
 
 HEADING_PARAGRAPH = -1
 
 
-@runtime_checkable
 class Translator(Protocol):
-    model_id: str
-    revision: str | None
+    """Sentences in, one translation each out, with what produced them (for the records)."""
+
     source: str
     target: str
 
     @property
+    def model_id(self) -> str: ...
+
+    @property
+    def revision(self) -> str | None: ...
+
+    @property
     def settings(self) -> dict[str, Any]: ...
 
-    def translate(self, sentences: list[str]) -> list[str]: ...
+    def model_run(self) -> ModelRun: ...
 
-    def take_warnings(self) -> list[str]: ...
+    def translate(self, sentences: list[str]) -> Generated: ...
 
 
 class Seq2SeqTranslator:
@@ -43,43 +48,22 @@ class Seq2SeqTranslator:
         self.target = target
 
     @property
-    def name(self) -> str:
-        return self.engine.spec.name
-
-    @property
-    def model_id(self) -> str:  # type: ignore[override]
+    def model_id(self) -> str:
         return self.engine.model_id
 
     @property
-    def revision(self) -> str | None:  # type: ignore[override]
+    def revision(self) -> str | None:
         return self.engine.revision
 
     @property
     def settings(self) -> dict[str, Any]:
         return self.engine.settings.as_dict()
 
-    def translate(self, sentences: list[str]) -> list[str]:
+    def model_run(self) -> ModelRun:
+        return self.engine.model_run("translator")
+
+    def translate(self, sentences: list[str]) -> Generated:
         return self.engine.generate(list(sentences), target=self.target)
-
-    def take_warnings(self) -> list[str]:
-        return self.engine.take_warnings()
-
-
-class CachedTranslator:
-    """Memoises by sentence: repeated boilerplate (datelines, agency names) is translated once per run."""
-
-    def __init__(self, inner: Translator) -> None:
-        self.inner = inner
-        self._memo: dict[str, str] = {}
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-    def translate(self, sentences: list[str]) -> list[str]:
-        missing = list(dict.fromkeys(s for s in sentences if s not in self._memo))
-        if missing:
-            self._memo.update(zip(missing, self.inner.translate(missing)))
-        return [self._memo[s] for s in sentences]
 
 
 def build_translator(
@@ -96,13 +80,13 @@ def build_translator(
 ) -> Seq2SeqTranslator:
     """Routing: `translate.<target>`, else the default multilingual model; `model` (--model) overrides both.
 
-    `spec`: the model already resolved by the caller (modelstore.translator_spec), so it is not resolved twice.
+    `spec`: the model already resolved by the caller (store.translator_spec), so it is not resolved twice.
     """
     target, source = normalize_language(target), normalize_language(source)
     spec = spec or translator_spec(config, target, model, source=source)
     if spec.family == "marian" and spec.tgt_lang and spec.tgt_lang != target:
         raise UsageError(f"model {spec.name} translates into {spec.tgt_lang!r}, not {target!r}; choose another --model")
-    engine = build_engine(config, spec, device=device, quantize=quantize, reporter=reporter, backend=backend)
+    engine = build_engine(spec, device=device, quantize=quantize, reporter=reporter, backend=backend)
     return Seq2SeqTranslator(engine, source=source, target=target)
 
 
@@ -116,30 +100,27 @@ def release_segments(release: Release) -> list[tuple[int, int, str]]:
 
 
 def translate_releases(translator: Translator, releases: Sequence[Release]) -> list[ReleaseTranslation]:
-    """All sentences of all releases in one engine call (best batching), split back per release."""
+    """All sentences of all releases in one engine call (best batching), split back per release.
+
+    Each release gets the outputs and the warnings of its own sentences only.
+    """
     per_release = [release_segments(r) for r in releases]
-    flat = [text for segments in per_release for _, _, text in segments]
-    translations = translator.translate(flat)
-    if len(translations) != len(flat):
-        raise RuntimeError(f"translator returned {len(translations)} sentences for {len(flat)}")
-    warnings = translator.take_warnings() if hasattr(translator, "take_warnings") else []
+    generated = translator.translate([text for segments in per_release for _, _, text in segments])
+    run = RunInfo.of(translator.model_run())
     results: list[ReleaseTranslation] = []
     position = 0
     for release, segments in zip(releases, per_release):
-        pairs = [
-            TranslationPair(index=index, paragraph=paragraph, source=text, translation=translations[position + k])
-            for k, (index, paragraph, text) in enumerate(segments)
-        ]
+        mine = generated.part(position, position + len(segments))
         position += len(segments)
+        pairs = tuple(
+            TranslationPair(index=index, paragraph=paragraph, source=text, translation=translation)
+            for (index, paragraph, text), translation in zip(segments, mine.texts, strict=True)
+        )
         results.append(
             ReleaseTranslation(
                 release=release, pairs=pairs, model=translator.model_id, revision=translator.revision,
                 source_lang=translator.source, target_lang=translator.target, generation=dict(translator.settings),
-                warnings=list(warnings),
+                warnings=mine.warnings, run=run,
             )
         )
     return results
-
-
-def translate_release(translator: Translator, release: Release) -> ReleaseTranslation:
-    return translate_releases(translator, [release])[0]

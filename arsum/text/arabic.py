@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import deque
 
 MAX_SENTENCE_CHARS = 600
 """No sentence handed to a scorer or a model is longer than this (characters)."""
@@ -145,6 +146,9 @@ def terms_of_tokens(tokens: list[str]) -> list[str]:
 
 
 # --------------------------------------------------------------------------- segmentation
+#
+# Every step below is linear in the text: each candidate boundary looks at a bounded neighbourhood (never at the
+# whole line), so an adversarial line of a million abbreviations costs a million small steps.
 
 _LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _BLANK_LINES = re.compile("(?:[ \t\f\v\u00a0\u200f\u200e]*(?:\r\n|[\n\r\x85\u2028\u2029])){2,}")
@@ -154,13 +158,82 @@ _LATIN_ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof st jr sr vs etc inc ltd corp jan feb apr jun jul aug sep sept oct nov dec".split()
 )
 _TATWEEL = "\u0640"
+_LOOK = 40  # how far a boundary decision looks around its dot, in characters
+# Latin letters as spelt in Arabic (بي. بي. سي = BBC, إم. بي. سي = MBC, جيه. بي. اكس = JPX).
+_LETTER_NAMES = frozenset(
+    "بي سي دي إي اي إف اف جي إتش اتش آي جيه جاي كيه كاي إل إم ام إن ان أو او يو آر ار إس اس تي في واي زد "
+    "اكس إكس كيو إيه ايه".split()
+)
+_WORD = re.compile(r"[^\W_]+")
+MIN_UNIT_WORDS = 3
+"""No displayed unit has fewer words unless its whole line is that short: shorter pieces join a neighbour."""
+_SEMICOLON_SIDE_WORDS = 4
+"""`؛` ends a sentence only when the clauses on both sides have at least this many words (both stand alone)."""
+
+_ORDINAL = (
+    "أول|اول|ثان|ثاني|ثالث|رابع|خامس|سادس|سابع|ثامن|تاسع|عاشر|أخير|اخير"
+)
+_HEADING = re.compile(
+    rf"[(\[]?(?:(?:{_ORDINAL})[اًٌَُ\u0640]*|\d{{1,3}}|[\u0621-\u064A]|[IVXivx]{{1,4}}|[A-Za-z])\s*[-–:.)\]]?\s*[:\-–]?"
+)
+"""A list heading by shape: an ordinal word (أولاً، ثانياً), a number or a single letter, then `:`, `-`, `.` or `)`."""
+
+_OPENER_WORDS = (
+    "حيث|كما|إذ|اذ|بينما|فيما|مما|لكن|ولكن|غير أن|إلا أن|الا أن|ثم|وذلك|كذلك|علما|مشير[اةً]*|مؤكد[اةً]*|موضح[اةً]*"
+    "|لافت[اةً]*|مضيف[اةً]*|منوه[اةً]*|مبين[اةً]*|معرب[اةً]*|داعي[اةً]*|معتبر[اةً]*|مشدد[اةً]*"
+)
+# Clause boundaries of a long sentence, strongest first: (end of the left piece, start of the right piece) come from
+# the groups `cut` (left piece ends before it) and `next` (right piece starts there).
+_CUT = r"(?P<cut>\s*[،,]\s*|(?<=[؛;:])\s+)"  # a comma is left out of both pieces; `؛` and `:` stay on the left
+_CLAUSE_TIERS = (
+    re.compile(rf"{_CUT}(?P<next>(?:{_OPENER_WORDS}|الأمر الذي|الامر الذي)(?![^\W\d_])|و(?=[^\W\d_]{{2}}))"),
+    re.compile(rf"(?P<cut>\s+)(?P<next>(?:{_OPENER_WORDS})\s)"),  # حيث / كما without a comma
+    re.compile(rf"{_CUT}(?P<next>(?=[^\W_]|[\"'«“(]))"),  # any comma
+    re.compile(r"(?P<cut>\s+)(?P<next>(?=و[^\W\d_]{3,}))"),  # a conjunction و without a comma
+    re.compile(r"(?P<cut>\s+)(?P<next>(?=\S))"),  # any space: last resort
+)
+
+
+def _prev_char(line: str, pos: int) -> str:
+    """The last non-space character before `pos`, looking back at most _LOOK characters."""
+    i = pos - 1
+    while i >= 0 and pos - i <= _LOOK and line[i].isspace():
+        i -= 1
+    return line[i] if i >= 0 and pos - i <= _LOOK else ""
+
+
+def _next_word(line: str, pos: int) -> str:
+    """The letters of the word starting at or after `pos` (after at most a few spaces), bounded."""
+    i = pos
+    while i < len(line) and i - pos < 3 and line[i].isspace():
+        i += 1
+    j = i
+    while j < len(line) and j - i < 6 and (line[j].isalpha() or line[j] == _TATWEEL):
+        j += 1
+    if j < len(line) and line[j].isalpha():
+        return ""  # longer than any letter name
+    return line[i:j]
+
+
+def _spaced_letter_name(line: str, dot: int) -> bool:
+    """`جيه . بي . اكس`: a letter name, a space, the dot, then another letter name."""
+    end = dot
+    while end > 0 and dot - end < 3 and line[end - 1].isspace():
+        end -= 1
+    start = end
+    while start > 0 and end - start < 6 and (line[start - 1].isalpha() or line[start - 1] == _TATWEEL):
+        start -= 1
+    if start > 0 and line[start - 1].isalpha():
+        return False
+    before = line[start:end].replace(_TATWEEL, "")
+    return before in _LETTER_NAMES and _next_word(line, dot + 1).replace(_TATWEEL, "") in _LETTER_NAMES
 
 
 def _is_abbreviation(line: str, dot: int, glued: bool) -> bool:
-    """Whether the `.` at `dot` ends an abbreviation (د. أحمد, م. علي, U.S., Mr.) rather than a sentence."""
+    """Whether the `.` at `dot` ends an abbreviation (د. أحمد, م. علي, بي. بي. سي, U.S., Mr.) rather than a sentence."""
     latin = dot > 0 and line[dot - 1].isascii() and line[dot - 1].isalpha()
     start = dot
-    while start > 0 and dot - start < 40:
+    while start > 0 and dot - start < _LOOK:
         ch = line[start - 1]
         if ch == "." or (ch.isalpha() and (ch.isascii() or not latin)):
             start -= 1
@@ -168,74 +241,64 @@ def _is_abbreviation(line: str, dot: int, glued: bool) -> bool:
             break
     word = line[start:dot].strip(".")
     if not word:
-        return False
+        return _spaced_letter_name(line, dot)
     start = dot - len(word)
     prev = line[start - 1] if start > 0 else " "
     if not (prev.isspace() or prev in "(\"'«“" or (latin and prev.isalpha())):
         return False  # glued to a digit or symbol: `2015م.`
-    if "." in word:  # initials chain such as U.S or ج.م.ع
-        return all(len(p.replace(_TATWEEL, "")) == 1 for p in word.split("."))
+    if "." in word:  # initials chain such as U.S, ج.م.ع or إم.بي.سي
+        return all(len(p) == 1 or p in _LETTER_NAMES for p in word.replace(_TATWEEL, "").split("."))
     if word.casefold() in _LATIN_ABBREVIATIONS:
         return True
-    if len(word.replace(_TATWEEL, "")) == 1:
+    bare = word.replace(_TATWEEL, "")
+    if bare in _LETTER_NAMES and _next_word(line, dot + 1).replace(_TATWEEL, "") in _LETTER_NAMES:
+        return True  # بي. بي. سي
+    if len(bare) == 1:
         # `2015 م.` and `1436 هـ.` are era markers that often end a sentence.
-        before = line[:start].rstrip()
-        era = word.replace(_TATWEEL, "") in ("م", "ه") and before[-1:].isdigit()
+        era = bare in ("م", "ه") and _prev_char(line, start).isdigit()
         return glued or not era
     return False
 
 
-def _boundaries(line: str) -> list[int]:
-    """End offsets (exclusive) of sentences inside one line."""
-    ends: list[int] = []
+def _boundaries(line: str) -> list[tuple[int, bool]]:
+    """(end offset, ends at `؛`) of the sentences inside one line."""
+    ends: list[tuple[int, bool]] = []
     for m in _TERMINATOR.finditer(line):
         s, e = m.start(), m.end()
         run = line[s:e].rstrip(_CLOSERS)
         nxt = line[e] if e < len(line) else ""
         prev = line[s - 1] if s > 0 else ""
+        if _next_after_spaces(line, e) in "،,":
+            continue  # `!،` and `?،` go on with the sentence
         if run == ".":
             if prev.isdigit() and nxt.isdigit():
                 continue  # 3.5, 1.000.000
             if nxt and not nxt.isspace():
-                # Glued dot: only a boundary between two Arabic letters ("الرياض.وقال");
-                # URLs, file names and initials ("U.S") are not.
-                if not (_ARABIC_LETTER.match(prev or " ") and _ARABIC_LETTER.match(nxt)):
+                # Glued dot: a boundary before an Arabic letter after a word, a number, `%` or a closing quote
+                # ("الرياض.وقال", "عام 2014.وجاءت", "22%.وأوضحت", "”.ووعدت"); URLs, file names and "U.S" are not.
+                opening = nxt in "«“(\"" and e + 1 < len(line) and _ARABIC_LETTER.match(line[e + 1]) is not None
+                if not opening and not (_ARABIC_LETTER.match(nxt) and (
+                        _ARABIC_LETTER.match(prev or " ") or prev.isdigit() or (prev and prev in "%" + _CLOSERS))):
                     continue
                 if _is_abbreviation(line, s, glued=True):
                     continue
             elif _is_abbreviation(line, s, glued=False):
                 continue
-        ends.append(e)
-    if not ends or ends[-1] != len(line):
-        ends.append(len(line))
+        ends.append((e, run.endswith(("؛", ";"))))
+    if not ends or ends[-1][0] != len(line):
+        ends.append((len(line), False))
     return ends
 
 
-def _bounded(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
-    """Cut an over-long stripped span at whitespace (preferring after a comma) before the limit."""
-    out: list[tuple[int, int]] = []
-    while end - start > max_chars:
-        window = text[start : start + max_chars + 1]
-        cut = -1
-        for i in range(len(window) - 1, max_chars // 2, -1):
-            if window[i].isspace() and window[i - 1] in "،,;:":
-                cut = i
-                break
-        if cut < 0:
-            for i in range(len(window) - 1, 0, -1):
-                if window[i].isspace():
-                    cut = i
-                    break
-        if cut <= 0:
-            cut = max_chars
-        piece_end = start + cut
-        ps, pe = _strip(text, start, piece_end)
-        if pe > ps:
-            out.append((ps, pe))
-        start, end = _strip(text, piece_end, end)
-    if end > start:
-        out.append((start, end))
-    return out
+def _next_after_spaces(line: str, pos: int) -> str:
+    i = pos
+    while i < len(line) and i - pos < 3 and line[i].isspace():
+        i += 1
+    return line[i] if i < len(line) and not line[i].isspace() else "\0"
+
+
+def _words(text: str, start: int, end: int) -> int:
+    return sum(1 for _ in _WORD.finditer(text, start, end))
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
@@ -246,8 +309,133 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _has_word(text: str, start: int, end: int) -> bool:
-    return any(ch.isalnum() for ch in text[start:end])
+def is_heading(text: str) -> bool:
+    """A list heading or label that introduces what follows (أولاً :, ثانياً -, 3 -, أ) ): never a unit alone."""
+    return _HEADING.fullmatch(text.strip()) is not None
+
+
+def _semicolon_joined(pieces: list[tuple[int, int, int, bool]]) -> list[tuple[int, int, int, bool]]:
+    """A `؛` ends a sentence only when the clauses on both sides have _SEMICOLON_SIDE_WORDS words or more."""
+    out: list[tuple[int, int, int, bool]] = []
+    last_words = 0  # words of the last clause of out[-1]
+    for s, e, w, semi in pieces:
+        if out and out[-1][3] and (last_words < _SEMICOLON_SIDE_WORDS or w < _SEMICOLON_SIDE_WORDS):
+            ps, _, pw, _ = out[-1]
+            out[-1] = (ps, e, pw + w, semi)
+        else:
+            out.append((s, e, w, semi))
+        last_words = w
+    return out
+
+
+def _joined(text: str, pieces: list[tuple[int, int, int, bool]]) -> list[tuple[int, int]]:
+    """Sentences of one line after joining what cannot stand alone.
+
+    `pieces` are (start, end, words, ends at ؛). A heading or a short label ending in `:` joins the piece it
+    introduces; a piece without words (". .") or under MIN_UNIT_WORDS joins the previous piece (the next one at
+    the start of the line).
+    """
+    out: list[tuple[int, int, int]] = []
+    pending: tuple[int, int] | None = None  # (start, words) of a piece waiting for the next
+    for s, e, w, _ in _semicolon_joined(pieces):
+        heading = w <= 2 and is_heading(text[s:e])  # this piece alone (a heading has at most two words)
+        if pending is not None:
+            s, w = pending[0], pending[1] + w
+            pending = None
+        if heading or (w < MIN_UNIT_WORDS and text[e - 1] == ":") or (w < MIN_UNIT_WORDS and not out):
+            pending = (s, w)
+        elif w < MIN_UNIT_WORDS:
+            ps, _, pw = out[-1]
+            out[-1] = (ps, e, pw + w)
+        else:
+            out.append((s, e, w))
+    if pending is not None:
+        last_end = pieces[-1][1]
+        if out:
+            out[-1] = (out[-1][0], last_end, 0)
+        else:
+            out.append((pending[0], last_end, 0))
+    return [(s, e) for s, e, _ in out]
+
+
+class _Cuts:
+    """The candidate cuts of one clause tier inside a span, read lazily and forgotten once passed (memory stays
+    bounded by what fits in one window, even for a 10 MB line)."""
+
+    def __init__(self, pattern: re.Pattern[str], text: str, start: int, end: int) -> None:
+        self._it = pattern.finditer(text, start, end)
+        self._buf: deque[tuple[int, int]] = deque()
+        self._done = False
+
+    def window(self, pos: int, limit: int) -> list[tuple[int, int]]:
+        """(cut, next) pairs with next > pos and cut <= limit, in order."""
+        while self._buf and self._buf[0][1] <= pos:
+            self._buf.popleft()
+        while not self._done and (not self._buf or self._buf[-1][0] <= limit):
+            m = next(self._it, None)
+            if m is None:
+                self._done = True
+            elif m.start("next") > pos:
+                self._buf.append((m.start("cut"), m.start("next")))
+        return [c for c in self._buf if c[0] <= limit]
+
+
+def _after_words(text: str, pos: int, end: int, n: int) -> int:
+    """Offset just past the n-th word from `pos` (`end` when there are fewer)."""
+    for k, m in enumerate(_WORD.finditer(text, pos, end), 1):
+        if k == n:
+            return m.end()
+    return end
+
+
+def _last_words_start(text: str, start: int, end: int, n: int) -> int:
+    """Start of the n-th word counted back from `end` (`start` when there are fewer)."""
+    i, seen, in_word = end, 0, False
+    while i > start:
+        ch = text[i - 1]
+        word_char = ch.isalnum()
+        if in_word and not word_char:
+            seen += 1
+            if seen == n:
+                return i
+        in_word = word_char
+        i -= 1
+    return start
+
+
+def _clause_split(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
+    """An over-long sentence in pieces of at most `max_chars`, cut at the strongest clause boundary in reach.
+
+    Each piece ends before the comma it was cut at (so no piece ends on `،` and none starts with one) and keeps at
+    least MIN_UNIT_WORDS words, as does the rest; within a tier the cut nearest to equal pieces wins. Only a run
+    with no usable boundary at all is cut hard at max_chars.
+    """
+    if end - start <= max_chars:
+        return [(start, end)]
+    tiers = [_Cuts(tier, text, start, end) for tier in _CLAUSE_TIERS]
+    max_next = _last_words_start(text, start, end, MIN_UNIT_WORDS)
+    out: list[tuple[int, int]] = []
+    pos = start
+    while end - pos > max_chars:
+        min_cut = _after_words(text, pos, pos + max_chars, MIN_UNIT_WORDS)
+        parts = -(-(end - pos) // max_chars)
+        target = pos + (end - pos) // parts  # balanced pieces read better than one long and one short
+        best: tuple[int, int] | None = None
+        for tier in tiers:
+            for cut, nxt in tier.window(pos, pos + max_chars):
+                if cut >= min_cut and nxt <= max_next and (best is None or abs(cut - target) < abs(best[0] - target)):
+                    best = (cut, nxt)
+            if best is not None:
+                break
+        if best is None:
+            best = (pos + max_chars, pos + max_chars)
+        ps, pe = _strip(text, pos, best[0])
+        if pe > ps:
+            out.append((ps, pe))
+        pos, end = _strip(text, best[1], end)
+    if end > pos:
+        out.append((pos, end))
+    return out
 
 
 def sentence_spans(
@@ -255,43 +443,37 @@ def sentence_spans(
 ) -> list[tuple[int, int]]:
     """Sentence (start, end) offsets into `text`, each stripped of surrounding whitespace.
 
-    Every line break ends a sentence (headlines and list items carry no final
-    punctuation); with `line_breaks=False` only blank lines do, for hard-wrapped text.
-    No span exceeds `max_chars`, so a model never sees an unbounded input.
+    Every line break ends a sentence (headlines and list items carry no final punctuation); with
+    `line_breaks=False` only blank lines do, for hard-wrapped text. No span exceeds `max_chars`, so a model never
+    sees an unbounded input; a longer sentence is split at clause boundaries (_clause_split).
     """
     max_chars = max(1, int(max_chars))
-    if line_breaks:
-        breaks = [(m.start(), m.end()) for m in _LINE_BREAK.finditer(text)]
-    else:
-        breaks = [(m.start(), m.end()) for m in _BLANK_LINES.finditer(text)]
+    pattern = _LINE_BREAK if line_breaks else _BLANK_LINES
     spans: list[tuple[int, int]] = []
-    for line_start, line_end in _segments(len(text), breaks):
+    line_start = 0
+    for line_start, line_end in _segments(text, pattern):
         line = text[line_start:line_end]
         if not line.strip():
             continue
+        pieces: list[tuple[int, int, int, bool]] = []
         piece_start = 0
-        line_spans: list[tuple[int, int]] = []
-        for end in _boundaries(line):
+        for end, semi in _boundaries(line):
             s, e = _strip(text, line_start + piece_start, line_start + end)
             piece_start = end
-            if e <= s:
-                continue
-            if line_spans and not _has_word(text, s, e):
-                line_spans[-1] = (line_spans[-1][0], e)  # stray ". ." joins its sentence
-            else:
-                line_spans.append((s, e))
-        for s, e in line_spans:
-            spans.extend(_bounded(text, s, e, max_chars))
+            if e > s:
+                pieces.append((s, e, _words(text, s, e), semi))
+        for s, e in _joined(text, pieces):
+            spans.extend(_clause_split(text, s, e, max_chars))
     return spans
 
 
-def _segments(length: int, breaks: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _segments(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
     out = []
     pos = 0
-    for a, b in breaks:
-        out.append((pos, a))
-        pos = b
-    out.append((pos, length))
+    for m in pattern.finditer(text):
+        out.append((pos, m.start()))
+        pos = m.end()
+    out.append((pos, len(text)))
     return out
 
 

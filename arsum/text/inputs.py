@@ -7,8 +7,11 @@ are only ever read, never modified.
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
+import stat
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -17,17 +20,28 @@ from typing import BinaryIO, Literal
 from arsum.errors import InputError
 from arsum.text.arabic import arabic_ratio, has_arabic
 from arsum.text.release import Release
-from arsum.text.releases import build_release, parse_release, parse_releases
+from arsum.text.releases import build_release, iter_releases, parse_release
 
 DEFAULT_MAX_BYTES = 10_000_000
 """Largest input (file, stdin, or one JSON line) read: 10 MB, far above any news release,
 low enough that a mistaken path to a disk image or archive fails fast instead of exhausting memory."""
+
+InputFormat = Literal["text", "jsonl"]
 
 STDIN_SOURCE = "<stdin>"
 STDIN_NAME = "stdin"
 
 _BAD_TEXT = "not valid UTF-8, UTF-16 or Windows-1256 text"
 _CONTROL_OK = "\t\n\r\f\v"
+_BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
+    (b"\xff\xfe\x00\x00", "utf-32-le", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32-be", "utf-32"),
+    (b"\xef\xbb\xbf", "utf-8-sig", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16-le", "utf-16"),
+    (b"\xfe\xff", "utf-16-be", "utf-16"),
+)
+_SEPARATOR_LINE = re.compile(rb"[ \t]*---[ \t]*\r?\n?")  # releases.py's separator, on the bytes of one line
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _plausible_arabic(text: str) -> bool:
@@ -41,14 +55,45 @@ def _plausible_arabic(text: str) -> bool:
     return odd <= 0.05 * len(text)
 
 
+def _plausible_utf16(text: str) -> bool:
+    """UTF-16 without a BOM: accepted only when it reads as text (letters, digits, punctuation, whitespace);
+    other bytes decoded as UTF-16 give CJK, private-use or control characters."""
+    if not text or "\x00" in text:
+        return False
+    good = sum(1 for c in text if c.isascii() and (c.isprintable() or c in _CONTROL_OK) or "\u0600" <= c <= "\u06ff"
+               or c.isspace() or "\u2000" <= c <= "\u206f")
+    return good >= 0.95 * len(text) and (has_arabic(text) or any(c.isalpha() for c in text))
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    if len(data) % 2:
+        return None
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if _plausible_utf16(text):
+            return text, codec
+    return None
+
+
+def _normalise_lines(text: str) -> str:
+    """CRLF and CR-only line ends become LF, whatever the encoding, before anything splits on lines."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
 def decode_bytes(data: bytes, source: str) -> tuple[str, str]:
-    """(text, encoding name) for the bytes of one input; BOMs win, then UTF-8, then Windows-1256."""
-    boms = (
-        (b"\xef\xbb\xbf", "utf-8-sig", "utf-8-sig"),
-        (b"\xff\xfe", "utf-16-le", "utf-16"),
-        (b"\xfe\xff", "utf-16-be", "utf-16"),
-    )
-    for bom, name, codec in boms:
+    """(text, encoding name) for the bytes of one input; BOMs win (UTF-32, UTF-8, UTF-16), then UTF-8, then
+    UTF-16 without a BOM, then Windows-1256. Line ends come back as LF."""
+    text, name = _decode(data, source)
+    if "\x00" in text:
+        raise InputError(source, f"binary file (contains NUL characters in {name} text)")
+    return _normalise_lines(text), name
+
+
+def _decode(data: bytes, source: str) -> tuple[str, str]:
+    for bom, name, codec in _BOMS:
         if data.startswith(bom):
             try:
                 text = data.decode(codec)
@@ -56,11 +101,17 @@ def decode_bytes(data: bytes, source: str) -> tuple[str, str]:
                 raise InputError(source, _BAD_TEXT) from None
             return text.lstrip("\ufeff"), name
     if b"\x00" in data:
-        raise InputError(source, "binary file (contains NUL bytes)")
+        utf16 = _utf16_without_bom(data)
+        if utf16 is None:
+            raise InputError(source, "binary file (contains NUL bytes)")
+        return utf16
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    utf16 = _utf16_without_bom(data)  # Arabic-only UTF-16 has no NUL byte at all
+    if utf16 is not None:
+        return utf16
     text = data.decode("windows-1256", errors="replace")
     if "\ufffd" in text or not _plausible_arabic(text):
         raise InputError(source, _BAD_TEXT)
@@ -126,21 +177,38 @@ def _read_file(path: str, max_bytes: int) -> bytes:
     return data
 
 
-def _read_stdin(stdin: BinaryIO, max_bytes: int) -> bytes:
-    data = stdin.read(max_bytes + 1)
-    if len(data) > max_bytes:  # stop here: a stream may never end (`yes | arsum …`)
-        raise InputError(STDIN_SOURCE, f"input is more than {max_bytes} bytes, above the --max-bytes limit")
+def _stdin(stdin: BinaryIO | None) -> BinaryIO:
+    if stdin is not None:
+        return stdin
+    if sys.stdin is None:  # started with `<&-`
+        raise InputError(STDIN_SOURCE, "is closed (nothing to read; give files, or feed stdin)")
+    return sys.stdin.buffer
+
+
+def _stdin_too_big(max_bytes: int) -> InputError:
+    return InputError(STDIN_SOURCE, f"input is more than {max_bytes} bytes, above the --max-bytes limit")
+
+
+def _read_stdin(handle: BinaryIO, max_bytes: int, head: bytes = b"") -> bytes:
+    """All of stdin after `head`, stopping past max_bytes: a stream may never end (`yes | arsum …`)."""
+    data = head + handle.read(max_bytes + 1 - len(head))
+    if len(data) > max_bytes:
+        raise _stdin_too_big(max_bytes)
     return data
 
 
-def _stdin(stdin: BinaryIO | None) -> BinaryIO:
-    return stdin if stdin is not None else sys.stdin.buffer
+def _shown(path: str) -> str:
+    """A path as it can be printed and written to JSON: bytes of a non-UTF-8 name (a cp1256 Arabic file name)
+    become \\xNN escapes; the file itself is still opened by its real name."""
+    if not _LONE_SURROGATE.search(path):
+        return path
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def load_releases(
     paths: Sequence[str],
     *,
-    input_format: Literal["text", "jsonl"] = "text",
+    input_format: InputFormat = "text",
     stdin: BinaryIO | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     require_arabic: bool = True,
@@ -150,29 +218,153 @@ def load_releases(
     `paths` may hold files, directories (their *.txt files, or *.jsonl for JSON lines,
     sorted, not recursive) and `-` for stdin; no paths means stdin. Inputs above
     `max_bytes` (default DEFAULT_MAX_BYTES = 10,000,000; per line for JSON lines) are refused unread.
+    Releases are yielded as they are parsed: stdin's as soon as their `---` (or the end) is read.
     """
-    suffix = ".jsonl" if input_format == "jsonl" else ".txt"
-    for item in _expand(paths, suffix):
+    for item in expand_inputs(paths, input_format):
         if isinstance(item, InputError):
             yield item
             continue
-        source, name = (STDIN_SOURCE, STDIN_NAME) if item == "-" else (item, Path(item).name)
+        yield from input_releases(
+            item, input_format=input_format, stdin=stdin, max_bytes=max_bytes, require_arabic=require_arabic
+        )
+
+
+def expand_inputs(paths: Sequence[str], input_format: InputFormat = "text") -> Iterator[str | InputError]:
+    """The files (or `-`) that `paths` name, in order, folders expanded; a path that cannot be used is an error."""
+    return _expand(paths, ".jsonl" if input_format == "jsonl" else ".txt")
+
+
+def input_names(item: str) -> tuple[str, str]:
+    """(source, name) of one input: `source` goes in records and messages, `name` into release ids."""
+    if item == "-":
+        return STDIN_SOURCE, STDIN_NAME
+    shown = _shown(item)
+    return shown, Path(shown).name
+
+
+def input_releases(
+    item: str,
+    *,
+    input_format: InputFormat = "text",
+    stdin: BinaryIO | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    require_arabic: bool = True,
+) -> Iterator[Release | InputError]:
+    """The releases of one local file (or `-`, stdin), or the errors that make it or its lines unusable."""
+    source, name = input_names(item)
+    try:
         if input_format == "jsonl":
             yield from _load_jsonl(item, source, name, stdin, max_bytes, require_arabic)
-            continue
-        try:
-            data = _read_stdin(_stdin(stdin), max_bytes) if item == "-" else _read_file(item, max_bytes)
-            text, encoding = decode_bytes(data, source)
-            del data
-            yield from parse_releases(
-                text, source=source, name=name, encoding=encoding, require_arabic=require_arabic
+        elif item == "-":
+            yield from _stdin_releases(_stdin(stdin), max_bytes, require_arabic)
+        else:
+            yield from releases_from_bytes(
+                _read_file(item, max_bytes), source=source, name=name, max_bytes=max_bytes,
+                require_arabic=require_arabic,
             )
-        except InputError as err:
-            yield err
+    except InputError as err:
+        yield err
 
 
-def _lines(handle: BinaryIO, max_bytes: int) -> Iterator[tuple[int, bytes | None]]:
-    """(line number, bytes) per line; None for a line above max_bytes, which is skipped unread."""
+def releases_from_bytes(
+    data: bytes,
+    *,
+    source: str,
+    name: str,
+    input_format: InputFormat = "text",
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    require_arabic: bool = True,
+) -> Iterator[Release | InputError]:
+    """The releases in the bytes of one input already read (a remote file), exactly as if read from disk."""
+    if input_format == "jsonl":
+        yield from _jsonl_releases(io.BytesIO(data), source, name, max_bytes, require_arabic)
+        return
+    try:
+        if len(data) > max_bytes:
+            raise _too_big(source, len(data), max_bytes)
+        text, encoding = decode_bytes(data, source)
+        del data
+        yield from iter_releases(text, source=source, name=name, encoding=encoding, require_arabic=require_arabic)
+    except InputError as err:
+        yield err
+
+
+def _stdin_releases(handle: BinaryIO, max_bytes: int, require_arabic: bool) -> Iterator[Release]:
+    """Text-format stdin, one release at a time: each is parsed and yielded once its `---` line (or the end)
+    is read, so `tail -f feed | arsum summarize` prints as releases arrive. At most max_bytes are read in all.
+
+    UTF-16/32 (a BOM or NUL bytes in the first line) and CR-only line ends cannot be split on newline bytes:
+    such stdin is read whole.
+    Releases before the first one with Arabic wait, so a stream without any Arabic is refused as a file is.
+    """
+    first = handle.readline(max_bytes + 1)
+    cr_only = b"\r" in first.rstrip(b"\r\n")
+    if first.startswith(tuple(bom for bom, _, codec in _BOMS if codec != "utf-8-sig")) or b"\x00" in first or cr_only:
+        text, encoding = decode_bytes(_read_stdin(handle, max_bytes, first), STDIN_SOURCE)
+        yield from iter_releases(text, source=STDIN_SOURCE, name=STDIN_NAME, encoding=encoding,
+                                 require_arabic=require_arabic)
+        return
+    bom = first.startswith(b"\xef\xbb\xbf")
+    total = 0
+    number = 1
+    separators = False
+    sample: str | None = None  # the first release's text, to name the problem when none can be printed
+    held: list[Release] = []  # releases waiting for the first Arabic one
+    arabic = not require_arabic
+    lines: list[bytes] = []
+    line = first[3:] if bom else first
+
+    def release_of(chunk: list[bytes]) -> tuple[str, Release] | None:
+        text, encoding = decode_bytes(b"".join(chunk), STDIN_SOURCE)
+        if not text.strip():
+            return None
+        if bom and encoding == "utf-8":
+            encoding = "utf-8-sig"
+        return text, parse_release(text, id=f"{STDIN_NAME}#{number}", source=STDIN_SOURCE, encoding=encoding)
+
+    while True:
+        total += len(line)
+        if total > max_bytes:
+            raise _stdin_too_big(max_bytes)
+        end = not line
+        if not end and not _SEPARATOR_LINE.fullmatch(line):
+            lines.append(line)
+        else:
+            separators = separators or not end
+            parsed = release_of(lines)
+            lines = []
+            if parsed is not None:
+                text, release = parsed
+                number += 1
+                sample = sample if sample is not None else text
+                arabic = arabic or has_arabic(text)
+                held.append(release)
+                if arabic:
+                    yield from held
+                    held = []
+            if end:
+                break
+        line = handle.readline(max_bytes + 1 - total)
+    if number == 1 or not arabic:  # nothing printable: the same words as for a file
+        yield from iter_releases(("---\n" if separators else "") + (sample or ""), source=STDIN_SOURCE,
+                                 name=STDIN_NAME, encoding=None, require_arabic=require_arabic)
+
+
+def _is_stream(handle: BinaryIO) -> bool:
+    """Not a regular file: its end may never come."""
+    try:
+        return not stat.S_ISREG(os.fstat(handle.fileno()).st_mode)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return False  # an in-memory buffer
+
+
+def _lines(handle: BinaryIO, max_bytes: int, source: str) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, bytes) per line; None for a line above max_bytes, which is skipped unread.
+
+    On a stream (stdin, FIFO, device) the skip drains at most max_bytes more: a longer line (an endless stream
+    without a newline, `< /dev/zero`) ends the input with an error instead of spinning forever.
+    """
+    drain_limit = max_bytes if _is_stream(handle) else float("inf")
     lineno = 0
     while True:
         line = handle.readline(max_bytes + 1)
@@ -180,8 +372,15 @@ def _lines(handle: BinaryIO, max_bytes: int) -> Iterator[tuple[int, bytes | None
             return
         lineno += 1
         if len(line) > max_bytes and not line.endswith(b"\n"):
-            while (more := handle.readline(1 << 20)) and not more.endswith(b"\n"):
-                pass
+            drained = 0
+            while not line.endswith(b"\n"):
+                line = handle.readline(1 << 20)
+                drained += len(line)
+                if not line:
+                    break
+                if drained > drain_limit:
+                    raise InputError(f"{source}:{lineno}", f"line is more than twice the --max-bytes limit of "
+                                     f"{max_bytes}; the rest of the stream is not read")
             yield lineno, None
             continue
         yield lineno, line
@@ -191,13 +390,23 @@ def _load_jsonl(
     item: str, source: str, name: str, stdin: BinaryIO | None, max_bytes: int, require_arabic: bool
 ) -> Iterator[Release | InputError]:
     try:
-        handle = _stdin(stdin) if item == "-" else open(item, "rb")
+        handle = _stdin(stdin) if item == "-" else open(item, "rb")  # noqa: SIM115
     except OSError as err:
         yield _os_error(source, err)
         return
     try:
+        yield from _jsonl_releases(handle, source, name, max_bytes, require_arabic)
+    finally:
+        if item != "-":
+            handle.close()
+
+
+def _jsonl_releases(
+    handle: BinaryIO, source: str, name: str, max_bytes: int, require_arabic: bool
+) -> Iterator[Release | InputError]:
+    try:
         seen = False
-        for lineno, raw in _lines(handle, max_bytes):
+        for lineno, raw in _lines(handle, max_bytes, source):
             where = f"{source}:{lineno}"
             if raw is None:
                 seen = True
@@ -222,9 +431,18 @@ def _load_jsonl(
             yield InputError(source, "empty file")
     except OSError as err:
         yield _os_error(source, err)
-    finally:
-        if item != "-":
-            handle.close()
+
+
+def _string(obj: dict[str, object], key: str, where: str) -> str | None:
+    """A string field of a JSON record; a lone surrogate (`"\\ud800"`) cannot be printed or tokenised: refused."""
+    value = obj.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InputError(where, f'"{key}" is not a string')
+    if _LONE_SURROGATE.search(value):
+        raise InputError(where, f'"{key}" holds a lone UTF-16 surrogate (\\ud800-\\udfff), not text')
+    return value
 
 
 def _record(line: str, *, where: str, default_id: str, require_arabic: bool) -> Release:
@@ -232,22 +450,21 @@ def _record(line: str, *, where: str, default_id: str, require_arabic: bool) -> 
         obj = json.loads(line)
     except json.JSONDecodeError as err:
         raise InputError(where, f"invalid JSON: {err.msg} at column {err.colno}") from None
+    except RecursionError:
+        raise InputError(where, "invalid JSON: nested too deeply") from None
+    except ValueError as err:  # an integer of more than 4,300 digits
+        raise InputError(where, f"invalid JSON: {str(err).split(';')[0].lower()}") from None
     if not isinstance(obj, dict):
         raise InputError(where, "invalid JSON: expected an object")
-    text = obj.get("text")
-    if text is None:
+    if obj.get("text") is None:
         raise InputError(where, 'missing "text"')
-    if not isinstance(text, str):
-        raise InputError(where, '"text" is not a string')
+    text = _string(obj, "text", where) or ""
     rid = obj.get("id", default_id)
     if not isinstance(rid, (str, int)) or isinstance(rid, bool):
         raise InputError(where, '"id" is not a string or number')
-    title = obj.get("title")
-    if title is not None and not isinstance(title, str):
-        raise InputError(where, '"title" is not a string')
-    subtitle = obj.get("subtitle")
-    if subtitle is not None and not isinstance(subtitle, str):
-        raise InputError(where, '"subtitle" is not a string')
+    rid = _string({"id": rid}, "id", where) if isinstance(rid, str) else rid
+    title = _string(obj, "title", where)
+    subtitle = _string(obj, "subtitle", where)
     if not text.strip():
         raise InputError(where, 'empty "text"')
     if require_arabic and not has_arabic((title or "") + "\n" + text):
@@ -256,3 +473,10 @@ def _record(line: str, *, where: str, default_id: str, require_arabic: bool) -> 
         return build_release(id=str(rid), title=title, text=text, source=where, encoding="utf-8",
                              subtitle=subtitle or None)
     return parse_release(text, id=str(rid), source=where, encoding="utf-8")
+
+
+def read_input(path: str, *, stdin: BinaryIO | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, str]:
+    """(text, encoding) of one file, or of stdin for `-`, refused above max_bytes like every input."""
+    if path == "-":
+        return decode_bytes(_read_stdin(_stdin(stdin), max_bytes), STDIN_SOURCE)
+    return decode_bytes(_read_file(path, max_bytes), path)

@@ -30,6 +30,7 @@ class Release:
     dateline: str | None
     paragraphs: tuple[str, ...]
     sentences: tuple[Sentence, ...]
-    timestamp: str | None = None
-    end_marker: bool = False
+    timestamp: str | None = None  # the wire's time stamp (`06:20 ت م`), as written
+    end_marker: str | None = None  # the end marker as written (`// انتهى //`, `// إنتهـى //`)
+    byline: str | None = None  # a newspaper's byline line (`عين اليوم – جدة`, `فلان- سبق- الباحة`)
     warnings: tuple[str, ...] = ()

@@ -1,0 +1,255 @@
+"""Check any English text against its Arabic source: support, numbers and, for a translation, omissions.
+
+The same checks arsum runs on its own output, for text made elsewhere (a colleague, a vendor, an online
+service). Two shapes: a document (an English summary or translation of an Arabic release, sentences matched
+by meaning) and aligned lines (line i of the English translates line i of the Arabic).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from arsum.errors import UsageError
+from arsum.tasks.number_check import arabic_numbers, missing_numbers
+from arsum.tasks.results import TranslationPair
+from arsum.tasks.support import (
+    DEFAULT_MIN_SUPPORT,
+    LOW_SUPPORT,
+    NUMBER_FLAG,
+    CachedEncoder,
+    SentenceEncoder,
+    annotate_translation,
+    get_encoder,
+    release_units,
+    score_support,
+)
+from arsum.text.arabic import split_sentences
+from arsum.text.inputs import DEFAULT_MAX_BYTES, read_input
+from arsum.text.release import SUBTITLE_INDEX, TITLE_INDEX, Release
+from arsum.text.releases import parse_release
+
+__all__ = ["AlignedCheck", "CheckedPair", "CheckedSentence", "DocumentCheck", "Omission", "check_aligned",
+           "check_document", "check_files"]
+
+SUMMARY = "summary"
+TRANSLATION = "translation"
+
+
+@dataclass(frozen=True)
+class CheckedSentence:
+    """One English sentence: its support, the Arabic sentences behind it (-1 title, -2 subtitle), its flags."""
+
+    index: int
+    text: str
+    support: float
+    sources: tuple[int, ...]
+    flags: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self) | {"sources": list(self.sources), "flags": list(self.flags)}
+
+
+@dataclass(frozen=True)
+class Omission:
+    """An Arabic sentence no English sentence supports; `support` is the best any of them reaches."""
+
+    index: int
+    text: str
+    support: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class DocumentCheck:
+    """An English text checked against an Arabic release; `expect` says whether omissions count as problems."""
+
+    id: str
+    expect: str
+    sentences: tuple[CheckedSentence, ...]
+    omissions: tuple[Omission, ...]
+    encoder: str
+    min_support: float
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def flagged(self) -> bool:
+        """Something an editor should look at: a flagged sentence, or an omission in a translation."""
+        return any(s.flags for s in self.sentences) or (self.expect == TRANSLATION and bool(self.omissions))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "mode": "document",
+            "expect": self.expect,
+            "flagged": self.flagged,
+            "sentences": [s.to_dict() for s in self.sentences],
+            "omissions": [o.to_dict() for o in self.omissions],
+            "support": {"encoder": self.encoder, "min_support": self.min_support},
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass(frozen=True)
+class CheckedPair:
+    """Line `index` (0-based) of the Arabic and of the English; support None when either line is empty."""
+
+    index: int
+    source: str
+    translation: str
+    support: float | None
+    flags: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self) | {"flags": list(self.flags)}
+
+
+@dataclass(frozen=True)
+class AlignedCheck:
+    """Aligned line pairs, each scored on its own."""
+
+    pairs: tuple[CheckedPair, ...]
+    encoder: str
+    min_support: float
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def flagged(self) -> bool:
+        return any(p.flags for p in self.pairs)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole check as one object (the CLI writes `pairs` one record each)."""
+        return {
+            "mode": "aligned",
+            "flagged": self.flagged,
+            "pairs": [p.to_dict() for p in self.pairs],
+            "support": {"encoder": self.encoder, "min_support": self.min_support},
+            "warnings": list(self.warnings),
+        }
+
+
+def _encoder(encoder: SentenceEncoder | str | None) -> SentenceEncoder:
+    return encoder if isinstance(encoder, SentenceEncoder) else get_encoder(encoder)
+
+
+def check_document(
+    source: Release | str,
+    translation: str,
+    *,
+    translation_expected: bool = False,
+    encoder: SentenceEncoder | str | None = None,
+    min_support: float = DEFAULT_MIN_SUPPORT,
+    source_name: str = "source",
+) -> DocumentCheck:
+    """Support, sources and number flags for each English sentence; Arabic sentences left unsupported.
+
+    `source`: a parsed release, or the text of one (headline first). `translation_expected`: the English is
+    meant to render all of it, so each omission is a problem; otherwise (a summary) omissions are listed only.
+    """
+    release = source if isinstance(source, Release) else parse_release(source, id=source_name, source=source_name)
+    enc = CachedEncoder(_encoder(encoder))  # both directions score the same texts: encode each once
+    english = [s.strip() for s in split_sentences(translation) if s.strip()]
+    texts, owners = release_units(release)
+    scores = score_support(english, texts, enc, parents=owners)
+    parts = (release.title, release.subtitle, release.dateline, *release.paragraphs)
+    numbers = arabic_numbers("\n".join(part for part in parts if part))
+
+    sentences: list[CheckedSentence] = []
+    warnings: list[str] = []
+    for n, (text, (support, sources)) in enumerate(zip(english, scores, strict=True)):
+        flags: list[str] = []
+        if support < min_support:
+            flags.append(LOW_SUPPORT)
+            warnings.append(f"english sentence {n}: support {support:.2f} below {min_support:.2f}")
+        for number in missing_numbers(text, numbers, whole=False):
+            flags.append(NUMBER_FLAG + number)
+            warnings.append(f"english sentence {n}: number {number} not in the Arabic source")
+        sentences.append(CheckedSentence(n, text, support, sources, tuple(flags)))
+
+    arabic = _arabic_sentences(release)
+    reverse = score_support([text for _, text in arabic], english, enc) if english else [(0.0, ())] * len(arabic)
+    omissions = tuple(
+        Omission(index, text, support)
+        for (index, text), (support, _) in zip(arabic, reverse, strict=True)
+        if support < min_support
+    )
+    return DocumentCheck(
+        id=release.id,
+        expect=TRANSLATION if translation_expected else SUMMARY,
+        sentences=tuple(sentences),
+        omissions=omissions,
+        encoder=enc.name,
+        min_support=min_support,
+        warnings=tuple(release.warnings) + tuple(warnings),
+    )
+
+
+def _arabic_sentences(release: Release) -> list[tuple[int, str]]:
+    out = [(TITLE_INDEX, release.title)] if release.title.strip() else []
+    if release.subtitle and release.subtitle.strip():
+        out.append((SUBTITLE_INDEX, release.subtitle))
+    return out + [(s.index, s.text) for s in release.sentences]
+
+
+def check_aligned(
+    source_lines: Sequence[str],
+    translation_lines: Sequence[str],
+    *,
+    encoder: SentenceEncoder | str | None = None,
+    min_support: float = DEFAULT_MIN_SUPPORT,
+) -> AlignedCheck:
+    """Line i of the English against line i of the Arabic: support (cosine of the pair) and number flags.
+
+    Raises UsageError when the two sides do not have the same number of lines.
+    """
+    if len(source_lines) != len(translation_lines):
+        raise UsageError(
+            f"--aligned needs as many lines in the translation as in the source: "
+            f"{len(source_lines)} Arabic lines, {len(translation_lines)} English lines"
+        )
+    enc = _encoder(encoder)
+    pairs = [TranslationPair(i, 0, a, e) for i, (a, e) in enumerate(zip(source_lines, translation_lines, strict=True))]
+    scored, warnings = annotate_translation(pairs, enc, min_support=min_support)
+    return AlignedCheck(
+        pairs=tuple(CheckedPair(p.index, p.source, p.translation, p.support, p.flags) for p in scored),
+        encoder=enc.name,
+        min_support=min_support,
+        warnings=tuple(warnings),
+    )
+
+
+def check_files(
+    source: str,
+    translation: str,
+    *,
+    aligned: bool = False,
+    translation_expected: bool = False,
+    encoder: SentenceEncoder | str | None = None,
+    min_support: float | None = None,
+    max_bytes: int | None = None,
+    stdin: BinaryIO | None = None,
+) -> DocumentCheck | AlignedCheck:
+    """`arsum check`: read SOURCE and TRANSLATION (a path, or `-` for stdin, not both) and check them."""
+    if source == "-" and translation == "-":
+        raise UsageError("only one of SOURCE and TRANSLATION can be - (stdin)")
+    limit = max_bytes or DEFAULT_MAX_BYTES
+    arabic, encoding = read_input(source, stdin=stdin, max_bytes=limit)
+    english, _ = read_input(translation, stdin=stdin, max_bytes=limit)
+    threshold = DEFAULT_MIN_SUPPORT if min_support is None else min_support
+    if aligned:
+        return check_aligned(_lines(arabic), _lines(english), encoder=encoder, min_support=threshold)
+    name = "<stdin>" if source == "-" else source
+    release = parse_release(arabic, id=name, source=name, encoding=encoding)
+    return check_document(release, english, translation_expected=translation_expected, encoder=encoder,
+                          min_support=threshold)
+
+
+def _lines(text: str) -> list[str]:
+    """Lines split on newlines only (str.splitlines also splits on U+2028 and \\x1c, which would shift pairs);
+    a final newline does not make an extra empty line."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    return lines[:-1] if lines and lines[-1] == "" else lines
