@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import tinymodels
-from conftest import fake_hub_download
+from conftest import COMMIT, fake_hub_download
 
 from arsum.errors import ModelUnavailable, UsageError
 from arsum.models import store as modelstore
