@@ -65,6 +65,7 @@ class ReleaseSummary:
     warnings: tuple[str, ...] = ()
     support: dict[str, Any] | None = None  # encoder and threshold behind the support scores
     run: RunInfo = RunInfo()
+    english_unavailable: str | None = None  # why English was wanted but not made; None when made or not requested
 
 
 @dataclass(frozen=True)
