@@ -12,6 +12,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,7 @@ def readme_commands() -> list[str]:
     for line in (ln for block in blocks for ln in block.splitlines()):
         code = re.split(r"\s+#\s", " " + line, maxsplit=1)[0].strip()
         for part in code.split("&&"):
-            if re.search(r"(^|\|\s*)arsum\s", part.strip()):
+            if re.search(r"(^|\|\s*)([A-Z_]+=\S*\s+)*arsum\s", part.strip()):
                 commands.append(part.strip())
     return list(dict.fromkeys(commands))
 
@@ -75,7 +76,7 @@ def check_output(command: str, out: str) -> None:
 
 
 def run_pipeline(command: str, root: Path) -> str:
-    """Run `cat F | arsum … < F > F | jq …` the way a shell would; returns the last stdout."""
+    """Run `cat F | NAME=VALUE arsum … < F > F | jq …` the way a shell would; returns the last stdout."""
     lexer = shlex.shlex(command, posix=True, punctuation_chars="|<>")
     lexer.whitespace_split = True
     tokens = list(lexer)
@@ -108,8 +109,10 @@ def run_pipeline(command: str, root: Path) -> str:
             assert done.returncode == 0, done.stderr
             data = done.stdout
             continue
+        env = dict(a.split("=", 1) for a in argv if re.fullmatch(r"[A-Z_]+=\S*", a))
+        argv = argv[len(env):]
         assert argv[0] == "arsum", command
-        result = CliRunner().invoke(app, argv[1:], input=data)
+        result = CliRunner().invoke(app, argv[1:], input=data, env=env)
         assert result.exit_code == 0, f"{command}\n{result.stderr}"
         data = result.stdout
         if not re.search(r"-o \S", command):
@@ -142,3 +145,12 @@ def test_readme_example_runs(command: str, workdir: Path, monkeypatch: pytest.Mo
     run_pipeline(command, workdir)
     for target in re.findall(r"(?:-o|>) (\S+)", command):
         check_output(command, (workdir / target).read_text(encoding="utf-8"))
+
+
+def test_the_screenshot_is_of_the_current_output() -> None:
+    assert "(docs/summarize-seed.svg)" in README.read_text(encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "bench" / "screenshot.py"), "--check"],
+        capture_output=True, text=True, check=False, timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

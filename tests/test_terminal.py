@@ -282,3 +282,17 @@ def test_bidi_rows_on_held_out_releases() -> None:
                     continue  # embedded Latin runs read left to right inside the row; this check assumes none
                 own = rows_of(rows, labels[k], labels[k + 1:], bidi=True)
                 assert [w for row in own for w in logical_words(row)][1:] == nfkc_words(sentence.text), path
+
+
+def test_progress_is_labelled_by_model_name_and_counts_across_calls(monkeypatch: pytest.MonkeyPatch) -> None:
+    from arsum.cli import progress
+
+    monkeypatch.setattr(progress, "enabled", lambda: True)
+    reporter = progress.TerminalReporter()
+    for total in (1, 4):
+        with reporter.track("/tmp/models/tiny-mt5/", total) as bar:
+            bar.advance(total)
+    assert reporter._counts == {"tiny-mt5": (5, 5)}
+    assert [progress.model_label(d) for d in ("crosssum-m2m", "csebuetnlp/mT5_m2m", "C:\\m\\opus")] == [
+        "crosssum-m2m", "mT5_m2m", "opus",
+    ]
