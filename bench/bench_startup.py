@@ -33,10 +33,18 @@ COMMANDS = {
 }
 
 
-def package_copy(dest: Path, compiled: bool) -> Path:
-    """arsum and models.toml copied without __pycache__; compiled ahead of time when `compiled`."""
+def package_copy(dest: Path, compiled: bool, completion: bool = True) -> Path:
+    """arsum and models.toml copied without __pycache__; compiled ahead of time when `compiled`.
+
+    `completion=False` switches typer's shell completion options off in the copy, to measure what they cost.
+    """
     shutil.copytree(ROOT / "arsum", dest / "arsum", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "models.toml", dest / "arsum" / "models.toml")
+    if not completion:
+        app = dest / "arsum" / "cli" / "app.py"
+        source = app.read_text(encoding="utf-8")
+        assert "add_completion=True" in source
+        app.write_text(source.replace("add_completion=True", "add_completion=False"), encoding="utf-8")
     if compiled:
         compileall.compile_dir(dest / "arsum", quiet=1)
     return dest
@@ -72,6 +80,9 @@ def main() -> None:
                 env["PYTHONDONTWRITEBYTECODE"] = "1"
             for name, argv in COMMANDS.items():
                 variants[f"{mode}: {name}"] = ([sys.executable, "-c", ENTRY, *argv], env)
+        folder = package_copy(Path(tmp) / "no-completion", compiled=True, completion=False)
+        env = {**base_env, "PYTHONPATH": str(folder), "ARSUM_BENCH_CWD": str(folder)}
+        variants["warm: arsum --help, completion off"] = ([sys.executable, "-c", ENTRY, "--help"], env)
         for argv, env in variants.values():  # one untimed run each: file system caches
             timed(argv, env)
         times: dict[str, list[float]] = {name: [] for name in variants}

@@ -76,7 +76,7 @@ def check_output(command: str, out: str) -> None:
 
 
 def run_pipeline(command: str, root: Path) -> str:
-    """Run `cat F | NAME=VALUE arsum … < F > F | jq …` the way a shell would; returns the last stdout."""
+    """Run `cat F | NAME=VALUE arsum … < F > F (or >> F) | jq …` the way a shell would; returns the last stdout."""
     lexer = shlex.shlex(command, posix=True, punctuation_chars="|<>")
     lexer.whitespace_split = True
     tokens = list(lexer)
@@ -88,13 +88,13 @@ def run_pipeline(command: str, root: Path) -> str:
             stages[-1].append(token)
     data: str | None = None
     for stage in stages:
-        argv, redirect_in, redirect_out = [], None, None
+        argv, redirect_in, redirect_out, append = [], None, None, False
         it = iter(stage)
         for token in it:
             if token == "<":
                 redirect_in = next(it)
-            elif token == ">":
-                redirect_out = next(it)
+            elif token in (">", ">>"):
+                redirect_out, append = Path(next(it)).expanduser(), token == ">>"
             else:
                 argv.append(str(Path(token).expanduser()) if token.startswith("~") else token)
         if redirect_in:
@@ -118,7 +118,8 @@ def run_pipeline(command: str, root: Path) -> str:
         if not re.search(r"-o \S", command):
             check_output(command, data)
         if redirect_out:
-            (root / redirect_out).write_text(data, encoding="utf-8")
+            with (root / redirect_out).open("a" if append else "w", encoding="utf-8") as sink:
+                sink.write(data)
     return data or ""
 
 
@@ -130,6 +131,7 @@ def test_the_readme_has_examples() -> None:
 @pytest.mark.parametrize("command", COMMANDS)
 def test_readme_example_runs(command: str, workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(workdir)
+    (workdir / "home").mkdir(exist_ok=True)
     monkeypatch.setenv("HOME", str(workdir / "home"))
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("ARSUM_CONFIG", str(workdir / "models.toml"))
@@ -144,7 +146,7 @@ def test_readme_example_runs(command: str, workdir: Path, monkeypatch: pytest.Mo
         shutil.rmtree(converted, ignore_errors=True)
     run_pipeline(command, workdir)
     for target in re.findall(r"(?:-o|>) (\S+)", command):
-        check_output(command, (workdir / target).read_text(encoding="utf-8"))
+        check_output(command, (workdir / Path(target).expanduser()).read_text(encoding="utf-8"))
 
 
 def test_the_screenshot_is_of_the_current_output() -> None:

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import shlex
+import shutil
+import subprocess
 import sys
+import time
 import unicodedata
 from importlib import import_module
 from pathlib import Path
@@ -296,3 +301,35 @@ def test_progress_is_labelled_by_model_name_and_counts_across_calls(monkeypatch:
     assert [progress.model_label(d) for d in ("crosssum-m2m", "csebuetnlp/mT5_m2m", "C:\\m\\opus")] == [
         "crosssum-m2m", "mT5_m2m", "opus",
     ]
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux not installed")
+def test_in_tmux_at_70_columns_bidi_puts_each_sentence_start_on_its_first_row(tmp_path: Path) -> None:
+    """The real CLI in a real 70-column tmux pane (a terminal without bidi), read back with capture-pane."""
+    item = seed_summary()
+    socket = str(tmp_path / "tmux.sock")
+    command = shlex.join([sys.executable, "-m", "arsum", "summarize", str(SEED), "--bidi", "--no-english", "-f", "rich"])
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    tmux = ["tmux", "-S", socket]
+    subprocess.run([*tmux, "new-session", "-d", "-x", "70", "-y", "50", f"{command}; sleep 60"], env=env, check=True)
+    try:
+        screen = ""
+        for _ in range(240):
+            screen = subprocess.run([*tmux, "capture-pane", "-p"], capture_output=True, text=True, check=True).stdout
+            if "╰" in screen:
+                break
+            time.sleep(0.25)
+    finally:
+        subprocess.run([*tmux, "kill-server"], check=False, capture_output=True)
+    rows = [line[2:-2] for line in screen.splitlines() if line.startswith("│")]
+    assert rows and all(len(line) <= 70 for line in screen.splitlines())
+    for sentence in item.arabic_summary.sentences:
+        [first] = [r for r in rows if r.endswith(f".{sentence.index + 1}")]
+        words = logical_words(first)
+        assert words[1:] == nfkc_words(sentence.text)[: len(words) - 1]
+
+
+def test_shell_completion_script() -> None:
+    result = run("--show-completion", "bash")
+    assert result.exit_code == 0 and "complete" in result.stdout
+    assert "--install-completion" in run("-h").stdout
