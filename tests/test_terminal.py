@@ -333,3 +333,15 @@ def test_shell_completion_script() -> None:
     result = run("--show-completion", "bash")
     assert result.exit_code == 0 and "complete" in result.stdout
     assert "--install-completion" in run("-h").stdout
+
+
+@pytest.mark.parametrize("bidi", [False, True])
+def test_paragraph_never_writes_control_characters(bidi: bool) -> None:
+    from rich.console import Console
+
+    from arsum.cli.rtl import Paragraph
+
+    stream = io.StringIO()
+    Console(file=stream, width=40, color_system=None).print(Paragraph("نص\x1b[2J عربي\x07\x9b مع\tفاصل", reorder=bidi))
+    out = stream.getvalue()
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f]", out) and "\ufffd" in out
