@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import unicodedata
+from dataclasses import replace
 from importlib import import_module
 from pathlib import Path
 
@@ -121,10 +122,9 @@ def test_bidi_keeps_harakat_after_their_letter() -> None:
 
 
 def english_item(support: float, flags: tuple[str, ...] = (), sources: tuple[int, ...] = (0, -1)) -> ReleaseSummary:
-    item = seed_summary()
     sentence = EnglishSentence("An English sentence.", support=support, sources=sources, flags=flags)
-    item.english_summary = EnglishSummary(sentence.text, (sentence,), model="tiny", revision=None, strategy="crosslingual")
-    return item
+    english = EnglishSummary(sentence.text, (sentence,), model="tiny", revision=None, strategy="crosslingual")
+    return replace(seed_summary(), english_summary=english)
 
 
 @pytest.mark.parametrize(
