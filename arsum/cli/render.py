@@ -319,7 +319,8 @@ class RichRenderer:
             parts.append(self._ar(release.subtitle, style="italic"))
         chosen = item.arabic_summary.sentences
         total = len(release.sentences)
-        parts.append(Text(f"Arabic summary · {len(chosen)} of {total} sentence{'' if total == 1 else 's'}", style="bold cyan"))
+        heading = f"Arabic summary · {len(chosen)} of {total} sentence{'' if total == 1 else 's'}"
+        parts.append(Text(heading, style="bold cyan"))
         parts += [self._ar(s.text, label=f"{sentence_number(s.index)}. ") for s in chosen]
         english = item.english_summary
         if english is not None:

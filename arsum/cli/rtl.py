@@ -22,8 +22,6 @@ from rich.style import Style, StyleType
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions
 
-# C0/C1 controls (ESC, BEL, ...): Paragraph writes Segments itself, bypassing Text, so it must not pass them through.
-_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 # Arabic harakat and Quranic marks: after reordering they precede their letter and must be moved back after it.
 _MARKS_BEFORE_BASE = re.compile(r"([\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED]+)(.)")
 
@@ -102,7 +100,7 @@ class Paragraph:
     """A Rich renderable: a paragraph laid out by `layout`, aligned to the side its direction starts from."""
 
     def __init__(self, text: str, *, style: StyleType = "", label: str = "", reorder: bool = False) -> None:
-        self.text = _CONTROLS.sub("\ufffd", text)  # whitespace controls are word breaks for the wrapper
+        self.text = text  # already escaped by the renderer (render.shown): written as Segments, not through Text
         self.style = style
         self.label = label
         self.reorder = reorder
