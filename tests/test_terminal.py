@@ -269,7 +269,7 @@ def test_option_errors_name_the_option(args: tuple[str, ...], option: str) -> No
 
 @pytest.mark.parametrize("sentence", ["زار الرئيس بلجيكا يومي 12 و 13 من الشهر الجاري.", "قال الوزير إن الحوار مفيد. وأضاف أنه سيستمر."])
 def test_a_one_line_input_is_summarised_not_turned_into_a_title(sentence: str) -> None:
-    result = run("summarize", "--no-english", "-f", "json", input=sentence + "\n")
+    result = run("summarize", "--no-english", "-f", "json", "-n", "5", input=sentence + "\n")
     [release] = json.loads(result.stdout)
     assert " ".join(s["text"] for s in release["arabic_summary"]) == sentence
 
