@@ -447,7 +447,7 @@ def _rich_check(result: Any, stream: TextIO, *, bidi: bool) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    renderer = RichRenderer(stream, bidi=bidi)  # its console and Arabic reordering
+    renderer = RichRenderer(stream, bidi=bidi)  # its console and Arabic paragraphs (wrapped, then reordered with --bidi)
     console, ar = renderer.console, renderer._ar
 
     def status(support: float | None, flags: tuple[str, ...]) -> Text:
@@ -456,7 +456,7 @@ def _rich_check(result: Any, stream: TextIO, *, bidi: bool) -> None:
     if hasattr(result, "pairs"):
         table = Table("#", "Arabic", "English", "support", header_style="bold cyan", expand=True)
         for p in result.pairs:
-            table.add_row(str(p.index), Text(ar(p.source), justify="right"), p.translation, status(p.support, p.flags))
+            table.add_row(str(p.index), ar(p.source), p.translation, status(p.support, p.flags))
         console.print(table)
         return
     table = Table("#", "English", "support", "sources", header_style="bold cyan", expand=True,
@@ -468,5 +468,5 @@ def _rich_check(result: Any, stream: TextIO, *, bidi: bool) -> None:
         omitted = Table("#", "Arabic sentence no English sentence supports", "best", header_style="bold cyan",
                         expand=True, style="yellow" if result.expect == "translation" else None)
         for o in result.omissions:
-            omitted.add_row(str(o.index), Text(ar(o.text), justify="right"), f"{o.support:.2f}")
+            omitted.add_row(str(o.index), ar(o.text), f"{o.support:.2f}")
         console.print(omitted)
