@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from arsum import __version__
-from arsum.models.engine import ModelRun
 from arsum.text.release import Release
+
+if TYPE_CHECKING:  # annotations only: importing the engine (and models.toml's parser) costs the extractive path ~10 ms
+    from arsum.models.engine import ModelRun
 
 
 @dataclass(frozen=True)
