@@ -22,12 +22,11 @@ from arsum.errors import (
     EXIT_USAGE,
     ArsumError,
     InputError,
+    UsageError,
     escape_controls,
 )
 
 EXIT_BROKEN_PIPE = 141
-TRANSLATE_WINDOW = 16  # releases translated in one engine call: better batches, output still streams
-SUMMARIZE_WINDOW = 8  # releases whose support scores are encoded in one call
 
 app = typer.Typer(
     name="arsum",
@@ -290,20 +289,17 @@ def _load(  # noqa: ANN202
 
 
 def _run(
-    items: Iterable[Any],
-    process: Callable[[list[Any]], list[Any]],
+    results: Callable[[Callable[[InputError], None]], Iterable[Any]],
     *,
     fmt: str,
     output: Path | None,
     force: bool,
     inputs: list[str],
     bidi: bool,
-    window_size: int = 1,
 ) -> int:
-    """Stream releases, a few at a time, through `process` into a renderer; bad inputs are reported and skipped."""
+    """Render `results(on_error)` as it streams; bad inputs are reported and counted."""
     from arsum.cli.output import check_output_path, open_output
     from arsum.cli.render import make_renderer
-    from arsum.tasks.pipeline import releases_only, windows
 
     target = check_output_path(output, inputs, force) if output is not None else None
     failures = 0
@@ -315,11 +311,57 @@ def _run(
 
     with open_output(target) as stream:
         renderer = make_renderer(fmt, stream, bidi=bidi)
-        for window in windows(releases_only(items, report), window_size):
-            for result in process(window):
-                renderer.write(result)
+        for result in results(report):
+            renderer.write(result)
         renderer.close()
     return EXIT_INPUT if failures else EXIT_OK
+
+
+RayOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--ray",
+        help="Run on Ray: local (start one here), auto (the cluster in RAY_ADDRESS) or a cluster address. "
+        "Needs --output-dir; inputs may also be s3://, gs://, hdfs:// paths.",
+    ),
+]
+OutputDirOpt = Annotated[
+    Path | None, typer.Option("--output-dir", help="With --ray: folder of JSON-lines shards and manifest.json; a rerun resumes.")
+]
+WorkersOpt = Annotated[
+    int | None, typer.Option("--workers", min=1, help="With --ray: model actors (default: as many as CPUs/GPUs allow).")
+]
+GpusOpt = Annotated[float, typer.Option("--gpus-per-worker", min=0.0, help="With --ray: GPUs per actor (0.5 shares one).")]
+ThreadsOpt = Annotated[int, typer.Option("--threads-per-worker", min=1, help="With --ray: CPU threads (and CPUs) per actor.")]
+
+
+def _ray(
+    command: str, options: Any, paths: list[str] | None, *, address: str | None, output_dir: Path | None,
+    workers: int | None, gpus: float, threads: int, input_format: InputFormat, lang: str | None, max_bytes: int | None,
+) -> int | None:
+    """Run the command on Ray when --ray is given (None otherwise): shards in --output-dir, one summary line."""
+    if address is None:
+        if output_dir is not None:
+            raise UsageError("--output-dir is for --ray runs; use -o FILE otherwise")
+        return None
+    if output_dir is None:
+        raise UsageError("--ray needs --output-dir DIR")
+    from dataclasses import replace
+
+    from arsum.cli.progress import TerminalReporter
+    from arsum.reporting import SILENT
+    from arsum.tasks.distributed import Cluster, InputOptions, Job, run_ray
+    from arsum.text.inputs import DEFAULT_MAX_BYTES
+
+    job = Job(command, replace(options, models=replace(options.models, reporter=SILENT)))  # type: ignore[arg-type]
+    summary = run_ray(
+        job, paths or [], output_dir,
+        cluster=Cluster(address, workers, gpus, threads),
+        inputs=InputOptions(input_format.value, max_bytes or DEFAULT_MAX_BYTES, lang is None),  # type: ignore[arg-type]
+        reporter=TerminalReporter(), notify=_say,
+    )
+    _say(summary.line(output_dir))
+    return EXIT_INPUT if summary.errors else EXIT_OK
 
 
 @app.command()
@@ -362,13 +404,17 @@ def summarize(
     output: OutputOpt = None,
     force: ForceOpt = False,
     bidi: BidiOpt = False,
+    ray: RayOpt = None,
+    output_dir: OutputDirOpt = None,
+    workers: WorkersOpt = None,
+    gpus_per_worker: GpusOpt = 0.0,
+    threads_per_worker: ThreadsOpt = 1,
     quiet: QuietOpt = False,
 ) -> int:
     """Arabic extractive and English abstractive summary of each release."""
-    from arsum.tasks.pipeline import Summarize, SummarizeOptions, SupportOptions
+    from arsum.api import Summarizer
+    from arsum.tasks.pipeline import SummarizeOptions, SupportOptions
 
-    if sentences is not None and ratio is not None:
-        raise typer.BadParameter("give --sentences or --ratio, not both", param_hint="--ratio")
     options = SummarizeOptions(
         count=sentences,
         ratio=ratio,
@@ -377,13 +423,18 @@ def summarize(
         models=_model_options(model, device, quantize, config, quiet),
         support=SupportOptions(support, min_support, drop_unsupported, encoder),
     )
+    code = _ray("summarize", options, paths, address=ray, output_dir=output_dir, workers=workers,
+                gpus=gpus_per_worker, threads=threads_per_worker, input_format=input_format, lang=lang,
+                max_bytes=max_bytes)
+    if code is not None:
+        return code
     notify = _notifier(quiet)
-    process = Summarize(options, notify=notify)
+    summarizer = Summarizer.from_options(options, notify=notify)
     items = _load(paths, input_format, lang, max_bytes, notify)
     fmt_name = _resolve_format(fmt, output, input_format)
-    window = SUMMARIZE_WINDOW if options.english and options.support.enabled else 1
     return _run(
-        items, process, fmt=fmt_name, output=output, force=force, inputs=paths or [], bidi=bidi, window_size=window
+        functools.partial(summarizer.map, items), fmt=fmt_name, output=output, force=force, inputs=paths or [],
+        bidi=bidi,
     )
 
 
@@ -407,10 +458,16 @@ def translate(
     output: OutputOpt = None,
     force: ForceOpt = False,
     bidi: BidiOpt = False,
+    ray: RayOpt = None,
+    output_dir: OutputDirOpt = None,
+    workers: WorkersOpt = None,
+    gpus_per_worker: GpusOpt = 0.0,
+    threads_per_worker: ThreadsOpt = 1,
     quiet: QuietOpt = False,
 ) -> int:
     """Translate releases sentence by sentence, keeping titles, paragraphs and release boundaries."""
-    from arsum.tasks.pipeline import SupportOptions, Translate, TranslateOptions
+    from arsum.api import Translator
+    from arsum.tasks.pipeline import SupportOptions, TranslateOptions
 
     options = TranslateOptions(
         target=to,
@@ -418,14 +475,19 @@ def translate(
         models=_model_options(model, device, quantize, config, quiet),
         support=SupportOptions(support, min_support, encoder=encoder),
     )
+    declared = lang or (source if source != "ar" else None)  # English input is not refused for lacking Arabic
+    code = _ray("translate", options, paths, address=ray, output_dir=output_dir, workers=workers,
+                gpus=gpus_per_worker, threads=threads_per_worker, input_format=input_format, lang=declared,
+                max_bytes=max_bytes)
+    if code is not None:
+        return code
     fmt_name = _resolve_format(fmt, output, input_format)
     notify = _notifier(quiet)
-    process = Translate(options, notify=notify)
-    declared = lang or (source if source != "ar" else None)  # English input is not refused for lacking Arabic
+    translator = Translator.from_options(options, notify=notify)
     items = _load(paths, input_format, declared, max_bytes, notify)
     return _run(
-        items, process, fmt=fmt_name, output=output, force=force, inputs=paths or [], bidi=bidi,
-        window_size=TRANSLATE_WINDOW,
+        functools.partial(translator.map, items), fmt=fmt_name, output=output, force=force, inputs=paths or [],
+        bidi=bidi,
     )
 
 

@@ -3,83 +3,17 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from typing import Any, Protocol, TextIO
 
 from arsum.errors import escape_controls
-from arsum.tasks.results import ReleaseSummary, ReleaseTranslation
+from arsum.tasks.results import Item, ReleaseSummary, ReleaseTranslation, to_dict
 from arsum.text.release import SUBTITLE_INDEX, TITLE_INDEX
-
-Item = ReleaseSummary | ReleaseTranslation
 
 
 def shown(text: str) -> str:
     """Input text as a human-facing renderer may print it: control characters (ESC, CR, C1, …) escaped so a
     release cannot drive the terminal; line breaks and tabs kept. Rich output also wraps it in Text (no markup)."""
     return escape_controls(text, keep="\n\t")
-
-
-def _release_fields(item: Item) -> dict[str, Any]:
-    release = item.release
-    return {
-        "id": release.id,
-        "source": release.source,
-        "encoding": release.encoding,
-        "title": release.title,
-        "subtitle": release.subtitle,
-        "desk": release.desk,
-        "dateline": release.dateline,
-        "byline": release.byline,
-        "timestamp": release.timestamp,
-        "end_marker": release.end_marker,
-        "sentences": len(release.sentences),
-    }
-
-
-def summary_to_dict(item: ReleaseSummary) -> dict[str, Any]:
-    english = item.english_summary
-    return {
-        **_release_fields(item),
-        "arabic_summary": [asdict(s) for s in item.arabic_summary.sentences],
-        "arabic_method": {"method": item.arabic_summary.method, "settings": item.arabic_summary.settings},
-        "english_summary": None if english is None else {
-            "text": english.text,
-            "sentences": [asdict(s) for s in english.sentences],
-            "model": english.model,
-            "revision": english.revision,
-            "strategy": english.strategy,
-            "generation": english.generation,
-            "chunks": english.chunks,
-        },
-        "support": item.support,
-        "warnings": _all_warnings(item),
-        "run": asdict(item.run),
-    }
-
-
-def translation_to_dict(item: ReleaseTranslation) -> dict[str, Any]:
-    return {
-        **_release_fields(item),
-        "model": item.model,
-        "revision": item.revision,
-        "source_lang": item.source_lang,
-        "target_lang": item.target_lang,
-        "generation": item.generation,
-        "pairs": [asdict(p) for p in item.pairs],
-        "support": item.support,
-        "warnings": _all_warnings(item),
-        "run": asdict(item.run),
-    }
-
-
-def to_dict(item: Item) -> dict[str, Any]:
-    return summary_to_dict(item) if isinstance(item, ReleaseSummary) else translation_to_dict(item)
-
-
-def _all_warnings(item: Item) -> list[str]:
-    """Every warning, for machine formats: why English is missing is recorded per release there."""
-    missing = getattr(item, "english_unavailable", None)
-    return _notes(item) + ([missing] if missing else [])
 
 
 def _notes(item: Item) -> list[str]:

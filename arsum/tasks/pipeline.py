@@ -5,13 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Protocol
 
-from arsum.errors import ArsumError, InputError, ModelUnavailable
+from arsum.errors import ArsumError, InputError, ModelUnavailable, UsageError
 from arsum.reporting import SILENT, Reporter
 from arsum.tasks.results import ReleaseSummary, ReleaseTranslation, RunInfo
 from arsum.text.release import Release
 
 Notify = Callable[[str], None]
+Result = ReleaseSummary | ReleaseTranslation
+
+TRANSLATE_WINDOW = 16  # releases translated in one engine call: better batches, output still streams
+SUMMARIZE_WINDOW = 8  # releases whose support scores are encoded in one call
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,30 @@ class SummarizeOptions:
     strategy: str | None = None
     models: ModelOptions = ModelOptions()
     support: SupportOptions = SupportOptions()
+
+    def __post_init__(self) -> None:
+        if self.count is not None and self.ratio is not None:
+            raise UsageError("give --sentences or --ratio, not both")
+        if self.count is not None and self.count < 1:
+            raise UsageError(f"--sentences must be at least 1, not {self.count}")
+        if self.ratio is not None and not 0.0 <= self.ratio <= 1.0:
+            raise UsageError(f"--ratio must be between 0 and 1, not {self.ratio}")
+
+
+class Process(Protocol):
+    """A task over a window of releases (Summarize, Translate); `window` is how many it wants at once."""
+
+    window: int
+
+    def __call__(self, releases: list[Release]) -> list[Result]: ...
+
+
+def process_stream(
+    items: Iterable[Release | InputError], process: Process, on_error: Callable[[InputError], None]
+) -> Iterator[Result]:
+    """The results of `process` over a stream of releases, a window at a time; bad inputs go to `on_error`."""
+    for window in windows(releases_only(items, on_error), process.window):
+        yield from process(window)
 
 
 def releases_only(items: Iterable[Release | InputError], on_error: Callable[[InputError], None]) -> Iterator[Release]:
@@ -140,6 +169,7 @@ class Summarize:
         self._english = None
         self._english_failure: str | None = None
         self.supporter = Supporter(options.support, notify)
+        self.window = SUMMARIZE_WINDOW if options.english and options.support.enabled else 1
 
     def _english_summarizer(self):  # noqa: ANN202 - lazy import keeps torch out of the extractive path
         if self.options.english and self._english is None and self._english_failure is None:
@@ -250,6 +280,7 @@ class Translate:
         )
         self.supporter = Supporter(options.support, notify)
         self.supporter.file_settings = config.support
+        self.window = TRANSLATE_WINDOW
 
     def __call__(self, releases: list[Release]) -> list[ReleaseTranslation]:
         from arsum.tasks.translation import translate_releases

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from arsum import __version__
+from arsum.errors import InputError
 from arsum.text.release import Release
 
 if TYPE_CHECKING:  # annotations only: importing the engine (and models.toml's parser) costs the extractive path ~10 ms
@@ -94,3 +95,90 @@ class ReleaseTranslation:
     warnings: tuple[str, ...] = ()
     support: dict[str, Any] | None = None  # encoder and threshold behind the support scores
     run: RunInfo = RunInfo()
+
+
+@dataclass(frozen=True)
+class ErrorRecord:
+    """An input that could not be used, as a record (a Ray run writes these next to the results).
+
+    `id` is the input's source (a path, `PATH:LINE` for a JSON line): the key a rerun skips by.
+    `message` is the problem alone; `arsum: SOURCE: MESSAGE` is what the single-process CLI prints on stderr.
+    """
+
+    id: str
+    source: str
+    message: str
+
+    @classmethod
+    def from_error(cls, error: InputError) -> ErrorRecord:
+        return cls(id=error.source, source=error.source, message=error.problem)
+
+
+Item = ReleaseSummary | ReleaseTranslation
+
+
+def _release_fields(item: Item) -> dict[str, Any]:
+    release = item.release
+    return {
+        "id": release.id,
+        "source": release.source,
+        "encoding": release.encoding,
+        "title": release.title,
+        "subtitle": release.subtitle,
+        "desk": release.desk,
+        "dateline": release.dateline,
+        "byline": release.byline,
+        "timestamp": release.timestamp,
+        "end_marker": release.end_marker,
+        "sentences": len(release.sentences),
+    }
+
+
+def summary_to_dict(item: ReleaseSummary) -> dict[str, Any]:
+    english = item.english_summary
+    return {
+        **_release_fields(item),
+        "arabic_summary": [asdict(s) for s in item.arabic_summary.sentences],
+        "arabic_method": {"method": item.arabic_summary.method, "settings": item.arabic_summary.settings},
+        "english_summary": None if english is None else {
+            "text": english.text,
+            "sentences": [asdict(s) for s in english.sentences],
+            "model": english.model,
+            "revision": english.revision,
+            "strategy": english.strategy,
+            "generation": english.generation,
+            "chunks": english.chunks,
+        },
+        "support": item.support,
+        "warnings": all_warnings(item),
+        "run": asdict(item.run),
+    }
+
+
+def translation_to_dict(item: ReleaseTranslation) -> dict[str, Any]:
+    return {
+        **_release_fields(item),
+        "model": item.model,
+        "revision": item.revision,
+        "source_lang": item.source_lang,
+        "target_lang": item.target_lang,
+        "generation": item.generation,
+        "pairs": [asdict(p) for p in item.pairs],
+        "support": item.support,
+        "warnings": all_warnings(item),
+        "run": asdict(item.run),
+    }
+
+
+def to_dict(item: Item | ErrorRecord) -> dict[str, Any]:
+    """The JSON object `-f json`/`-f jsonl` print for a record (and a Ray run writes)."""
+    if isinstance(item, ErrorRecord):
+        return asdict(item)
+    return summary_to_dict(item) if isinstance(item, ReleaseSummary) else translation_to_dict(item)
+
+
+def all_warnings(item: Item) -> list[str]:
+    """The release's own warnings (from parsing), then the task's, then why English is missing when it was asked for
+    (human formats leave that last one out: the CLI says it once per run on stderr)."""
+    missing = getattr(item, "english_unavailable", None)
+    return list(item.release.warnings) + list(item.warnings) + ([missing] if missing else [])

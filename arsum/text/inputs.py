@@ -26,6 +26,8 @@ DEFAULT_MAX_BYTES = 10_000_000
 """Largest input (file, stdin, or one JSON line) read: 10 MB, far above any news release,
 low enough that a mistaken path to a disk image or archive fails fast instead of exhausting memory."""
 
+InputFormat = Literal["text", "jsonl"]
+
 STDIN_SOURCE = "<stdin>"
 STDIN_NAME = "stdin"
 
@@ -206,7 +208,7 @@ def _shown(path: str) -> str:
 def load_releases(
     paths: Sequence[str],
     *,
-    input_format: Literal["text", "jsonl"] = "text",
+    input_format: InputFormat = "text",
     stdin: BinaryIO | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     require_arabic: bool = True,
@@ -218,25 +220,73 @@ def load_releases(
     `max_bytes` (default DEFAULT_MAX_BYTES = 10,000,000; per line for JSON lines) are refused unread.
     Releases are yielded as they are parsed: stdin's as soon as their `---` (or the end) is read.
     """
-    suffix = ".jsonl" if input_format == "jsonl" else ".txt"
-    for item in _expand(paths, suffix):
+    for item in expand_inputs(paths, input_format):
         if isinstance(item, InputError):
             yield item
             continue
-        shown = _shown(item)
-        source, name = (STDIN_SOURCE, STDIN_NAME) if item == "-" else (shown, Path(shown).name)
-        try:
-            if input_format == "jsonl":
-                yield from _load_jsonl(item, source, name, stdin, max_bytes, require_arabic)
-            elif item == "-":
-                yield from _stdin_releases(_stdin(stdin), max_bytes, require_arabic)
-            else:
-                data = _read_file(item, max_bytes)
-                text, encoding = decode_bytes(data, source)
-                del data
-                yield from iter_releases(text, source=source, name=name, encoding=encoding, require_arabic=require_arabic)
-        except InputError as err:
-            yield err
+        yield from input_releases(
+            item, input_format=input_format, stdin=stdin, max_bytes=max_bytes, require_arabic=require_arabic
+        )
+
+
+def expand_inputs(paths: Sequence[str], input_format: InputFormat = "text") -> Iterator[str | InputError]:
+    """The files (or `-`) that `paths` name, in order, folders expanded; a path that cannot be used is an error."""
+    return _expand(paths, ".jsonl" if input_format == "jsonl" else ".txt")
+
+
+def input_names(item: str) -> tuple[str, str]:
+    """(source, name) of one input: `source` goes in records and messages, `name` into release ids."""
+    if item == "-":
+        return STDIN_SOURCE, STDIN_NAME
+    shown = _shown(item)
+    return shown, Path(shown).name
+
+
+def input_releases(
+    item: str,
+    *,
+    input_format: InputFormat = "text",
+    stdin: BinaryIO | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    require_arabic: bool = True,
+) -> Iterator[Release | InputError]:
+    """The releases of one local file (or `-`, stdin), or the errors that make it or its lines unusable."""
+    source, name = input_names(item)
+    try:
+        if input_format == "jsonl":
+            yield from _load_jsonl(item, source, name, stdin, max_bytes, require_arabic)
+        elif item == "-":
+            yield from _stdin_releases(_stdin(stdin), max_bytes, require_arabic)
+        else:
+            yield from releases_from_bytes(
+                _read_file(item, max_bytes), source=source, name=name, max_bytes=max_bytes,
+                require_arabic=require_arabic,
+            )
+    except InputError as err:
+        yield err
+
+
+def releases_from_bytes(
+    data: bytes,
+    *,
+    source: str,
+    name: str,
+    input_format: InputFormat = "text",
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    require_arabic: bool = True,
+) -> Iterator[Release | InputError]:
+    """The releases in the bytes of one input already read (a remote file), exactly as if read from disk."""
+    if input_format == "jsonl":
+        yield from _jsonl_releases(io.BytesIO(data), source, name, max_bytes, require_arabic)
+        return
+    try:
+        if len(data) > max_bytes:
+            raise _too_big(source, len(data), max_bytes)
+        text, encoding = decode_bytes(data, source)
+        del data
+        yield from iter_releases(text, source=source, name=name, encoding=encoding, require_arabic=require_arabic)
+    except InputError as err:
+        yield err
 
 
 def _stdin_releases(handle: BinaryIO, max_bytes: int, require_arabic: bool) -> Iterator[Release]:
@@ -345,6 +395,16 @@ def _load_jsonl(
         yield _os_error(source, err)
         return
     try:
+        yield from _jsonl_releases(handle, source, name, max_bytes, require_arabic)
+    finally:
+        if item != "-":
+            handle.close()
+
+
+def _jsonl_releases(
+    handle: BinaryIO, source: str, name: str, max_bytes: int, require_arabic: bool
+) -> Iterator[Release | InputError]:
+    try:
         seen = False
         for lineno, raw in _lines(handle, max_bytes, source):
             where = f"{source}:{lineno}"
@@ -371,9 +431,6 @@ def _load_jsonl(
             yield InputError(source, "empty file")
     except OSError as err:
         yield _os_error(source, err)
-    finally:
-        if item != "-":
-            handle.close()
 
 
 def _string(obj: dict[str, object], key: str, where: str) -> str | None:

@@ -1,0 +1,204 @@
+"""--ray: the same records as one process, through dying workers, interruptions and bad inputs.
+
+One Ray session (2 CPUs, no dashboard) serves the whole module; each run starts its own actors. Outputs are
+compared with the single-process `-f jsonl` output by id: both are `json.dumps(to_dict(record))`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import REPO_ROOT, SHARED_EVAL
+from typer.testing import CliRunner
+
+ray = pytest.importorskip("ray")
+
+from arsum.cli.app import app
+from arsum.errors import EXIT_INPUT
+from arsum.tasks.distributed import Cluster, Job, OutputDir, RunSummary, Worker, run_ray
+from arsum.tasks.pipeline import SummarizeOptions
+
+SEED = REPO_ROOT / "seeds" / "azerbaijan_nato_dialogue.txt"
+SPA = SHARED_EVAL / "spa"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def ray_session() -> Iterator[None]:
+    ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers cannot import this test module
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    yield
+    ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """210 real releases: the 119 SPA files, plus one file holding 91 of them again as several releases."""
+    folder = tmp_path_factory.mktemp("corpus")
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SPA.glob("*.txt"))]
+    for i, text in enumerate(texts):
+        (folder / f"r{i:03d}.txt").write_text(text, encoding="utf-8")
+    (folder / "bundle.txt").write_text("\n---\n".join(texts[:91]), encoding="utf-8")
+    return folder
+
+
+def single_process(*args: str) -> dict[str, str]:
+    result = runner.invoke(app, [*args, "-f", "jsonl"])
+    return {json.loads(line)["id"]: line for line in result.stdout.splitlines()}
+
+
+def shards(folder: Path, pattern: str = "part-*.jsonl") -> list[str]:
+    return [line for shard in sorted(folder.glob(pattern)) for line in shard.read_text(encoding="utf-8").splitlines()]
+
+
+def by_id(lines: list[str]) -> dict[str, str]:
+    found = {json.loads(line)["id"]: line for line in lines}
+    assert len(found) == len(lines), "a record was written twice"
+    return found
+
+
+class DiesOnce(Worker):
+    """Kills its own process at its second batch, once per run (a marker file says it already happened)."""
+
+    marker: Path
+
+    def __init__(self, job: Job, threads: int) -> None:
+        super().__init__(job, threads)
+        self.calls = 0
+
+    def __call__(self, batch):
+        self.calls += 1
+        if self.calls == 2 and not self.marker.exists():
+            self.marker.touch()
+            os._exit(1)
+        return super().__call__(batch)
+
+
+class FailsAfterOne(Worker):
+    """Raises at its second batch: the job stops, as when a run is interrupted."""
+
+    def __init__(self, job: Job, threads: int) -> None:
+        super().__init__(job, threads)
+        self.calls = 0
+
+    def __call__(self, batch):
+        self.calls += 1
+        if self.calls >= 2:
+            raise RuntimeError("interrupted on purpose")
+        return super().__call__(batch)
+
+
+NO_ENGLISH = Job("summarize", SummarizeOptions(english=False))
+
+
+def test_200_releases_equal_single_process_though_a_worker_dies(corpus: Path, tmp_path: Path) -> None:
+    expected = single_process("summarize", str(corpus), "--no-english")
+    assert len(expected) == 210
+    dies = type("Dies", (DiesOnce,), {"marker": tmp_path / "died"})
+    out = tmp_path / "out"
+    summary = run_ray(NO_ENGLISH, [str(corpus)], out, cluster=Cluster(workers=2, batch_size=16), worker=dies)
+    assert (tmp_path / "died").exists(), "the injected failure did not happen"
+    assert by_id(shards(out)) == expected
+    assert (summary.written, summary.errors) == (210, 0)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["status"] == "complete" and manifest["counts"] == {"releases": 210, "errors": 0}
+
+    again = runner.invoke(app, ["summarize", str(corpus), "--no-english", "--ray", "local", "--output-dir", str(out)])
+    assert again.exit_code == 0, again.stderr
+    assert "0 releases written, 0 errors, 210 already there" in again.stderr
+    assert by_id(shards(out)) == expected
+
+
+def test_interrupted_run_resumes_without_loss_or_duplicates(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with pytest.raises(Exception, match="interrupted on purpose"):
+        run_ray(NO_ENGLISH, [str(corpus)], out, cluster=Cluster(workers=1, batch_size=16), worker=FailsAfterOne)
+    first = by_id(shards(out))
+    assert len(first) < 210
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["status"] == "interrupted"
+    (out / ".part-torn.jsonl.0123abcd.tmp").write_text('{"id": "torn', encoding="utf-8")  # a write cut short
+
+    summary = run_ray(NO_ENGLISH, [str(corpus)], out, cluster=Cluster(workers=1))
+    assert summary.written == 210 - len(first) and summary.skipped == len(first)
+    assert by_id(shards(out)) == single_process("summarize", str(corpus), "--no-english")
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_bad_inputs_are_error_records_and_the_rest_goes_on(tmp_path: Path) -> None:
+    """Local and file:// paths (the pyarrow route of s3://, gs://, hdfs://) among bad files and a missing one."""
+    good = tmp_path / "in"
+    good.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (good / name).write_bytes(SEED.read_bytes())
+    (good / "binary.txt").write_bytes(b"\x00\x01\x02")
+    (good / "english.txt").write_text("Just an English line.\n", encoding="utf-8")
+    remote = tmp_path / "remote"
+    remote.mkdir()
+    (remote / "c.txt").write_bytes(SEED.read_bytes())
+    (remote / "empty.txt").write_bytes(b"")
+    missing = tmp_path / "missing.txt"
+    inputs = [str(good), f"file://{remote}", str(missing)]
+
+    single = runner.invoke(app, ["summarize", *inputs[:1], str(remote), str(missing), "--no-english", "-f", "jsonl"])
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["summarize", *inputs, "--no-english", "--ray", "local", "--output-dir", str(out)])
+    assert result.exit_code == single.exit_code == EXIT_INPUT
+    expected = {json.loads(line)["id"]: json.loads(line) for line in single.stdout.splitlines()}
+    assert {k: json.loads(v) for k, v in by_id(shards(out)).items()} == {
+        k: {**v, "source": v["source"].replace(str(remote), f"file://{remote}")} for k, v in expected.items()
+    }
+    errors = {json.loads(line)["id"]: json.loads(line) for line in shards(out, "errors-*.jsonl")}
+    problems = {e["source"].replace(f"file://{remote}", str(remote)): e["message"] for e in errors.values()}
+    single_problems = dict(line.removeprefix("arsum: ").rsplit(": ", 1) for line in single.stderr.splitlines())
+    assert problems == single_problems and len(problems) == 4
+    assert all(e["id"] == e["source"] for e in errors.values())
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["counts"] == {"releases": 3, "errors": 4}
+
+
+@pytest.mark.parametrize(
+    ("command", "fixture", "extra"),
+    [("summarize", "tiny_mt5", ("--no-support",)), ("translate", "tiny_marian", ("--no-support",))],
+)
+def test_tiny_model_records_equal_single_process(
+    command: str, fixture: str, extra: tuple[str, ...], request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Two actors each load the model once; batches are cut differently from the single process, records are not."""
+    model = request.getfixturevalue(fixture)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for path in sorted(SPA.glob("*.txt"))[:10]:
+        (folder / path.name).write_bytes(path.read_bytes())
+    args = [command, str(folder), "--model", str(model), *extra]
+    expected = single_process(*args)
+    out = tmp_path / "out"
+    result = runner.invoke(app, [*args, "--ray", "local", "--output-dir", str(out), "--workers", "2"])
+    assert result.exit_code == 0, result.stderr
+    assert by_id(shards(out)) == expected and len(expected) == 10
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["models"] == sorted(
+        {m for line in expected.values() for m in _models(json.loads(line))}
+    )
+
+
+def _models(record: dict) -> list[str]:
+    found = [(record.get("model"), record.get("revision"))]
+    if record.get("english_summary"):
+        found.append((record["english_summary"]["model"], record["english_summary"]["revision"]))
+    return [f"{m}@{r}" if r else m for m, r in found if m]
+
+
+def test_ray_usage_errors(tmp_path: Path) -> None:
+    for args, message in [
+        (["--ray", "local"], "--ray needs --output-dir"),
+        (["--output-dir", str(tmp_path)], "--output-dir is for --ray runs"),
+    ]:
+        result = runner.invoke(app, ["summarize", str(SEED), "--no-english", *args])
+        assert result.exit_code == 2 and message in result.stderr
+    out = tmp_path / "out"
+    OutputDir(out, NO_ENGLISH, Cluster(), [str(SEED)]).close(RunSummary(), "complete")
+    other = runner.invoke(app, ["summarize", str(SEED), "--no-english", "-n", "5", "--ray", "local", "--output-dir", str(out)])
+    assert other.exit_code == 2 and "holds the output of another settings" in other.stderr
