@@ -143,6 +143,8 @@ def test_readme_example_runs(command: str, workdir: Path, monkeypatch: pytest.Mo
     monkeypatch.setenv("HOME", str(workdir / "home"))
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("ARSUM_CONFIG", str(workdir / "models.toml"))
+    if "--ray" in command:  # a Ray cluster, s3:// input: not here; issue 11's tests run --ray local themselves
+        pytest.skip("needs a Ray instance or cluster")
     if "convert" in command or "ct2" in command:
         pytest.importorskip("ctranslate2")
     converted = workdir / "home" / ".cache" / "arsum" / "ct2" / "opus-mt-tc-big-ar-en-int8"
