@@ -32,9 +32,10 @@ app = typer.Typer(
     name="arsum",
     help="Summarize and translate Arabic news releases.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion/--show-completion: `import typer` loads that code anyway (bench_startup)
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain click help: typer's rich help costs more start-up time than arsum itself
+    context_settings={"help_option_names": ["-h", "--help"]},  # inherited by every sub-command
 )
 models_app = typer.Typer(
     help="List, download, inspect, convert, export and import the seq2seq models.", no_args_is_help=True,
@@ -49,6 +50,13 @@ class OutputFormat(str, Enum):
     json = "json"
     jsonl = "jsonl"
     markdown = "markdown"
+
+
+class ListFormat(str, Enum):
+    rich = "rich"
+    text = "text"
+    json = "json"
+    jsonl = "jsonl"
 
 
 class InputFormat(str, Enum):
@@ -149,7 +157,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+        bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
     """Summarize and translate Arabic news releases.
@@ -165,7 +173,11 @@ PathsArg = Annotated[
 ]
 FormatOpt = Annotated[
     OutputFormat | None,
-    typer.Option("--format", "-f", help="Output format. Default: rich on a terminal, text otherwise."),
+    typer.Option(
+        "--format", "-f",
+        help="Output format. Default: from -o's extension (.json .jsonl .md .txt), else rich on a terminal, "
+        "else jsonl for --input-format jsonl and text otherwise.",
+    ),
 ]
 InputFormatOpt = Annotated[
     InputFormat, typer.Option("--input-format", help="text (releases split by ---) or jsonl ({id, title, text} per line).")
@@ -209,7 +221,16 @@ OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout.")
 ]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Allow --output to replace an existing file.")]
-BidiOpt = Annotated[bool, typer.Option("--bidi", help="Reorder Arabic for terminals without bidi support (rich only).")]
+BidiOpt = Annotated[
+    bool,
+    typer.Option(
+        "--bidi/--no-bidi", envvar="ARSUM_BIDI",
+        help="Shape and reorder Arabic for terminals without bidi support: tmux, VS Code, Windows Terminal (rich only).",
+    ),
+]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", envvar="ARSUM_QUIET", help="No notices or progress on stderr; errors still print.")
+]
 MinSupportOpt = Annotated[
     float | None,
     typer.Option(
@@ -225,26 +246,55 @@ EncoderOpt = Annotated[
 ]
 
 
-def _resolve_format(fmt: OutputFormat | None, output: Path | None) -> str:
+_EXTENSION_FORMATS = {".json": "json", ".jsonl": "jsonl", ".md": "markdown", ".markdown": "markdown", ".txt": "text"}
+
+
+def _resolve_format(fmt: OutputFormat | None, output: Path | None, input_format: InputFormat = InputFormat.text) -> str:
+    """-f, else -o's extension, else rich on a terminal, else JSON lines out for JSON lines in, else text."""
     if fmt is not None:
         return fmt.value
-    return "rich" if output is None and sys.stdout is not None and sys.stdout.isatty() else "text"
+    if output is not None and output.suffix.lower() in _EXTENSION_FORMATS:
+        return _EXTENSION_FORMATS[output.suffix.lower()]
+    if output is None and sys.stdout is not None and sys.stdout.isatty():
+        return "rich"
+    return "jsonl" if input_format is InputFormat.jsonl else "text"
 
 
-def _model_options(model: str | None, device: str, quantize: Quantize | None, config: Path | None,  # noqa: ANN202
-                   backend: Backend | None):
+def _notifier(quiet: bool) -> Callable[[str], None]:
+    """Where notices go: stderr, or nowhere with -q (errors are said by `boundary` and `_run` regardless)."""
+    return (lambda message: None) if quiet else _say
+
+
+def _model_options(  # noqa: ANN202
+    model: str | None, device: str, quantize: Quantize | None, config: Path | None, backend: Backend | None,
+    quiet: bool,
+):
     from arsum.cli.progress import TerminalReporter
     from arsum.models.device import check_device, thread_count
+    from arsum.reporting import SILENT
     from arsum.tasks.pipeline import ModelOptions
 
     thread_count()  # a bad ARSUM_THREADS is refused now, not after the first release
-    return ModelOptions(model, check_device(device), quantize.value if quantize else None, config, TerminalReporter(),
+    reporter = SILENT if quiet else TerminalReporter()
+    return ModelOptions(model, check_device(device), quantize.value if quantize else None, config, reporter,
                         backend.value if backend else None)
 
 
-def _load(paths: list[str] | None, input_format: InputFormat, lang: str | None, max_bytes: int | None):  # noqa: ANN202
+def _ratio_above_zero(value: float | None) -> float | None:
+    value = _finite(value)
+    if value is not None and value <= 0:
+        raise typer.BadParameter(f"{value} is not above 0 (a share of the sentences, e.g. 0.2)")
+    return value
+
+
+def _load(  # noqa: ANN202
+    paths: list[str] | None, input_format: InputFormat, lang: str | None, max_bytes: int | None,
+    notify: Callable[[str], None],
+):
     from arsum.text.inputs import DEFAULT_MAX_BYTES, load_releases
 
+    if (not paths or "-" in paths) and sys.stdin is not None and sys.stdin.isatty():
+        notify("reading releases from the terminal: paste text, then Ctrl-D (or give FILE; -h for help)")
     return load_releases(
         paths or ["-"],
         input_format=input_format.value,
@@ -339,11 +389,19 @@ def summarize(
     ] = None,
     ratio: Annotated[
         float | None,
-        typer.Option("--ratio", min=0.0, max=1.0, callback=_finite, help="Share of sentences instead of a count, e.g. 0.2."),
+        typer.Option(
+            "--ratio", max=1.0, callback=_ratio_above_zero, help="Share of sentences instead of a count, e.g. 0.2."
+        ),
     ] = None,
     fmt: FormatOpt = None,
     input_format: InputFormatOpt = InputFormat.text,
-    english: Annotated[bool, typer.Option("--english/--no-english", help="Write the English abstractive summary.")] = True,
+    english: Annotated[
+        bool,
+        typer.Option(
+            "--english/--no-english", envvar="ARSUM_ENGLISH",
+            help="Write the English abstractive summary (ARSUM_ENGLISH=0 makes Arabic-only the default).",
+        ),
+    ] = True,
     strategy: Annotated[
         Strategy | None, typer.Option("--strategy", help="How the English summary is made (default from models.toml).")
     ] = None,
@@ -368,6 +426,7 @@ def summarize(
     workers: WorkersOpt = None,
     gpus_per_worker: GpusOpt = 0.0,
     threads_per_worker: ThreadsOpt = 1,
+    quiet: QuietOpt = False,
 ) -> int:
     """Arabic extractive and English abstractive summary of each release."""
     from arsum.api import Summarizer
@@ -378,7 +437,7 @@ def summarize(
         ratio=ratio,
         english=english,
         strategy=strategy.value if strategy else None,
-        models=_model_options(model, device, quantize, config, backend),
+        models=_model_options(model, device, quantize, config, backend, quiet),
         support=SupportOptions(support, min_support, drop_unsupported, encoder),
     )
     code = _ray("summarize", options, paths, address=ray, output_dir=output_dir, workers=workers,
@@ -386,9 +445,10 @@ def summarize(
                 max_bytes=max_bytes)
     if code is not None:
         return code
-    summarizer = Summarizer.from_options(options, notify=_say)
-    items = _load(paths, input_format, lang, max_bytes)
-    fmt_name = _resolve_format(fmt, output)
+    notify = _notifier(quiet)
+    summarizer = Summarizer.from_options(options, notify=notify)
+    items = _load(paths, input_format, lang, max_bytes, notify)
+    fmt_name = _resolve_format(fmt, output, input_format)
     return _run(
         functools.partial(summarizer.map, items), fmt=fmt_name, output=output, force=force, inputs=paths or [],
         bidi=bidi,
@@ -421,6 +481,7 @@ def translate(
     workers: WorkersOpt = None,
     gpus_per_worker: GpusOpt = 0.0,
     threads_per_worker: ThreadsOpt = 1,
+    quiet: QuietOpt = False,
 ) -> int:
     """Translate releases sentence by sentence, keeping titles, paragraphs and release boundaries."""
     from arsum.api import Translator
@@ -429,7 +490,7 @@ def translate(
     options = TranslateOptions(
         target=to,
         source=source,
-        models=_model_options(model, device, quantize, config, backend),
+        models=_model_options(model, device, quantize, config, backend, quiet),
         support=SupportOptions(support, min_support, encoder=encoder),
     )
     declared = lang or (source if source != "ar" else None)  # English input is not refused for lacking Arabic
@@ -438,9 +499,10 @@ def translate(
                 max_bytes=max_bytes)
     if code is not None:
         return code
-    fmt_name = _resolve_format(fmt, output)
-    translator = Translator.from_options(options, notify=_say)
-    items = _load(paths, input_format, declared, max_bytes)
+    fmt_name = _resolve_format(fmt, output, input_format)
+    notify = _notifier(quiet)
+    translator = Translator.from_options(options, notify=notify)
+    items = _load(paths, input_format, declared, max_bytes, notify)
     return _run(
         functools.partial(translator.map, items), fmt=fmt_name, output=output, force=force, inputs=paths or [],
         bidi=bidi,
@@ -503,7 +565,7 @@ def _human_size(size: int | None) -> str:
 
 
 ListFormatOpt = Annotated[
-    OutputFormat | None, typer.Option("--format", "-f", help="rich, text or json. Default: rich on a terminal.")
+    ListFormat | None, typer.Option("--format", "-f", help="rich, text, json or jsonl. Default: rich on a terminal.")
 ]
 
 
@@ -517,7 +579,7 @@ def models_list(config: ConfigOpt = None, fmt: ListFormatOpt = None) -> int:
     from arsum.models.store import list_models
 
     rows = list_models(load_config(config))
-    fmt_name = _resolve_format(fmt, None)
+    fmt_name = fmt.value if fmt else _resolve_format(None, None)
     if fmt_name in ("json", "jsonl"):
         records = [
             {

@@ -6,7 +6,7 @@ import json
 from typing import Any, Protocol, TextIO
 
 from arsum.errors import escape_controls
-from arsum.tasks.results import Item, ReleaseSummary, ReleaseTranslation, all_warnings, to_dict
+from arsum.tasks.results import Item, ReleaseSummary, ReleaseTranslation, to_dict
 from arsum.text.release import SUBTITLE_INDEX, TITLE_INDEX
 
 
@@ -16,11 +16,47 @@ def shown(text: str) -> str:
     return escape_controls(text, keep="\n\t")
 
 
+def _notes(item: Item) -> list[str]:
+    """Warnings a reader sees in each release; a missing English model is said once per run on stderr instead."""
+    return list(item.release.warnings) + list(item.warnings)
+
+
+def score_text(value: float) -> str:
+    """Two decimals, never `-0.00`."""
+    text = f"{value:.2f}"
+    return "0.00" if text == "-0.00" else text
+
+
+def sentence_number(index: int) -> str:
+    """How human formats name a sentence: its position from 1, as in `sources`; the title and subtitle by name."""
+    return {TITLE_INDEX: "title", SUBTITLE_INDEX: "subtitle"}.get(index, str(index + 1))
+
+
+def _is_low(flags: tuple[str, ...]) -> bool:
+    return any(f.startswith("low-support") for f in flags)
+
+
+def support_word(flags: tuple[str, ...]) -> str:
+    return "weak support" if _is_low(flags) else "supported"
+
+
+def flag_text(flag: str) -> str:
+    """A flag as a reader says it (`number-not-in-source:12` -> `number 12 not in the Arabic`)."""
+    kind, _, value = flag.partition(":")
+    if kind == "number-not-in-source":
+        return f"number {value} not in the Arabic"
+    return flag
+
+
+def _support_note(support: float, flags: tuple[str, ...], sources: tuple[int, ...] = ()) -> str:
+    """`supported 0.71, from 1, 3` / `weak support 0.12, from title; number 12 not in the Arabic`."""
+    cited = f", from {', '.join(map(sentence_number, sources))}" if sources else ""
+    extra = [flag_text(f) for f in flags if not f.startswith("low-support")]
+    return f"{support_word(flags)} {score_text(support)}{cited}{'; ' + '; '.join(extra) if extra else ''}"
+
+
 def _support_mark(support: float | None, flags: tuple[str, ...], sources: tuple[int, ...] = ()) -> str:
-    if support is None:
-        return ""
-    cited = f" from {', '.join(map(str, sources))}" if sources else ""
-    return f" [support {support:.2f}{cited}{'; ' + ', '.join(flags) if flags else ''}]"
+    return "" if support is None else f" [{_support_note(support, flags, sources)}]"
 
 
 def _translated_heading(item: ReleaseTranslation) -> tuple[str | None, str | None]:
@@ -96,14 +132,12 @@ class TextRenderer:
         if item.release.subtitle:
             lines.append(item.release.subtitle)
         lines += ["", "Arabic summary:"]
-        lines += [s.text for s in item.arabic_summary.sentences] or ["(no sentences)"]
-        lines += ["", "English summary:"]
+        lines += [f"{sentence_number(s.index)}. {s.text}" for s in item.arabic_summary.sentences] or ["(no sentences)"]
         english = item.english_summary
-        if english is None:
-            lines.append("(not available)")
-        else:
+        if english is not None:
+            lines += ["", "English summary:"]
             lines += [s.text + _support_mark(s.support, s.flags, s.sources) for s in english.sentences] or [english.text]
-        lines += [f"warning: {w}" for w in all_warnings(item)]
+        lines += [f"warning: {w}" for w in _notes(item)]
         return lines
 
     @staticmethod
@@ -135,15 +169,13 @@ class MarkdownRenderer:
         if release.subtitle:
             lines += [f"*{release.subtitle}*", ""]
         lines += [f"`{release.id}`", "", "**Arabic summary**", ""]
-        lines += [f"- {s.text}" for s in item.arabic_summary.sentences]
-        lines += ["", "**English summary**", ""]
+        lines += [f"- ({sentence_number(s.index)}) {s.text}" for s in item.arabic_summary.sentences]
         english = item.english_summary
-        if english is None:
-            lines.append("_not available_")
-        else:
+        if english is not None:
+            lines += ["", "**English summary**", ""]
             lines += [f"- {s.text}{_support_mark(s.support, s.flags, s.sources)}" for s in english.sentences]
             lines += ["", f"<sub>{english.model} · {english.strategy}</sub>"]
-        warnings = all_warnings(item)
+        warnings = _notes(item)
         if warnings:
             lines += ["", "> **Warnings**"] + [f"> - {w}" for w in warnings]
         return lines
@@ -162,13 +194,22 @@ class MarkdownRenderer:
         pass
 
 
+def _bar(support: float, cells: int = 5) -> str:
+    """Support in [0, 1] as a bar of `cells` blocks (below 0 shows empty)."""
+    filled = round(max(0.0, min(1.0, support)) * cells)
+    return "█" * filled + "░" * (cells - filled)
+
+
 def _raise_broken_pipe() -> None:
     """rich's default exits with status 1; re-raise so the CLI ends like every other format (141, quiet)."""
     raise BrokenPipeError
 
 
 class RichRenderer:
-    """A panel per release; Arabic right-aligned, optionally reordered for terminals without bidi."""
+    """A panel per release: numbered sentences, Arabic right-aligned, reordered with --bidi for terminals without bidi.
+
+    Everything from the input goes into Text objects or Paragraphs, never through Rich markup.
+    """
 
     def __init__(self, stream: TextIO, bidi: bool = False) -> None:
         from rich.console import Console
@@ -177,50 +218,55 @@ class RichRenderer:
         self.console.on_broken_pipe = _raise_broken_pipe  # type: ignore[method-assign]
         self.bidi = bidi
 
-    def _ar(self, text: str) -> str:
-        if not self.bidi:
-            return shown(text)
-        from bidi import get_display
+    def _ar(self, text: str, *, style: str = "", label: str = "") -> Any:
+        from arsum.cli.rtl import Paragraph
 
-        return get_display(shown(text))
+        return Paragraph(shown(text), style=style, label=label, reorder=self.bidi)
 
     def write(self, item: Item) -> None:
         from rich.panel import Panel
-
-        body = self._summary(item) if isinstance(item, ReleaseSummary) else self._translation(item)
         from rich.text import Text
 
+        body = self._summary(item) if isinstance(item, ReleaseSummary) else self._translation(item)
         self.console.print(Panel(body, title=Text(shown(item.release.id)), title_align="left", expand=True))
+
+    @staticmethod
+    def _support(support: float | None, flags: tuple[str, ...], sources: tuple[int, ...] = ()) -> Any:
+        """A bar, a word and the score, coloured: green when supported, yellow when weak or a number is unknown."""
+        from rich.text import Text
+
+        if support is None:
+            return Text("not scored", style="dim")
+        style = "yellow" if flags else "green"
+        line = Text(_bar(support) + " ", style=style)
+        line.append(shown(_support_note(support, flags, sources)), style=style)
+        return line
 
     def _summary(self, item: ReleaseSummary) -> Any:
         from rich.console import Group
+        from rich.table import Table
         from rich.text import Text
 
         release = item.release
-        parts: list[Any] = [Text(self._ar(release.title), style="bold", justify="right")]
+        parts: list[Any] = [self._ar(release.title, style="bold")]
         if release.subtitle:
-            parts.append(Text(self._ar(release.subtitle), style="italic", justify="right"))
-        parts.append(Text("Arabic summary", style="bold cyan"))
-        for s in item.arabic_summary.sentences:
-            parts.append(Text(self._ar(s.text), justify="right"))
-        parts.append(Text("English summary", style="bold cyan"))
+            parts.append(self._ar(release.subtitle, style="italic"))
+        chosen = item.arabic_summary.sentences
+        total = len(release.sentences)
+        heading = f"Arabic summary · {len(chosen)} of {total} sentence{'' if total == 1 else 's'}"
+        parts.append(Text(heading, style="bold cyan"))
+        parts += [self._ar(s.text, label=f"{sentence_number(s.index)}. ") for s in chosen]
         english = item.english_summary
-        if english is None:
-            parts.append(Text("not available (see warnings)", style="dim"))
-        else:
+        if english is not None:
+            parts.append(Text(shown(f"English summary · {english.model} · {english.strategy}"), style="bold cyan"))
+            grid = Table.grid(padding=(0, 1))
+            grid.add_column(width=1)
+            grid.add_column(ratio=1)
             for s in english.sentences:
-                line = Text(shown(s.text))
-                if s.support is not None:
-                    low = any(f.startswith("low-support") for f in s.flags)
-                    line.append(f"  {'⚠ ' if low else ''}support {s.support:.2f}", style="yellow" if low else "green")
-                    if s.sources:
-                        line.append(f" ← {', '.join(map(str, s.sources))}", style="dim")
-                    numbers = [f for f in s.flags if f.startswith("number")]
-                    if numbers:
-                        line.append("  " + ", ".join(numbers), style="yellow")
-                parts.append(line)
-            parts.append(Text(shown(f"{english.model} · {english.strategy}"), style="dim"))
-        parts += [Text(shown(f"⚠ {w}"), style="yellow") for w in all_warnings(item)]
+                support = [] if s.support is None else [self._support(s.support, s.flags, s.sources)]
+                grid.add_row("•", Group(Text(shown(s.text)), *support))
+            parts.append(grid if english.sentences else Text(shown(english.text)))
+        parts += [Text(shown(f"⚠ {w}"), style="yellow") for w in _notes(item)]
         return Group(*parts)
 
     def _translation(self, item: ReleaseTranslation) -> Any:
@@ -229,16 +275,27 @@ class RichRenderer:
         from rich.text import Text
 
         table = Table(show_header=True, header_style="bold cyan", expand=True)
-        table.add_column("Arabic", justify="right", ratio=1)
+        table.add_column("#", justify="right", no_wrap=True)
+        table.add_column("Arabic", ratio=1)
         table.add_column(Text(shown(item.target_lang)), ratio=1)
-        table.add_column("support", justify="right", width=8)
+        table.add_column("support", width=12)
         for pair in item.pairs:
-            low = any(f.startswith("low-support") for f in pair.flags)
-            score = Text("-" if pair.support is None else f"{'⚠ ' if low else ''}{pair.support:.2f}",
-                         style="yellow" if low or len(pair.flags) else "green")
-            table.add_row(Text(self._ar(pair.source)), Text(shown(pair.translation)), score)
+            table.add_row(
+                sentence_number(pair.index), self._ar(pair.source), Text(shown(pair.translation)),
+                self._support_cell(pair.support, pair.flags),
+            )
         notes = [Text(shown(f"{item.model} · {item.source_lang}→{item.target_lang}"), style="dim")]
-        return Group(table, *notes, *(Text(shown(f"⚠ {w}"), style="yellow") for w in all_warnings(item)))
+        return Group(table, *notes, *(Text(shown(f"⚠ {w}"), style="yellow") for w in _notes(item)))
+
+    @staticmethod
+    def _support_cell(support: float | None, flags: tuple[str, ...]) -> Any:
+        from rich.text import Text
+
+        if support is None:
+            return Text("-", style="dim")
+        style = "yellow" if flags else "green"
+        extra = "".join(f"\n{flag_text(f)}" for f in flags if not f.startswith("low-support"))
+        return Text(shown(f"{_bar(support)} {score_text(support)}\n{support_word(flags)}{extra}"), style=style)
 
     def close(self) -> None:
         pass
@@ -324,7 +381,7 @@ def _rich_check(result: Any, stream: TextIO, *, bidi: bool) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    renderer = RichRenderer(stream, bidi=bidi)  # its console and Arabic reordering
+    renderer = RichRenderer(stream, bidi=bidi)  # its console and Arabic paragraphs (wrapped, then reordered with --bidi)
     console, ar = renderer.console, renderer._ar
 
     def status(support: float | None, flags: tuple[str, ...]) -> Text:
@@ -333,7 +390,7 @@ def _rich_check(result: Any, stream: TextIO, *, bidi: bool) -> None:
     if hasattr(result, "pairs"):
         table = Table("#", "Arabic", "English", "support", header_style="bold cyan", expand=True)
         for p in result.pairs:
-            table.add_row(str(p.index), Text(ar(p.source), justify="right"), p.translation, status(p.support, p.flags))
+            table.add_row(str(p.index), ar(p.source), p.translation, status(p.support, p.flags))
         console.print(table)
         return
     table = Table("#", "English", "support", "sources", header_style="bold cyan", expand=True,
@@ -345,5 +402,5 @@ def _rich_check(result: Any, stream: TextIO, *, bidi: bool) -> None:
         omitted = Table("#", "Arabic sentence no English sentence supports", "best", header_style="bold cyan",
                         expand=True, style="yellow" if result.expect == "translation" else None)
         for o in result.omissions:
-            omitted.add_row(str(o.index), Text(ar(o.text), justify="right"), f"{o.support:.2f}")
+            omitted.add_row(str(o.index), ar(o.text), f"{o.support:.2f}")
         console.print(omitted)

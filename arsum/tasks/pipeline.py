@@ -168,7 +168,7 @@ class Summarize:
         self.notify = notify
         self.extractive = ExtractiveSummarizer()
         self._english = None
-        self._english_failure: str | None = None if options.english else "English summary not requested (--no-english)"
+        self._english_failure: str | None = None
         self.supporter = Supporter(options.support, notify)
         self.window = SUMMARIZE_WINDOW if options.english and options.support.enabled else 1
         if options.english and options.models.model:  # a --model that names nothing is a usage error, now
@@ -181,7 +181,7 @@ class Summarize:
                 pass  # a broken model folder is reported with the first release, and the Arabic summaries still come
 
     def _english_summarizer(self):  # noqa: ANN202 - lazy import keeps torch out of the extractive path
-        if self._english is None and self._english_failure is None:
+        if self.options.english and self._english is None and self._english_failure is None:
             from arsum.models.config import load_config
             from arsum.models.store import require_downloaded
             from arsum.tasks.abstractive import (  # torch-free, but only needed now
@@ -230,8 +230,8 @@ class Summarize:
                                       warnings=warnings, run=RunInfo.of(*summarizer.model_runs()))
             except ModelUnavailable as error:
                 self._fail_english(error)
-        return ReleaseSummary(release=release, arabic_summary=arabic,
-                              warnings=(self._english_failure or "English summary not available",))
+        missing = (self._english_failure or "English summary not available") if self.options.english else None
+        return ReleaseSummary(release=release, arabic_summary=arabic, english_unavailable=missing)
 
     def _with_support(self, results: list[ReleaseSummary]) -> list[ReleaseSummary]:
         """Support scores for a window of English summaries, encoded together."""

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from arsum import __version__
 from arsum.errors import InputError
-from arsum.models.engine import ModelRun
 from arsum.text.release import Release
+
+if TYPE_CHECKING:  # annotations only: importing the engine (and models.toml's parser) costs the extractive path ~10 ms
+    from arsum.models.engine import ModelRun
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class ReleaseSummary:
     warnings: tuple[str, ...] = ()
     support: dict[str, Any] | None = None  # encoder and threshold behind the support scores
     run: RunInfo = RunInfo()
+    english_unavailable: str | None = None  # why English was wanted but not made; None when made or not requested
 
 
 @dataclass(frozen=True)
@@ -175,5 +178,7 @@ def to_dict(item: Item | ErrorRecord) -> dict[str, Any]:
 
 
 def all_warnings(item: Item) -> list[str]:
-    """The release's own warnings (from parsing), then the task's."""
-    return list(item.release.warnings) + list(item.warnings)
+    """The release's own warnings (from parsing), then the task's, then why English is missing when it was asked for
+    (human formats leave that last one out: the CLI says it once per run on stderr)."""
+    missing = getattr(item, "english_unavailable", None)
+    return list(item.release.warnings) + list(item.warnings) + ([missing] if missing else [])

@@ -307,8 +307,10 @@ def _parse_one(chunk: str, *, id: str, source: str, encoding: str | None) -> Rel
     if m:
         desk, title = m.group("desk").strip(), m.group("title").strip()
     rest = lines[i + 1:]
-    if len(title.split()) > _MAX_TITLE_WORDS or len(title) > MAX_SENTENCE_CHARS:
-        # No headline: the first line is body text; its first sentence stands in as title.
+    alone = not any(ln.strip() for ln in rest)
+    if len(title.split()) > _MAX_TITLE_WORDS or len(title) > MAX_SENTENCE_CHARS or (alone and _is_terminal(title)):
+        # No headline (a very long first line, or a lone line that ends a sentence): the first line is body text;
+        # its first sentence stands in as title.
         spans = sentence_spans(title)
         s, e = spans[0]
         rest = [title] + rest
