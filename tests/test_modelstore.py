@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 import tinymodels
+from tinymodels import fake_hub_download
 
 from arsum.errors import ModelUnavailable
 from arsum.models import store as modelstore
 from arsum.models.config import ModelSpec, load_config
 from arsum.tasks.translation import build_translator, translate_releases
 
-COMMIT = "0123456789abcdef0123456789abcdef01234567"
-
-
-def fake_hub_download(folder: Path, repo_id: str) -> Path:
-    """Lay out a folder the way huggingface_hub caches a download (refs/main -> snapshots/<commit>)."""
-    repo = modelstore.hub_cache_dir() / f"models--{repo_id.replace('/', '--')}"
-    (repo / "refs").mkdir(parents=True)
-    (repo / "refs" / "main").write_text(COMMIT, encoding="utf-8")
-    snapshot = repo / "snapshots" / COMMIT
-    shutil.copytree(folder, snapshot)
-    return snapshot
 
 
 def test_nothing_cached_in_a_fresh_cache() -> None:

@@ -215,6 +215,23 @@ if __name__ == "__main__":  # pragma: no cover - manual helper: python tests/tin
         print(name, path)
 
 
+HUB_COMMIT = "0123456789abcdef0123456789abcdef01234567"
+
+
+def fake_hub_download(folder: Path, repo_id: str) -> Path:
+    """Lay out a folder the way huggingface_hub caches a download (refs/main -> snapshots/<commit>)."""
+    import shutil
+
+    from arsum.models.store import hub_cache_dir
+
+    repo = hub_cache_dir() / f"models--{repo_id.replace('/', '--')}"
+    (repo / "refs").mkdir(parents=True)
+    (repo / "refs" / "main").write_text(HUB_COMMIT, encoding="utf-8")
+    snapshot = repo / "snapshots" / HUB_COMMIT
+    shutil.copytree(folder, snapshot)
+    return snapshot
+
+
 def make_release(text: str | None = None, *, release_id: str = "seed") -> Release:
     """A Release built without the parser (owned elsewhere): title, subtitle, body sentences split at `.`."""
     import re
