@@ -100,3 +100,11 @@ def converted(tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFac
 @pytest.fixture(scope="session")
 def seed_release_path() -> Path:
     return tinymodels.SEED_RELEASE
+
+
+@pytest.fixture
+def hub_models(tiny_marian: Path, tiny_mt5: Path, tiny_forced_bos: Path) -> None:
+    """The tiny models installed in this test's hub cache under the default models' ids (routing as shipped)."""
+    tinymodels.fake_hub_download(tiny_marian, "Helsinki-NLP/opus-mt-tc-big-ar-en")
+    tinymodels.fake_hub_download(tiny_mt5, "csebuetnlp/mT5_m2m_crossSum_enhanced")
+    tinymodels.fake_hub_download(tiny_forced_bos, "facebook/nllb-200-distilled-600M")

@@ -13,7 +13,6 @@ from typing import Any
 import jsonschema
 import pytest
 from conftest import REPO_ROOT
-from tinymodels import fake_hub_download
 from typer.testing import CliRunner
 
 from arsum.cli.app import app
@@ -157,13 +156,6 @@ def test_a_record_with_a_field_too_many_or_too_few_is_invalid() -> None:
 
 
 # -- every documented field carries its value -----------------------------------------------------------------
-
-
-@pytest.fixture
-def hub_models(tiny_marian: Path, tiny_mt5: Path) -> None:
-    """The tiny models installed in the (isolated) hub cache under the default models' ids."""
-    fake_hub_download(tiny_marian, "Helsinki-NLP/opus-mt-tc-big-ar-en")
-    fake_hub_download(tiny_mt5, "csebuetnlp/mT5_m2m_crossSum_enhanced")
 
 
 def _seed_release():  # noqa: ANN202
