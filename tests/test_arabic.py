@@ -14,12 +14,14 @@ from arsum.text.arabic import (
     STOPWORDS,
     arabic_ratio,
     content_terms,
+    fold_digits,
     has_arabic,
     is_heading,
     light_stem,
     normalize,
     sentence_spans,
     split_sentences,
+    terms_of_tokens,
     tokenize,
 )
 from arsum.text.releases import parse_releases
@@ -78,10 +80,28 @@ def test_tokenize(text: str, tokens: list[str]) -> None:
         ("من", "من"),  # too short to strip
         ("وسيارات", "سيار"),
         ("هو", "هو"),
+        ("الب", "الب"),  # the article would leave one letter: kept
+        ("الحق", "حق"),  # ... two letters: stripped
+        ("بها", "بها"),  # a suffix that would leave one letter: kept
+        ("قطها", "قط"),
+        ("وكتبه", "كتب"),  # five letters: the conjunction goes
+        ("وقطها", "قط"),
     ],
 )
 def test_light_stem(token: str, stem: str) -> None:
     assert light_stem(token) == stem
+
+
+def test_fold_digits_maps_arabic_indic_and_persian_digits() -> None:
+    assert fold_digits("٠١٢٣٤٥٦٧٨٩ ۱۲ و3") == "0123456789 12 و3"
+
+
+def test_two_letter_words_are_terms() -> None:
+    assert terms_of_tokens(["قط", "ب", "في"]) == ["قط"]  # one letter and stopwords are not
+
+
+def test_split_sentences_bounds_every_sentence() -> None:
+    assert [len(s) for s in split_sentences("كلمة " * 100 + ".", max_chars=100)] == [99, 99, 99, 99, 99, 1]
 
 
 def test_stopwords_are_normalised_and_dropped() -> None:
@@ -139,6 +159,14 @@ SEGMENTATION_CASES = [
     ("heading joins its item", "ثانياً: الموافقة على نظام المرور الجديد.", ["ثانياً: الموافقة على نظام المرور الجديد."]),
     ("short piece joins its sentence", "انتهى الاجتماع في موعده المحدد. شكرا لكم.", ["انتهى الاجتماع في موعده المحدد. شكرا لكم."]),
     ("a short line stays", "شكرا لكم.", ["شكرا لكم."]),
+    ("latin initial", "التقى X. Smith اليوم. ثم غادر.", ["التقى X. Smith اليوم.", "ثم غادر."]),
+    ("latin initial glued to a word", "قال المسؤولX. ثم غادر.", ["قال المسؤولX. ثم غادر."]),
+    ("era letter glued to a year", "ولد عام 2015م. ثم غادر.", ["ولد عام 2015م.", "ثم غادر."]),
+    ("letter glued to a digit", "5د. ثم غادر.", ["5د.", "ثم غادر."]),
+    ("letter after a digit", "قال 5د. ثم غادر.", ["قال 5د.", "ثم غادر."]),
+    ("abbreviation opens the line", "د. أحمد غادر. ثم عاد.", ["د. أحمد غادر.", "ثم عاد."]),
+    ("initials open the line", "U.S. officials left. Then.", ["U.S. officials left.", "Then."]),
+    ("initial after a dotted word", "وصل بب.x. ثم غادر.", ["وصل بب.x.", "ثم غادر."]),
 ]
 
 
