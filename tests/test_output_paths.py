@@ -44,6 +44,12 @@ def _folder_via_symlink(tmp_path: Path) -> tuple[str, str]:
     return str(tmp_path / "alias"), "./c.txt"
 
 
+def _hard_link_into_folder(tmp_path: Path) -> tuple[str, str]:
+    outside = tmp_path / "sub" / "elsewhere.jsonl"
+    os.link(tmp_path / "c.txt", outside)
+    return str(tmp_path), str(outside)
+
+
 SPELLINGS: dict[str, Callable[[Path], tuple[str, str]]] = {
     "dot-slash-vs-absolute": _relative,
     "absolute-vs-dotdot": _absolute_then_dotted,
@@ -51,6 +57,7 @@ SPELLINGS: dict[str, Callable[[Path], tuple[str, str]]] = {
     "hard-link-output": _hard_link,
     "folder-input": _folder,
     "folder-symlink-input": _folder_via_symlink,
+    "hard-link-into-folder": _hard_link_into_folder,
 }
 
 
@@ -65,7 +72,8 @@ def test_output_that_is_an_input_is_refused_with_force(
     given, output = SPELLINGS[spelling](tmp_path)
     result = CliRunner().invoke(app, ["summarize", given, "--no-english", "-o", output, "--force"])
     assert result.exit_code == 2, result.stdout
-    assert result.stderr == f"arsum: {Path(output)}: is one of the inputs; refusing to overwrite it\n"
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"arsum: {Path(output)}: is the same file as input ") and line.endswith("; refusing to overwrite it")
     assert (tmp_path / "c.txt").read_bytes() == original
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temp file was made
 
@@ -93,7 +101,7 @@ def test_stdin_redirected_from_the_output_file_is_refused(tmp_path: Path, argv: 
     target.write_bytes(SEED.read_bytes())
     done = _arsum(["summarize", *argv, "--no-english", "-o", "c.txt", "--force"], stdin_path=target, cwd=tmp_path)
     assert done.returncode == 2, done.stderr
-    assert done.stderr == "arsum: c.txt: is one of the inputs; refusing to overwrite it\n"
+    assert done.stderr == "arsum: c.txt: is the same file as stdin; refusing to overwrite it\n"
     assert target.read_bytes() == SEED.read_bytes()
 
 
