@@ -16,7 +16,9 @@ from conftest import REPO_ROOT
 from typer.testing import CliRunner
 
 from arsum.cli.app import app
+from arsum.models.config import load_config
 from arsum.schemas import NAMES, SCHEMA_VERSION, load_schema
+from arsum.tasks.translation import build_translator
 from arsum.text.releases import parse_releases
 
 SEED = REPO_ROOT / "seeds" / "azerbaijan_nato_dialogue.txt"
@@ -228,3 +230,7 @@ def test_translate_fields_carry_their_values(hub_models: None) -> None:
     for pair in release["pairs"]:
         assert ("low-support" in pair["flags"]) == (pair["support"] < 0.4)
     assert any(pair["flags"] for pair in release["pairs"])  # random weights: some translation is unsupported
+    low = [w for w in release["warnings"] if " below 0.40" in w]
+    assert len(low) == sum("low-support" in p["flags"] for p in release["pairs"])
+    direct = build_translator(load_config(), target="en", device="cpu").translate([p["source"] for p in release["pairs"]])
+    assert [p["translation"] for p in release["pairs"]] == direct
