@@ -32,8 +32,10 @@ MODULES: dict[str, list[str]] = {
     "arsum/tasks/extractive.py": ["tests/test_extractive.py", "tests/test_properties.py"],
     "arsum/tasks/number_check.py": ["tests/test_support.py", "-k", "numbers or annotate"],
     "arsum/tasks/support.py": ["tests/test_support.py"],
-    "arsum/cli/output.py": [
-        "tests/test_output_paths.py", "tests/test_process.py", "-k", "output or disk or unwritable or closed or exit_codes",
+    "arsum/cli/output.py": [  # the in-process tests: a subprocess would run the mutated code outside mutmut's view
+        "tests/test_output_paths.py", "tests/test_process.py", "tests/test_cli.py", "-k",
+        "(test_output_paths and not stdin) or ordinary_permissions or disk_full_on_the_output or unwritable"
+        " or output_file_is_written or never_overwrites or no_partial_output",
     ],
     "arsum/models/engine.py": ["tests/test_engine.py"],
 }
