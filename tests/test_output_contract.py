@@ -13,8 +13,10 @@ from typing import Any
 import jsonschema
 import pytest
 from conftest import REPO_ROOT
+from tinymodels import HUB_COMMIT
 from typer.testing import CliRunner
 
+from arsum import __version__
 from arsum.cli.app import app
 from arsum.models.config import load_config
 from arsum.schemas import NAMES, SCHEMA_VERSION, load_schema
@@ -192,6 +194,9 @@ def test_summarize_fields_carry_their_values(hub_models: None) -> None:
                                      "length_penalty": 1.0, "target_token": "<extra_id_3>"}
     assert english["text"] and english["sentences"]
     assert release["support"] == {"encoder": "use-m3", "min_support": 0.4}
+    assert release["run"] == {"arsum": __version__, "models": [
+        {"role": "summarizer", "name": "crosssum-m2m", "source": "csebuetnlp/mT5_m2m_crossSum_enhanced",
+         "revision": "main", "commit": HUB_COMMIT, "backend": "transformers"}]}
     for sentence in english["sentences"]:
         assert sentence["text"] in english["text"]
         assert sentence["sources"] and all(-1 <= i < 14 for i in sentence["sources"])
@@ -221,6 +226,9 @@ def test_translate_fields_carry_their_values(hub_models: None) -> None:
     assert release["generation"] == {"num_beams": 4, "max_new_tokens": 256, "no_repeat_ngram_size": 0,
                                      "length_penalty": 1.0}
     assert release["support"] == {"encoder": "use-m3", "min_support": 0.4}
+    assert release["run"] == {"arsum": __version__, "models": [
+        {"role": "translator", "name": "opus-mt-tc-big-ar-en", "source": "Helsinki-NLP/opus-mt-tc-big-ar-en",
+         "revision": "main", "commit": HUB_COMMIT, "backend": "transformers"}]}
     expected = _seed_release()
     assert [(p["index"], p["paragraph"], p["source"]) for p in release["pairs"]] == [
         (-1, -1, expected.title), (-2, -1, expected.subtitle),
@@ -232,5 +240,6 @@ def test_translate_fields_carry_their_values(hub_models: None) -> None:
     assert any(pair["flags"] for pair in release["pairs"])  # random weights: some translation is unsupported
     low = [w for w in release["warnings"] if " below 0.40" in w]
     assert len(low) == sum("low-support" in p["flags"] for p in release["pairs"])
-    direct = build_translator(load_config(), target="en", device="cpu").translate([p["source"] for p in release["pairs"]])
+    sources = [p["source"] for p in release["pairs"]]
+    direct = build_translator(load_config(), target="en", device="cpu").translate(sources).texts
     assert [p["translation"] for p in release["pairs"]] == direct

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ import pytest
 from tinymodels import body_release
 
 from arsum.errors import ModelUnavailable
+from arsum.tasks.number_check import arabic_values
 from arsum.tasks.results import EnglishSentence, EnglishSummary, TranslationPair
 from arsum.tasks.support import (
     DEFAULT_MIN_SUPPORT,
@@ -172,7 +174,21 @@ NUMBERS = [
     ("They met at 10:30 on 2015/3/14.", "اجتمعوا الساعة 10:30 يوم 14/3/2015", []),
     ("They met 7 times, not 70.", "اجتمعوا سبع مرات", ["70"]),
     ("No numbers here.", "لا أرقام هنا ٢٠٢٠", []),
+    ("25 ministers met.", "عدد الوزراء خمسة وعشرون", []),  # and-tens at the very end of the text
 ]
+
+
+@pytest.mark.parametrize(
+    ("arabic", "values"),
+    [
+        ("بلغ 1,234,567", {"1234.567", "1234567"}),  # the last separator as a decimal point, or all as thousands
+        ("بلغ 12,5", {"12.5"}),
+        ("باعوا ابثلاثة", set()),  # letters that are no clitic or article do not make a number word
+        ("بالثلاثة", {"3"}),
+    ],
+)
+def test_arabic_values(arabic: str, values: set[str]) -> None:
+    assert arabic_values(arabic) == {Decimal(v) for v in values}
 
 
 @pytest.mark.parametrize(("english", "arabic", "missing"), NUMBERS)
