@@ -187,7 +187,7 @@ NUMBERS = [
         ("بالثلاثة", {"3"}),
     ],
 )
-def test_arabic_values(arabic: str, values: set[str]) -> None:
+def test_arabic_values_of_numbers(arabic: str, values: set[str]) -> None:
     assert arabic_values(arabic) == {Decimal(v) for v in values}
 
 
