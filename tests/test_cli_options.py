@@ -78,7 +78,7 @@ def loads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str | None]]:
     from arsum.models import transformers_backend
 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    transformers_backend.clear_cache()
+    monkeypatch.setattr(transformers_backend, "_CACHE", {})  # every model of this test is loaded, and dropped after
     seen: list[tuple[str, str | None]] = []
     real = transformers_backend._load
 
@@ -87,8 +87,7 @@ def loads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str | None]]:
         return real(spec, folder, device, quantize)
 
     monkeypatch.setattr(transformers_backend, "_load", recording)
-    yield seen
-    transformers_backend.clear_cache()
+    return seen
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import tinymodels
+from tinymodels import HUB_COMMIT as COMMIT
 from tinymodels import fake_hub_download
 
 from arsum.errors import ModelUnavailable
