@@ -167,6 +167,7 @@ SEGMENTATION_CASES = [
     ("abbreviation opens the line", "د. أحمد غادر. ثم عاد.", ["د. أحمد غادر.", "ثم عاد."]),
     ("initials open the line", "U.S. officials left. Then.", ["U.S. officials left.", "Then."]),
     ("initial after a dotted word", "وصل بب.x. ثم غادر.", ["وصل بب.x.", "ثم غادر."]),
+    ("punctuation run stays with its sentence", "جملة أولى. !!\nجملة ثانية.", ["جملة أولى. !!", "جملة ثانية."]),
 ]
 
 

@@ -312,3 +312,35 @@ def test_parse_release_keeps_its_id_source_and_encoding() -> None:
     with pytest.raises(InputError) as err:
         parse_release("  \n", id="x:4", source="lines.jsonl")
     assert str(err.value) == "lines.jsonl: empty text"
+
+
+def test_hard_wrapped_block_closed_by_a_blank_line() -> None:
+    (r,) = parse("عنوان الخبر\n\nبدأ الاجتماع في مدينة\nالرياض صباح اليوم\n\nوفي فقرة ثانية قال\nالوزير إن العمل مستمر.\n")
+    assert r.paragraphs == ("بدأ الاجتماع في مدينة\nالرياض صباح اليوم", "وفي فقرة ثانية قال\nالوزير إن العمل مستمر.")
+
+
+@pytest.mark.parametrize(("longest", "wrapped"), [(120, True), (121, False)])
+def test_lines_up_to_120_characters_count_as_hard_wrapped(longest: int, wrapped: bool) -> None:
+    long_line = "ب" * (longest - 4) + " قال"
+    (r,) = parse(f"عنوان الخبر\n\n{long_line}\nالرياض صباح اليوم\nوفي فقرة ثانية قال\nالوزير إن العمل مستمر.\n")
+    assert (len(r.paragraphs) == 1) is wrapped
+
+
+def test_mostly_closed_lines_are_not_hard_wrapped() -> None:
+    (r,) = parse("عنوان الخبر\n\nجملة أولى تامة.\nجملة ثانية تامة.\nجملة ثالثة تامة.\nسطر مفتوح\nجملة خامسة تامة.\n")
+    assert len(r.paragraphs) == 5
+
+
+@pytest.mark.parametrize(
+    ("tail", "warned", "timestamp"),
+    [
+        ("وأكد الجانبان أهمية التعاون. // يتبع //", True, None),
+        ("وأكد الجانبان أهمية التعاون. // انتهى //", False, None),
+        ("وأكد الجانبان أهمية التعاون. 14:05 ت غ", False, "14:05 ت غ"),
+    ],
+)
+def test_furniture_on_the_last_sentence_line(tail: str, warned: bool, timestamp: str | None) -> None:
+    (r,) = parse(f"عنوان الخبر\n\nالتقى الوزير نظيره اليوم.\n{tail}\n")
+    assert [s.text for s in r.sentences] == ["التقى الوزير نظيره اليوم.", "وأكد الجانبان أهمية التعاون."]
+    assert r.timestamp == timestamp
+    assert ("release continues in a later part (// يتبع //)" in r.warnings) is warned
