@@ -32,7 +32,7 @@ def parse(text: str, **kw) -> list:
 
 def test_wire_release_fields() -> None:
     (r,) = parse(WIRE)
-    assert r.id == "t.txt#1"
+    assert (r.id, r.source, r.encoding) == ("t.txt#1", "t.txt", "utf-8")
     assert r.desk == "سياسي"
     assert r.title == "وزير الخارجية يلتقي نظيره الروسي"
     assert r.subtitle is None
@@ -76,7 +76,10 @@ def test_title_only_release_warns() -> None:
 
 @pytest.mark.parametrize(
     ("text", "problem"),
-    [("", "empty file"), (" \n\t\n", "empty file"), ("Only English here.", "no Arabic text (use --lang to summarise anyway)")],
+    [
+        ("", "empty file"), (" \n\t\n", "empty file"), ("---\n\n---\n", "no release text (only --- separators)"),
+        ("Only English here.", "no Arabic text (use --lang to summarise anyway)"),
+    ],
 )
 def test_errors(text: str, problem: str) -> None:
     with pytest.raises(InputError) as info:
