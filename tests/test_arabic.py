@@ -100,10 +100,6 @@ def test_two_letter_words_are_terms() -> None:
     assert terms_of_tokens(["قط", "ب", "في"]) == ["قط"]  # one letter and stopwords are not
 
 
-def test_split_sentences_bounds_every_sentence() -> None:
-    assert [len(s) for s in split_sentences("كلمة " * 100 + ".", max_chars=100)] == [99, 99, 99, 99, 99, 1]
-
-
 def test_stopwords_are_normalised_and_dropped() -> None:
     assert {"في", "من", "الي", "علي", "قال", "اكد", "اضاف", "هذه"} <= STOPWORDS
     assert all(normalize(w) == w for w in STOPWORDS)
@@ -159,14 +155,7 @@ SEGMENTATION_CASES = [
     ("heading joins its item", "ثانياً: الموافقة على نظام المرور الجديد.", ["ثانياً: الموافقة على نظام المرور الجديد."]),
     ("short piece joins its sentence", "انتهى الاجتماع في موعده المحدد. شكرا لكم.", ["انتهى الاجتماع في موعده المحدد. شكرا لكم."]),
     ("a short line stays", "شكرا لكم.", ["شكرا لكم."]),
-    ("latin initial", "التقى X. Smith اليوم. ثم غادر.", ["التقى X. Smith اليوم.", "ثم غادر."]),
     ("latin initial glued to a word", "قال المسؤولX. ثم غادر.", ["قال المسؤولX. ثم غادر."]),
-    ("era letter glued to a year", "ولد عام 2015م. ثم غادر.", ["ولد عام 2015م.", "ثم غادر."]),
-    ("letter glued to a digit", "5د. ثم غادر.", ["5د.", "ثم غادر."]),
-    ("letter after a digit", "قال 5د. ثم غادر.", ["قال 5د.", "ثم غادر."]),
-    ("abbreviation opens the line", "د. أحمد غادر. ثم عاد.", ["د. أحمد غادر.", "ثم عاد."]),
-    ("initials open the line", "U.S. officials left. Then.", ["U.S. officials left.", "Then."]),
-    ("initial after a dotted word", "وصل بب.x. ثم غادر.", ["وصل بب.x.", "ثم غادر."]),
     ("punctuation run stays with its sentence", "جملة أولى. !!\nجملة ثانية.", ["جملة أولى. !!", "جملة ثانية."]),
 ]
 

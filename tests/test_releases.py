@@ -322,13 +322,6 @@ def test_hard_wrapped_block_closed_by_a_blank_line() -> None:
     assert r.paragraphs == ("بدأ الاجتماع في مدينة\nالرياض صباح اليوم", "وفي فقرة ثانية قال\nالوزير إن العمل مستمر.")
 
 
-@pytest.mark.parametrize(("longest", "wrapped"), [(120, True), (121, False)])
-def test_lines_up_to_120_characters_count_as_hard_wrapped(longest: int, wrapped: bool) -> None:
-    long_line = "ب" * (longest - 4) + " قال"
-    (r,) = parse(f"عنوان الخبر\n\n{long_line}\nالرياض صباح اليوم\nوفي فقرة ثانية قال\nالوزير إن العمل مستمر.\n")
-    assert (len(r.paragraphs) == 1) is wrapped
-
-
 def test_mostly_closed_lines_are_not_hard_wrapped() -> None:
     (r,) = parse("عنوان الخبر\n\nجملة أولى تامة.\nجملة ثانية تامة.\nجملة ثالثة تامة.\nسطر مفتوح\nجملة خامسة تامة.\n")
     assert len(r.paragraphs) == 5

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +11,6 @@ import pytest
 from tinymodels import body_release
 
 from arsum.errors import ModelUnavailable
-from arsum.tasks.number_check import arabic_values
 from arsum.tasks.results import EnglishSentence, EnglishSummary, TranslationPair
 from arsum.tasks.support import (
     DEFAULT_MIN_SUPPORT,
@@ -177,18 +175,6 @@ NUMBERS = [
     ("25 ministers met.", "عدد الوزراء خمسة وعشرون", []),  # and-tens at the very end of the text
 ]
 
-
-@pytest.mark.parametrize(
-    ("arabic", "values"),
-    [
-        ("بلغ 1,234,567", {"1234.567", "1234567"}),  # the last separator as a decimal point, or all as thousands
-        ("بلغ 12,5", {"12.5"}),
-        ("باعوا ابثلاثة", set()),  # letters that are no clitic or article do not make a number word
-        ("بالثلاثة", {"3"}),
-    ],
-)
-def test_arabic_values_of_numbers(arabic: str, values: set[str]) -> None:
-    assert arabic_values(arabic) == {Decimal(v) for v in values}
 
 
 @pytest.mark.parametrize(("english", "arabic", "missing"), NUMBERS)
