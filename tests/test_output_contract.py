@@ -199,7 +199,7 @@ def test_summarize_fields_carry_their_values(hub_models: None) -> None:
          "revision": "main", "commit": HUB_COMMIT, "backend": "transformers"}]}
     for sentence in english["sentences"]:
         assert sentence["text"] in english["text"]
-        assert sentence["sources"] and all(-1 <= i < 14 for i in sentence["sources"])
+        assert sentence["sources"] and all(-2 <= i < 14 for i in sentence["sources"])  # -1 title, -2 subtitle
         assert ("low-support" in sentence["flags"]) == (sentence["support"] < 0.4)
 
 
@@ -214,6 +214,7 @@ def test_desk_and_dateline_are_reported() -> None:
     assert result.exit_code == 0, result.stderr
     record = json.loads(result.stdout)
     assert (record["desk"], record["dateline"]) == ("سياسي", "الرياض 25 شوال 1436 هـ الموافق 10 أغسطس 2015 م واس")
+    assert (record["byline"], record["timestamp"], record["end_marker"]) == (None, None, "// انتهى //")
     assert record["title"] == "وزير الخارجية يلتقي نظيره الروسي" and record["sentences"] == 2
 
 
