@@ -155,8 +155,7 @@ def test_translate_from_english(hub_models: None, tmp_path: Path) -> None:
     assert refused.exit_code == 1 and "no Arabic text" in refused.stderr
     record = one(run("translate", str(english), "--from", "en", "--to", "fr", "-f", "json"))
     assert (record["source_lang"], record["target_lang"]) == ("en", "fr")
-    [body] = [p for p in record["pairs"] if p["index"] == 0]
-    assert body["source"] == "The minister met 25 delegates in Riyadh."
+    [body] = [p for p in record["pairs"] if "25 delegates" in p["source"]]
     assert ("number-not-in-source:25" in body["flags"]) == ("25" not in body["translation"])
 
 
