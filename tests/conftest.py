@@ -31,21 +31,8 @@ import tinymodels  # noqa: E402
 
 REPO_ROOT = tinymodels.REPO_ROOT
 SHARED_EVAL = REPO_ROOT.parent / "shared" / "eval"
-COMMIT = "0123456789abcdef0123456789abcdef01234567"
-
-
-def fake_hub_download(folder: Path, repo_id: str) -> Path:
-    """Lay out a folder the way huggingface_hub caches a download (refs/main -> snapshots/<commit>)."""
-    import shutil
-
-    from arsum.models.store import hub_cache_dir
-
-    repo = hub_cache_dir() / f"models--{repo_id.replace('/', '--')}"
-    (repo / "refs").mkdir(parents=True, exist_ok=True)
-    (repo / "refs" / "main").write_text(COMMIT, encoding="utf-8")
-    snapshot = repo / "snapshots" / COMMIT
-    shutil.copytree(folder, snapshot, dirs_exist_ok=True)
-    return snapshot
+COMMIT = tinymodels.HUB_COMMIT
+fake_hub_download = tinymodels.fake_hub_download  # tests import both from here too
 
 
 @pytest.fixture(autouse=True)
@@ -115,3 +102,11 @@ def converted(tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFac
 @pytest.fixture(scope="session")
 def seed_release_path() -> Path:
     return tinymodels.SEED_RELEASE
+
+
+@pytest.fixture
+def hub_models(tiny_marian: Path, tiny_mt5: Path, tiny_forced_bos: Path) -> None:
+    """The tiny models installed in this test's hub cache under the default models' ids (routing as shipped)."""
+    fake_hub_download(tiny_marian, "Helsinki-NLP/opus-mt-tc-big-ar-en")
+    fake_hub_download(tiny_mt5, "csebuetnlp/mT5_m2m_crossSum_enhanced")
+    fake_hub_download(tiny_forced_bos, "facebook/nllb-200-distilled-600M")

@@ -14,12 +14,14 @@ from arsum.text.arabic import (
     STOPWORDS,
     arabic_ratio,
     content_terms,
+    fold_digits,
     has_arabic,
     is_heading,
     light_stem,
     normalize,
     sentence_spans,
     split_sentences,
+    terms_of_tokens,
     tokenize,
 )
 from arsum.text.releases import parse_releases
@@ -78,10 +80,24 @@ def test_tokenize(text: str, tokens: list[str]) -> None:
         ("من", "من"),  # too short to strip
         ("وسيارات", "سيار"),
         ("هو", "هو"),
+        ("الب", "الب"),  # the article would leave one letter: kept
+        ("الحق", "حق"),  # ... two letters: stripped
+        ("بها", "بها"),  # a suffix that would leave one letter: kept
+        ("قطها", "قط"),
+        ("وكتبه", "كتب"),  # five letters: the conjunction goes
+        ("وقطها", "قط"),
     ],
 )
 def test_light_stem(token: str, stem: str) -> None:
     assert light_stem(token) == stem
+
+
+def test_fold_digits_maps_arabic_indic_and_persian_digits() -> None:
+    assert fold_digits("٠١٢٣٤٥٦٧٨٩ ۱۲ و3") == "0123456789 12 و3"
+
+
+def test_two_letter_words_are_terms() -> None:
+    assert terms_of_tokens(["قط", "ب", "في"]) == ["قط"]  # one letter and stopwords are not
 
 
 def test_stopwords_are_normalised_and_dropped() -> None:
@@ -139,6 +155,8 @@ SEGMENTATION_CASES = [
     ("heading joins its item", "ثانياً: الموافقة على نظام المرور الجديد.", ["ثانياً: الموافقة على نظام المرور الجديد."]),
     ("short piece joins its sentence", "انتهى الاجتماع في موعده المحدد. شكرا لكم.", ["انتهى الاجتماع في موعده المحدد. شكرا لكم."]),
     ("a short line stays", "شكرا لكم.", ["شكرا لكم."]),
+    ("latin initial glued to a word", "قال المسؤولX. ثم غادر.", ["قال المسؤولX. ثم غادر."]),
+    ("punctuation run stays with its sentence", "جملة أولى. !!\nجملة ثانية.", ["جملة أولى. !!", "جملة ثانية."]),
 ]
 
 

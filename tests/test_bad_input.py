@@ -12,7 +12,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -162,13 +161,10 @@ def test_50_mb_file_is_refused_quickly_without_being_read(tmp_path: Path, deny_r
     with big.open("wb") as handle:
         handle.truncate(50 * 1024 * 1024)  # sparse: costs no disk
     deny_reading(big)  # opening it at all would turn the message into "permission denied"
-    started = time.perf_counter()
     result = summarize(str(big), str(SEED))
-    elapsed = time.perf_counter() - started
     assert_one_clean_error(result, str(big), f"above the --max-bytes limit of {DEFAULT_MAX_BYTES}")
     assert str(50 * 1024 * 1024) in result.stderr
     assert printed_ids(result.stdout) == [SEED_ID]
-    assert elapsed < 5.0
 
 
 def test_50_mb_on_stdin_is_refused_with_bounded_reading(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -228,6 +229,7 @@ def _modules_after(*argv: str) -> set[str]:
         ("--help",),
         ("summarize", str(SEED), "--no-english", "-f", "json"),
         ("summarize", str(SEED), "-f", "json"),  # no model downloaded: must not import torch either
+        ("schema", "summarize"),
     ],
 )
 def test_model_free_paths_never_import_torch(argv: tuple[str, ...]) -> None:
@@ -272,11 +274,26 @@ def test_translate_releases_keep_boundaries(tiny_marian: Path) -> None:
     assert first.strip() == second.strip()
 
 
-@pytest.mark.parametrize("fmt", ["text", "json", "jsonl", "markdown", "rich"])
+def _json_supports(out: str) -> list[float]:
+    records = json.loads(out) if out.lstrip().startswith("[") else [json.loads(line) for line in out.splitlines()]
+    return [s["support"] for r in records for s in r["english_summary"]["sentences"]]
+
+
+SUPPORT_SHOWN = {  # how each format shows an English sentence's support score
+    "text": lambda out: re.findall(r" \[support (-?\d\.\d\d) from -?\d", out),
+    "markdown": lambda out: re.findall(r"^- .* \[support (-?\d\.\d\d) from -?\d", out, re.M),
+    "rich": lambda out: re.findall(r"support (-?\d\.\d\d) ← -?\d", out),
+    "json": _json_supports,
+    "jsonl": _json_supports,
+}
+
+
+@pytest.mark.parametrize("fmt", list(SUPPORT_SHOWN))
 def test_summarize_with_tiny_model_every_format(tiny_mt5: Path, fmt: str) -> None:
     result = run("summarize", "--model", str(tiny_mt5), str(SEED), "-f", fmt)
     assert result.exit_code == 0, result.stderr
-    assert "support" in result.stdout
+    shown = SUPPORT_SHOWN[fmt](result.stdout)
+    assert shown and all(-1.0 <= float(score) <= 1.0 for score in shown)
 
 
 def test_summarize_with_tiny_model_gives_both_summaries_with_support(tiny_mt5: Path) -> None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import shutil
 import sys
 import types
 from pathlib import Path
 
 import pytest
 import tinymodels
+from tinymodels import broken_copy
 
 from arsum.errors import ModelUnavailable, UsageError
 from arsum.models.config import GenerationSettings, load_config
@@ -131,41 +130,32 @@ def test_int8_quantization_keeps_count_and_order(tiny_marian: Path) -> None:
     assert engine.generate(texts[::-1], GREEDY).texts == out[::-1]
 
 
+@pytest.mark.parametrize(
+    ("cuda", "mps", "expected"),
+    [(True, True, "cuda"), (True, False, "cuda"), (False, True, "mps"), (False, False, "cpu")],
+)
+def test_auto_device_is_cuda_then_mps_then_cpu(monkeypatch: pytest.MonkeyPatch, cuda: bool, mps: bool,
+                                               expected: str) -> None:
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps)
+    assert resolve_device("auto") == expected
+    assert resolve_device("cpu") == "cpu"
+    for device, available in (("cuda", cuda), ("mps", mps)):
+        if available:
+            assert resolve_device(device) == device
+        else:
+            with pytest.raises(UsageError, match=f"--device {device}: "):
+                resolve_device(device)
+
+
 def test_device_and_quantize_validation(tiny_marian: Path) -> None:
-    assert resolve_device("auto") in {"cpu", "cuda", "mps"}
     with pytest.raises(UsageError, match="unknown device"):
         resolve_device("tpu")
     spec = resolve_model(load_config(), str(tiny_marian))
     with pytest.raises(UsageError, match="unknown quantization"):
         load_transformers(spec, device="cpu", quantize="int4")
-
-
-def broken_copy(src: Path, dest: Path, how: str) -> Path:
-    shutil.copytree(src, dest)
-    if how == "config-json":
-        (dest / "config.json").write_text('{"model_type": "marian",', encoding="utf-8")
-    elif how == "no-config":
-        (dest / "config.json").unlink()
-    elif how == "truncated":
-        data = (dest / "model.safetensors").read_bytes()
-        (dest / "model.safetensors").write_bytes(data[: len(data) // 3])
-    elif how == "truncated-bin":
-        data = (dest / "pytorch_model.bin").read_bytes()
-        (dest / "pytorch_model.bin").write_bytes(data[: len(data) // 3])
-    elif how == "no-weights":
-        (dest / "model.safetensors").unlink()
-    elif how == "tokenizer-too-big":
-        vocab = json.loads((dest / "vocab.json").read_text(encoding="utf-8"))
-        vocab.update({f"extra{i}": len(vocab) + i for i in range(50)})
-        (dest / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
-    elif how == "no-tokenizer":
-        for name in ("vocab.json", "source.spm", "target.spm"):
-            (dest / name).unlink()
-    elif how == "wrong-shapes":
-        cfg = json.loads((dest / "config.json").read_text(encoding="utf-8"))
-        cfg["d_model"] = 32
-        (dest / "config.json").write_text(json.dumps(cfg), encoding="utf-8")
-    return dest
 
 
 @pytest.mark.parametrize(
@@ -259,11 +249,14 @@ def test_configure_threads_leaves_openmp_choices_to_torch(monkeypatch: pytest.Mo
     from arsum.models.device import configure_threads
 
     before = torch.get_num_threads()
+    start = max(_cores(), 2) + 5  # a count nothing here would choose: a case cannot pass by what ran before it
     for var in ("ARSUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         monkeypatch.delenv(var, raising=False)
     for var, value in env.items():
         monkeypatch.setenv(var, value)
+    torch.set_num_threads(start)
     try:
-        assert configure_threads() == (expected if expected is not None else before)
+        assert configure_threads() == (expected if expected is not None else start)
+        assert torch.get_num_threads() == (expected if expected is not None else start)
     finally:
         torch.set_num_threads(before)

@@ -29,8 +29,15 @@ ARSUM = (sys.executable, "-m", "arsum")
 NO_MODEL_NOTICE = "English summary skipped: model "
 
 
+def _default_sigint() -> None:
+    """In the child: Ctrl-C handling as in a shell's foreground job, even when pytest runs with SIGINT ignored
+    (a background job, `nohup`), which the child would otherwise inherit."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(args: Sequence[str], **kwargs) -> subprocess.Popen:  # noqa: ANN003
-    return subprocess.Popen([*ARSUM, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)
+    return subprocess.Popen([*ARSUM, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=_default_sigint, **kwargs)  # noqa: PLW1509 - only resets a signal
 
 
 def run(args: Sequence[str], timeout: float = 120, **kwargs) -> subprocess.CompletedProcess:  # noqa: ANN003
@@ -156,27 +163,43 @@ def test_failed_forced_run_keeps_the_original(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml", "summaries.jsonl"]
 
 
-def test_error_while_rendering_leaves_no_partial_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from arsum.cli import render
+def test_disk_full_on_the_output_file_is_exit_2_and_leaves_no_partial_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file system fills up after the first release: one line, exit 2 (README), nothing left behind."""
+    import errno
 
-    calls = []
+    from arsum.cli import output
 
-    def fail_on_second(self, item) -> None:  # noqa: ANN001
-        calls.append(item)
-        if len(calls) == 2:
-            raise OSError(28, "No space left on device")
-        self.stream.write("x\n")
+    real_fdopen = os.fdopen
 
-    monkeypatch.setattr(render.JsonlRenderer, "write", fail_on_second)
+    class FillsUp:
+        def __init__(self, raw) -> None:  # noqa: ANN001
+            self.raw, self.writes = raw, 0
+
+        def write(self, text: str) -> int:
+            self.writes += 1
+            if self.writes > 1:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return self.raw.write(text)
+
+        def __getattr__(self, name: str):  # noqa: ANN204
+            return getattr(self.raw, name)
+
+        def __enter__(self):  # noqa: ANN204
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.raw.close()
+
+    monkeypatch.setattr(output.os, "fdopen", lambda *a, **k: FillsUp(real_fdopen(*a, **k)))
     text = SEED.read_text(encoding="utf-8")
     out = tmp_path / "out.jsonl"
     result = CliRunner().invoke(
-        app, ["summarize", "-", "--no-english", "-f", "jsonl", "-o", str(out)],
-        input=text + "\n---\n" + text, catch_exceptions=False,
+        app, ["summarize", "-", "--no-english", "-f", "jsonl", "-o", str(out)], input=text + "\n---\n" + text,
     )
-    assert result.exit_code == 1
-    [line] = result.stderr.strip().splitlines()
-    assert "No space left on device" in line
+    assert result.exit_code == 2
+    assert result.stderr == f"arsum: {out}: cannot write (no space left on device)\n"
     assert list(tmp_path.iterdir()) == []
 
 
@@ -237,7 +260,9 @@ def exit_code_inputs(tmp_path: Path) -> dict[str, str]:
     existing.write_text("keep\n", encoding="utf-8")
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
-    return {"SEED": str(SEED), "BAD_TOML": str(bad_toml), "EXISTING": str(existing), "EMPTY": str(empty),
+    seed_copy = tmp_path / "seed.txt"  # -o … --force on an input: a broken guard must not reach the tracked seed
+    seed_copy.write_bytes(SEED.read_bytes())
+    return {"SEED": str(SEED), "SEED_COPY": str(seed_copy), "BAD_TOML": str(bad_toml), "EXISTING": str(existing), "EMPTY": str(empty),
             "MISSING": str(tmp_path / "missing.txt"), "MISSING_TOML": str(tmp_path / "missing.toml")}
 
 
@@ -255,7 +280,7 @@ EXIT_CODES = [
     ("config-invalid", ["summarize", "SEED", "--config", "BAD_TOML"], 2),
     ("translate-config-invalid", ["translate", "SEED", "--config", "BAD_TOML"], 2),
     ("output-exists", ["summarize", "SEED", "--no-english", "-o", "EXISTING"], 2),
-    ("output-is-input", ["summarize", "SEED", "--no-english", "-o", "SEED", "--force"], 2),
+    ("output-is-input", ["summarize", "SEED_COPY", "--no-english", "-o", "SEED_COPY", "--force"], 2),
     ("translate-no-model", ["translate", "SEED"], 1),
 ]
 
@@ -272,6 +297,8 @@ def test_exit_codes(exit_code_inputs: dict[str, str], argv: list[str], code: int
         assert all(line.startswith("arsum: ") for line in done.stderr.splitlines())
     if "EXISTING" in argv:
         assert Path(exit_code_inputs["EXISTING"]).read_text(encoding="utf-8") == "keep\n"
+    if "SEED_COPY" in argv:
+        assert Path(exit_code_inputs["SEED_COPY"]).read_bytes() == SEED.read_bytes()
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

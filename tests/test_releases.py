@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from arsum.errors import InputError
-from arsum.text.releases import build_release, parse_releases
+from arsum.text.arabic import MAX_SENTENCE_CHARS
+from arsum.text.releases import build_release, parse_release, parse_releases
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "azerbaijan_nato_dialogue.txt"
@@ -31,7 +32,7 @@ def parse(text: str, **kw) -> list:
 
 def test_wire_release_fields() -> None:
     (r,) = parse(WIRE)
-    assert r.id == "t.txt#1"
+    assert (r.id, r.source, r.encoding) == ("t.txt#1", "t.txt", "utf-8")
     assert r.desk == "سياسي"
     assert r.title == "وزير الخارجية يلتقي نظيره الروسي"
     assert r.subtitle is None
@@ -75,7 +76,10 @@ def test_title_only_release_warns() -> None:
 
 @pytest.mark.parametrize(
     ("text", "problem"),
-    [("", "empty file"), (" \n\t\n", "empty file"), ("Only English here.", "no Arabic text (use --lang to summarise anyway)")],
+    [
+        ("", "empty file"), (" \n\t\n", "empty file"), ("---\n\n---\n", "no release text (only --- separators)"),
+        ("Only English here.", "no Arabic text (use --lang to summarise anyway)"),
+    ],
 )
 def test_errors(text: str, problem: str) -> None:
     with pytest.raises(InputError) as info:
@@ -261,3 +265,78 @@ def test_heading_first_is_not_a_byline() -> None:
     (r,) = parse(f"عنوان\n\nخامساً :\n{BODY}")
     assert r.byline is None
     assert r.sentences[0].text == "خامساً :\n" + BODY.split("\n")[0]
+
+
+def test_dateline_without_agency_tag() -> None:
+    (r,) = parse("عنوان الخبر\n\nالرياض 25 شوال 1436 هـ الموافق 10 أغسطس 2015 م\nأعلنت الوزارة اليوم النتائج.\nوأكدت أهميتها.\n")
+    assert r.dateline == "الرياض 25 شوال 1436 هـ الموافق 10 أغسطس 2015 م"
+    assert [s.text for s in r.sentences] == ["أعلنت الوزارة اليوم النتائج.", "وأكدت أهميتها."]
+
+
+@pytest.mark.parametrize(("extra", "is_dateline"), [(100, True), (101, False)])
+def test_dateline_without_agency_tag_is_short(extra: int, is_dateline: bool) -> None:
+    line = "الرياض الموافق " + "ب" * (extra - len("الرياض الموافق "))
+    (r,) = parse(f"عنوان الخبر\n\n{line}\nأعلنت الوزارة اليوم النتائج.\nوأكدت أهميتها.\n")
+    assert (r.dateline == line) is is_dateline
+
+
+def test_hard_wrapped_paragraphs_are_joined_verbatim() -> None:
+    text = (
+        "عنوان الخبر\n\nبدأ الاجتماع في مدينة  \nالرياض صباح اليوم وناقش\nالمجلس الموضوعات المطروحة.\n\n"
+        "وفي فقرة ثانية قال\nالوزير إن العمل مستمر.\n"
+    )
+    (r,) = parse(text)
+    assert r.paragraphs == (
+        "بدأ الاجتماع في مدينة\nالرياض صباح اليوم وناقش\nالمجلس الموضوعات المطروحة.",
+        "وفي فقرة ثانية قال\nالوزير إن العمل مستمر.",
+    )
+    assert [s.paragraph for s in r.sentences] == [0, 1]
+
+
+def test_first_line_that_is_body_text_gives_the_title_and_says_so() -> None:
+    first = " ".join(["كلمة"] * 50) + "."
+    (r,) = parse(f"{first} ثم جملة ثانية.\nنص آخر.\n")
+    assert r.title == first
+    assert r.warnings == ("no headline line: title taken from the first sentence",)
+
+
+@pytest.mark.parametrize(("length", "is_subtitle"), [(MAX_SENTENCE_CHARS, True), (MAX_SENTENCE_CHARS + 1, False)])
+def test_subtitle_length_limit(length: int, is_subtitle: bool) -> None:
+    words = ["ب" * 23] * 24 + ["ب" * (length - 24 * 24)]  # 25 words, `length` characters
+    candidate = " ".join(words)
+    assert len(candidate) == length
+    (r,) = parse(f"عنوان الخبر\n{candidate}\nنص الخبر الأول.\n")
+    assert (r.subtitle == candidate) is is_subtitle
+
+
+def test_parse_release_keeps_its_id_source_and_encoding() -> None:
+    r = parse_release("عنوان\nنص الخبر الأول. نص ثان.", id="x:3", source="lines.jsonl", encoding="cp1256")
+    assert (r.id, r.source, r.encoding, r.title) == ("x:3", "lines.jsonl", "cp1256", "عنوان")
+    with pytest.raises(InputError) as err:
+        parse_release("  \n", id="x:4", source="lines.jsonl")
+    assert str(err.value) == "lines.jsonl: empty text"
+
+
+def test_hard_wrapped_block_closed_by_a_blank_line() -> None:
+    (r,) = parse("عنوان الخبر\n\nبدأ الاجتماع في مدينة\nالرياض صباح اليوم\n\nوفي فقرة ثانية قال\nالوزير إن العمل مستمر.\n")
+    assert r.paragraphs == ("بدأ الاجتماع في مدينة\nالرياض صباح اليوم", "وفي فقرة ثانية قال\nالوزير إن العمل مستمر.")
+
+
+def test_mostly_closed_lines_are_not_hard_wrapped() -> None:
+    (r,) = parse("عنوان الخبر\n\nجملة أولى تامة.\nجملة ثانية تامة.\nجملة ثالثة تامة.\nسطر مفتوح\nجملة خامسة تامة.\n")
+    assert len(r.paragraphs) == 5
+
+
+@pytest.mark.parametrize(
+    ("tail", "warned", "timestamp"),
+    [
+        ("وأكد الجانبان أهمية التعاون. // يتبع //", True, None),
+        ("وأكد الجانبان أهمية التعاون. // انتهى //", False, None),
+        ("وأكد الجانبان أهمية التعاون. 14:05 ت غ", False, "14:05 ت غ"),
+    ],
+)
+def test_furniture_on_the_last_sentence_line(tail: str, warned: bool, timestamp: str | None) -> None:
+    (r,) = parse(f"عنوان الخبر\n\nالتقى الوزير نظيره اليوم.\n{tail}\n")
+    assert [s.text for s in r.sentences] == ["التقى الوزير نظيره اليوم.", "وأكد الجانبان أهمية التعاون."]
+    assert r.timestamp == timestamp
+    assert ("release continues in a later part (// يتبع //)" in r.warnings) is warned

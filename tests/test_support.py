@@ -172,7 +172,9 @@ NUMBERS = [
     ("They met at 10:30 on 2015/3/14.", "اجتمعوا الساعة 10:30 يوم 14/3/2015", []),
     ("They met 7 times, not 70.", "اجتمعوا سبع مرات", ["70"]),
     ("No numbers here.", "لا أرقام هنا ٢٠٢٠", []),
+    ("25 ministers met.", "عدد الوزراء خمسة وعشرون", []),  # and-tens at the very end of the text
 ]
+
 
 
 @pytest.mark.parametrize(("english", "arabic", "missing"), NUMBERS)
@@ -417,3 +419,18 @@ def test_encoder_chosen_by_option_or_models_toml_is_used_and_recorded(tiny_bert,
     [plain] = json.loads(default.stdout)
     assert plain["support"] == {"encoder": "use-m3", "min_support": DEFAULT_MIN_SUPPORT}
     assert [p["support"] for p in release["pairs"]] != [p["support"] for p in plain["pairs"]]
+
+
+@pytest.mark.parametrize(("threshold_at", "flagged"), [("below", False), ("at", False), ("above", True)])
+def test_low_support_flag_at_the_threshold(threshold_at: str, flagged: bool) -> None:
+    """Flagged only when support is strictly below --min-support: the threshold itself passes."""
+    release = _release("عنوان", ["جملة أولى", "جملة ثانية 2019"])
+    summary = _summary(["Second sentence, 2019."])
+    pairs = [TranslationPair(index=0, paragraph=0, source="جملة أولى", translation="Second sentence, 2019.")]
+    for annotate in (
+        lambda m: annotate_summary(summary, release, TableEncoder(TABLE), min_support=m)[0].sentences[0],
+        lambda m: annotate_translation(pairs, TableEncoder(TABLE), min_support=m)[0][0],
+    ):
+        support = annotate(-1.0).support
+        threshold = {"below": np.nextafter(support, -2.0), "at": support, "above": np.nextafter(support, 2.0)}
+        assert ("low-support" in annotate(float(threshold[threshold_at])).flags) is flagged

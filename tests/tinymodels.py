@@ -215,6 +215,54 @@ if __name__ == "__main__":  # pragma: no cover - manual helper: python tests/tin
         print(name, path)
 
 
+def broken_copy(src: Path, dest: Path, how: str) -> Path:
+    """A copy of a model folder, broken the way a failed download or a mixed-up folder is."""
+    import shutil
+
+    shutil.copytree(src, dest)
+    if how == "config-json":
+        (dest / "config.json").write_text('{"model_type": "marian",', encoding="utf-8")
+    elif how == "no-config":
+        (dest / "config.json").unlink()
+    elif how == "truncated":
+        data = (dest / "model.safetensors").read_bytes()
+        (dest / "model.safetensors").write_bytes(data[: len(data) // 3])
+    elif how == "truncated-bin":
+        data = (dest / "pytorch_model.bin").read_bytes()
+        (dest / "pytorch_model.bin").write_bytes(data[: len(data) // 3])
+    elif how == "no-weights":
+        (dest / "model.safetensors").unlink()
+    elif how == "tokenizer-too-big":
+        vocab = json.loads((dest / "vocab.json").read_text(encoding="utf-8"))
+        vocab.update({f"extra{i}": len(vocab) + i for i in range(50)})
+        (dest / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
+    elif how == "no-tokenizer":
+        for name in ("vocab.json", "source.spm", "target.spm"):
+            (dest / name).unlink()
+    elif how == "wrong-shapes":
+        cfg = json.loads((dest / "config.json").read_text(encoding="utf-8"))
+        cfg["d_model"] = 32
+        (dest / "config.json").write_text(json.dumps(cfg), encoding="utf-8")
+    return dest
+
+
+HUB_COMMIT = "0123456789abcdef0123456789abcdef01234567"
+
+
+def fake_hub_download(folder: Path, repo_id: str) -> Path:
+    """Lay out a folder the way huggingface_hub caches a download (refs/main -> snapshots/<commit>)."""
+    import shutil
+
+    from arsum.models.store import hub_cache_dir
+
+    repo = hub_cache_dir() / f"models--{repo_id.replace('/', '--')}"
+    (repo / "refs").mkdir(parents=True, exist_ok=True)
+    (repo / "refs" / "main").write_text(HUB_COMMIT, encoding="utf-8")
+    snapshot = repo / "snapshots" / HUB_COMMIT
+    shutil.copytree(folder, snapshot, dirs_exist_ok=True)
+    return snapshot
+
+
 def make_release(text: str | None = None, *, release_id: str = "seed") -> Release:
     """A Release built without the parser (owned elsewhere): title, subtitle, body sentences split at `.`."""
     import re

@@ -552,6 +552,25 @@ def check(
     return EXIT_FLAGGED if result.flagged else EXIT_OK
 
 
+class SchemaName(str, Enum):
+    summarize = "summarize"
+    translate = "translate"
+    check = "check"
+    error = "error"
+
+
+@app.command()
+@boundary
+def schema(name: Annotated[SchemaName, typer.Argument(help="The record type.")]) -> int:
+    """Print the JSON Schema of a command's -f json/jsonl records (the output contract, versioned)."""
+    import json
+
+    from arsum.schemas import load_schema
+
+    print(json.dumps(load_schema(name.value), ensure_ascii=False, indent=2))
+    return EXIT_OK
+
+
 def _human_size(size: int | None) -> str:
     """Decimal units, as the catalogue's download_mb and the hub's own file sizes are written."""
     if size is None:
