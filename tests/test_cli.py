@@ -279,10 +279,12 @@ def _json_supports(out: str) -> list[float]:
     return [s["support"] for r in records for s in r["english_summary"]["sentences"]]
 
 
-SUPPORT_SHOWN = {  # how each format shows an English sentence's support score
-    "text": lambda out: re.findall(r" \[support (-?\d\.\d\d) from -?\d", out),
-    "markdown": lambda out: re.findall(r"^- .* \[support (-?\d\.\d\d) from -?\d", out, re.M),
-    "rich": lambda out: re.findall(r"support (-?\d\.\d\d) ← -?\d", out),
+SUPPORT_SHOWN = {  # how each format shows an English sentence's support score (a word, the score, its sources)
+    "text": lambda out: re.findall(r" \[(?:supported|weak support) (-?\d\.\d\d), from (?:title|subtitle|\d)", out),
+    "markdown": lambda out: re.findall(
+        r"^- .* \[(?:supported|weak support) (-?\d\.\d\d), from (?:title|subtitle|\d)", out, re.M
+    ),
+    "rich": lambda out: re.findall(r"[█░]{5} (?:supported|weak support) (-?\d\.\d\d), from (?:title|subtitle|\d)", out),
     "json": _json_supports,
     "jsonl": _json_supports,
 }

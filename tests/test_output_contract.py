@@ -244,3 +244,43 @@ def test_translate_fields_carry_their_values(hub_models: None) -> None:
     sources = [p["source"] for p in release["pairs"]]
     direct = build_translator(load_config(), target="en", device="cpu").translate(sources).texts
     assert [p["translation"] for p in release["pairs"]] == list(direct)
+
+
+# -- arsum check: both modes, both JSON formats, and every field the README's tables list --------------------------
+
+ENGLISH = "The foreign minister met his Russian counterpart in Riyadh.\nBoth sides stressed cooperation in 2015.\n"
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+@pytest.mark.parametrize("aligned", [False, True], ids=["document", "aligned"])
+def test_check_records_validate(tmp_path: Path, fmt: str, aligned: bool) -> None:
+    source, english = tmp_path / "source.ar", tmp_path / "english.en"
+    if aligned:
+        source.write_text("التقى وزير الخارجية نظيره الروسي.\nوأكد الجانبان أهمية التعاون عام 2014.\n", encoding="utf-8")
+    else:
+        source.write_text(WIRE, encoding="utf-8")
+    english.write_text(ENGLISH, encoding="utf-8")
+    result = run("check", *(["--aligned"] if aligned else []), str(source), str(english), "-f", fmt)
+    assert result.exit_code in (0, 3), result.stderr  # 3: something was flagged (2015 is not in the Arabic)
+    items = records(result.stdout, fmt)
+    assert_valid("check", items)
+    assert len(items) == (2 if aligned else 1)
+    if aligned:
+        assert [p["index"] for p in items] == [0, 1] and items[1]["flags"] == ["number-not-in-source:2015"]
+    else:
+        assert items[0]["mode"] == "document" and len(items[0]["sentences"]) == 2
+
+
+def _table_fields(heading: str) -> set[str]:
+    """The `field` names of the first table after `heading` in the README's check section."""
+    section = README.split("## Checking a translation or summary made elsewhere", 1)[1]
+    table = section.split(heading, 1)[1].split("\n\n", 2)[1]
+    return set(re.findall(r"^\| `(\w+)` \|", table, re.M))
+
+
+@pytest.mark.parametrize(("heading", "definition"), [("**Document mode**", "document"), ("**Aligned mode**", "aligned_pair")])
+def test_check_schema_requires_every_field_the_readme_lists(heading: str, definition: str) -> None:
+    documented = _table_fields(heading)
+    assert documented, f"README lost the field table of {heading}"
+    required = set(load_schema("check")["$defs"][definition]["required"])
+    assert documented <= required, documented - required

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import jsonschema
 import pytest
 from conftest import REPO_ROOT, SHARED_EVAL
 from typer.testing import CliRunner
@@ -20,6 +21,7 @@ ray = pytest.importorskip("ray")
 
 from arsum.cli.app import app
 from arsum.errors import EXIT_INPUT
+from arsum.schemas import load_schema
 from arsum.tasks.distributed import Cluster, Job, OutputDir, RunSummary, Worker, run_ray
 from arsum.tasks.pipeline import SummarizeOptions
 
@@ -157,6 +159,10 @@ def test_bad_inputs_are_error_records_and_the_rest_goes_on(tmp_path: Path) -> No
     single_problems = dict(line.removeprefix("arsum: ").rsplit(": ", 1) for line in single.stderr.splitlines())
     assert problems == single_problems and len(problems) == 4
     assert all(e["id"] == e["source"] for e in errors.values())
+    error_schema = jsonschema.Draft202012Validator(load_schema("error"))
+    assert [m.message for e in errors.values() for m in error_schema.iter_errors(e)] == []
+    summarize_schema = jsonschema.Draft202012Validator(load_schema("summarize"))
+    assert [m.message for line in shards(out) for m in summarize_schema.iter_errors(json.loads(line))] == []
     assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["counts"] == {"releases": 3, "errors": 4}
 
 

@@ -292,14 +292,14 @@ def test_annotate_translation():
     assert out[1].support == pytest.approx(0.0) and out[1].flags == ("low-support", "number-not-in-source:6")
     assert out[2].support is None and out[2].flags == ()
     assert warnings == [
-        "translation sentence 0: support 0.00 below 0.40",
-        "translation sentence 0: number 6 not in the Arabic source",
+        "translation sentence 1: support 0.00 below 0.40",
+        "translation sentence 1: number 6 not in the Arabic source",
     ]
     # English -> Arabic: the English source's numbers must survive into the Arabic translation.
     back = [TranslationPair(index=0, paragraph=0, source="Sentence 6", translation="جملة 5")]
     out, warnings = annotate_translation(back, TableEncoder(table), min_support=0.4, source_lang="en")
     assert out[0].flags == ("low-support", "number-not-in-source:6")
-    assert warnings[1] == "translation sentence 0: number 6 missing from the Arabic translation"
+    assert warnings[1] == "translation sentence 1: number 6 missing from the Arabic translation"
 
 
 @needs_parallel

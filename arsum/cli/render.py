@@ -7,7 +7,7 @@ from typing import Any, Protocol, TextIO
 
 from arsum.errors import escape_controls
 from arsum.tasks.results import Item, ReleaseSummary, ReleaseTranslation, to_dict
-from arsum.text.release import SUBTITLE_INDEX, TITLE_INDEX
+from arsum.text.release import SUBTITLE_INDEX, TITLE_INDEX, sentence_number
 
 
 def shown(text: str) -> str:
@@ -25,11 +25,6 @@ def score_text(value: float) -> str:
     """Two decimals, never `-0.00`."""
     text = f"{value:.2f}"
     return "0.00" if text == "-0.00" else text
-
-
-def sentence_number(index: int) -> str:
-    """How human formats name a sentence: its position from 1, as in `sources`; the title and subtitle by name."""
-    return {TITLE_INDEX: "title", SUBTITLE_INDEX: "subtitle"}.get(index, str(index + 1))
 
 
 def _is_low(flags: tuple[str, ...]) -> bool:

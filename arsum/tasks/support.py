@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from arsum.errors import ModelUnavailable, one_line
 from arsum.tasks.number_check import arabic_numbers, check_numbers, missing_numbers
 from arsum.tasks.results import EnglishSentence, EnglishSummary, TranslationPair
-from arsum.text.release import SUBTITLE_INDEX, TITLE_INDEX, Release
+from arsum.text.release import SUBTITLE_INDEX, TITLE_INDEX, Release, sentence_number
 
 if TYPE_CHECKING:
     import numpy as np
@@ -349,10 +349,6 @@ def translation_texts(pairs: Sequence[TranslationPair]) -> list[str]:
     return [text for p in pairs if p.source.strip() and p.translation.strip() for text in (p.source, p.translation)]
 
 
-def _source_label(index: int) -> str:
-    return {TITLE_INDEX: "title", SUBTITLE_INDEX: "subtitle"}.get(index, str(index))
-
-
 def annotate_summary(
     summary: EnglishSummary,
     release: Release,
@@ -381,7 +377,7 @@ def annotate_summary(
         low = support < min_support
         if low:
             flags.append(LOW_SUPPORT)
-            labels = ", ".join(_source_label(i) for i in sources) or "none"
+            labels = ", ".join(sentence_number(i) for i in sources) or "none"
             warnings.append(
                 f"english summary sentence {n}: support {support:.2f} below {min_support:.2f} (sources: {labels})"
             )
@@ -404,11 +400,8 @@ def annotate_summary(
 
 
 def _pair_label(pair: TranslationPair) -> str:
-    if pair.index == -1:
-        return "title"
-    if pair.index == -2:
-        return "subtitle"
-    return f"sentence {pair.index}"
+    label = sentence_number(pair.index)
+    return label if pair.index < 0 else f"sentence {label}"
 
 
 def annotate_translation(

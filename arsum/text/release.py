@@ -8,6 +8,11 @@ TITLE_INDEX = -1  # the title where a sentence index is expected (sources, trans
 SUBTITLE_INDEX = -2
 
 
+def sentence_number(index: int) -> str:
+    """How a person is told which sentence: its position from 1; the title and subtitle by name (JSON keeps index)."""
+    return {TITLE_INDEX: "title", SUBTITLE_INDEX: "subtitle"}.get(index, str(index + 1))
+
+
 @dataclass(frozen=True)
 class Sentence:
     """One body sentence, verbatim; `index` is its position among the release's body sentences."""
