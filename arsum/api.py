@@ -87,9 +87,10 @@ def _one_release(item: str | Release) -> Release:
 
 
 def _model_options(
-    model: str | None, device: str, quantize: str | None, config: str | Path | None, reporter: Reporter
+    model: str | None, device: str, quantize: str | None, config: str | Path | None, reporter: Reporter,
+    backend: str | None,
 ) -> ModelOptions:
-    return ModelOptions(model, device, quantize, Path(config) if config is not None else None, reporter)
+    return ModelOptions(model, device, quantize, Path(config) if config is not None else None, reporter, backend)
 
 
 class _Task(Generic[O, R]):
@@ -150,6 +151,7 @@ class Summarizer(_Task[SummarizeOptions, ReleaseSummary]):
         model: str | None = None,
         device: str = "auto",
         quantize: str | None = None,
+        backend: str | None = None,
         config: str | Path | None = None,
         support: bool = True,
         min_support: float | None = None,
@@ -168,7 +170,7 @@ class Summarizer(_Task[SummarizeOptions, ReleaseSummary]):
             ratio=ratio,
             english=english,
             strategy=strategy,
-            models=_model_options(model, device, quantize, config, reporter),
+            models=_model_options(model, device, quantize, config, reporter, backend),
             support=SupportOptions(support, min_support, drop_unsupported, encoder),
         )
         self._start(options, notify)
@@ -187,6 +189,7 @@ class Translator(_Task[TranslateOptions, ReleaseTranslation]):
         model: str | None = None,
         device: str = "auto",
         quantize: str | None = None,
+        backend: str | None = None,
         config: str | Path | None = None,
         support: bool = True,
         min_support: float | None = None,
@@ -202,7 +205,7 @@ class Translator(_Task[TranslateOptions, ReleaseTranslation]):
         options = TranslateOptions(
             target=to,
             source=source,
-            models=_model_options(model, device, quantize, config, reporter),
+            models=_model_options(model, device, quantize, config, reporter, backend),
             support=SupportOptions(support, min_support, encoder=encoder),
         )
         self._start(options, notify)

@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -351,6 +352,36 @@ GpusOpt = Annotated[float, typer.Option("--gpus-per-worker", min=0.0, help="With
 ThreadsOpt = Annotated[int, typer.Option("--threads-per-worker", min=1, help="With --ray: CPU threads (and CPUs) per actor.")]
 
 
+@dataclass(frozen=True)
+class _RayRun:
+    """The --ray options of summarize and translate."""
+
+    address: str | None
+    output_dir: Path | None
+    workers: int | None
+    gpus: float
+    threads: int
+
+
+def _process(  # noqa: PLR0913 - the options every processing command shares
+    command: str, task: Any, options: Any, paths: list[str] | None, *, fmt: OutputFormat | None,
+    input_format: InputFormat, lang: str | None, max_bytes: int | None, output: Path | None, force: bool, bidi: bool,
+    quiet: bool, ray: _RayRun,
+) -> int:
+    """summarize and translate: on Ray when asked, else the task built once and mapped over the inputs."""
+    code = _ray(command, options, paths, address=ray.address, output_dir=ray.output_dir, workers=ray.workers,
+                gpus=ray.gpus, threads=ray.threads, input_format=input_format, lang=lang, max_bytes=max_bytes)
+    if code is not None:
+        return code
+    fmt_name = _resolve_format(fmt, output, input_format)
+    notify = _notifier(quiet)
+    runner = task.from_options(options, notify=notify)
+    items = _load(paths, input_format, lang, max_bytes, notify)
+    return _run(
+        functools.partial(runner.map, items), fmt=fmt_name, output=output, force=force, inputs=paths or [], bidi=bidi
+    )
+
+
 def _ray(
     command: str, options: Any, paths: list[str] | None, *, address: str | None, output_dir: Path | None,
     workers: int | None, gpus: float, threads: int, input_format: InputFormat, lang: str | None, max_bytes: int | None,
@@ -440,18 +471,10 @@ def summarize(
         models=_model_options(model, device, quantize, config, backend, quiet),
         support=SupportOptions(support, min_support, drop_unsupported, encoder),
     )
-    code = _ray("summarize", options, paths, address=ray, output_dir=output_dir, workers=workers,
-                gpus=gpus_per_worker, threads=threads_per_worker, input_format=input_format, lang=lang,
-                max_bytes=max_bytes)
-    if code is not None:
-        return code
-    notify = _notifier(quiet)
-    summarizer = Summarizer.from_options(options, notify=notify)
-    items = _load(paths, input_format, lang, max_bytes, notify)
-    fmt_name = _resolve_format(fmt, output, input_format)
-    return _run(
-        functools.partial(summarizer.map, items), fmt=fmt_name, output=output, force=force, inputs=paths or [],
-        bidi=bidi,
+    return _process(
+        "summarize", Summarizer, options, paths, fmt=fmt, input_format=input_format, lang=lang, max_bytes=max_bytes,
+        output=output, force=force, bidi=bidi, quiet=quiet,
+        ray=_RayRun(ray, output_dir, workers, gpus_per_worker, threads_per_worker),
     )
 
 
@@ -494,18 +517,10 @@ def translate(
         support=SupportOptions(support, min_support, encoder=encoder),
     )
     declared = lang or (source if source != "ar" else None)  # English input is not refused for lacking Arabic
-    code = _ray("translate", options, paths, address=ray, output_dir=output_dir, workers=workers,
-                gpus=gpus_per_worker, threads=threads_per_worker, input_format=input_format, lang=declared,
-                max_bytes=max_bytes)
-    if code is not None:
-        return code
-    fmt_name = _resolve_format(fmt, output, input_format)
-    notify = _notifier(quiet)
-    translator = Translator.from_options(options, notify=notify)
-    items = _load(paths, input_format, declared, max_bytes, notify)
-    return _run(
-        functools.partial(translator.map, items), fmt=fmt_name, output=output, force=force, inputs=paths or [],
-        bidi=bidi,
+    return _process(
+        "translate", Translator, options, paths, fmt=fmt, input_format=input_format, lang=declared,
+        max_bytes=max_bytes, output=output, force=force, bidi=bidi, quiet=quiet,
+        ray=_RayRun(ray, output_dir, workers, gpus_per_worker, threads_per_worker),
     )
 
 
