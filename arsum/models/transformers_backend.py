@@ -77,7 +77,7 @@ def _load(spec: ModelSpec, folder: Path, device: str, quantize: str | None) -> L
 
 
 @contextmanager
-def _quiet() -> Iterator[None]:
+def quiet_transformers() -> Iterator[None]:
     """transformers' own progress bars and advice would clutter stderr; our errors say what matters."""
     from transformers.utils import logging as hf_logging
 
@@ -92,7 +92,7 @@ def _load_tokenizer(spec: ModelSpec, folder: Path) -> Any:
     from transformers import AutoTokenizer
 
     try:
-        with _quiet():
+        with quiet_transformers():
             return AutoTokenizer.from_pretrained(str(folder), **tokenizer_kwargs(spec))
     except Exception as exc:  # noqa: BLE001 - any tokenizer failure is a broken model folder
         raise ModelUnavailable(spec.name, f"tokenizer in {folder} cannot be loaded ({one_line(exc)})", repull_hint(spec.name, folder)) from None
@@ -102,7 +102,7 @@ def _load_model(spec: ModelSpec, folder: Path, weights: str) -> Any:
     from transformers import AutoModelForSeq2SeqLM
 
     try:
-        with _quiet():
+        with quiet_transformers():
             model, info = AutoModelForSeq2SeqLM.from_pretrained(
                 str(folder),
                 trust_remote_code=False,

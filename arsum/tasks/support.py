@@ -148,9 +148,9 @@ class TransformersEncoder:
         try:
             from transformers import AutoModel, AutoTokenizer
 
-            from arsum.models.transformers_backend import _quiet
+            from arsum.models.transformers_backend import quiet_transformers
 
-            with _quiet():
+            with quiet_transformers():
                 self._tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True, trust_remote_code=False)
                 self._model = AutoModel.from_pretrained(
                     str(folder), local_files_only=True, trust_remote_code=False, weights_only=True
