@@ -366,6 +366,9 @@ def main(argv: list[str] | None = None) -> int:
     n_mt5 = args.mt5_sentences or (n if args.sentences or args.quick else 60)
     families = (args.families or ("marian" if args.quick else "marian,mt5")).split(",")
     configs = args.configs.split(",")
+    unknown = [c for c in configs if c not in CONFIGS]
+    if unknown:  # a misspelt name would otherwise run as the plain engine
+        parser.error(f"unknown configuration(s) {', '.join(unknown)} (use: {', '.join(CONFIGS)})")
     startup_runs = args.startup_runs if args.startup_runs is not None else (3 if args.quick else 7)
     corpus = spa_sentences()
 
