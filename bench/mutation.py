@@ -30,14 +30,14 @@ MODULES: dict[str, list[str]] = {
     "arsum/text/arabic.py": ["tests/test_arabic.py", "tests/test_properties.py", "tests/test_releases.py"],
     "arsum/text/releases.py": ["tests/test_releases.py", "tests/test_properties.py"],
     "arsum/tasks/extractive.py": ["tests/test_extractive.py", "tests/test_properties.py"],
-    "arsum/tasks/number_check.py": ["tests/test_support.py", "-k", "numbers or annotate"],
+    "arsum/tasks/number_check.py": ["tests/test_check.py", "tests/test_support.py", "-k", "numbers or annotate or check"],
     "arsum/tasks/support.py": ["tests/test_support.py"],
     "arsum/cli/output.py": [  # the in-process tests: a subprocess would run the mutated code outside mutmut's view
         "tests/test_output_paths.py", "tests/test_process.py", "tests/test_cli.py", "-k",
         "(test_output_paths and not stdin) or ordinary_permissions or disk_full_on_the_output or unwritable"
         " or output_file_is_written or never_overwrites or no_partial_output",
     ],
-    "arsum/models/engine.py": ["tests/test_engine.py"],
+    "arsum/models/engine.py": ["tests/test_engine.py", "tests/test_backends.py"],
 }
 COPY = ["arsum", "tests", "seeds", "models.toml", "README.md"]
 

@@ -260,3 +260,49 @@ def test_configure_threads_leaves_openmp_choices_to_torch(monkeypatch: pytest.Mo
         assert torch.get_num_threads() == (expected if expected is not None else start)
     finally:
         torch.set_num_threads(before)
+
+
+# -- cases the mutation benchmark found unguarded (bench/mutation.py on engine.py) -------------------------------
+
+
+def test_plan_batches_counts_an_empty_input_as_one_token() -> None:
+    # widths of 1: two fit a budget of 2 tokens; counting them as 2 would give batches of one
+    assert plan_batches([1, 1, 1, 1], max_batch_tokens=2, max_batch_size=10) == [[0, 1], [2, 3]]
+
+
+def test_backend_option_overrides_the_spec() -> None:
+    from dataclasses import replace
+
+    spec = replace(load_config().model("opus-mt-ar-en"), backend="ctranslate2")
+    engine = build_engine(spec, device="cpu", backend="transformers")  # nothing is loaded until first use
+    assert isinstance(engine.backend, TransformersBackend)
+
+
+def test_progress_counts_the_inputs_that_reach_the_model() -> None:
+    from contextlib import contextmanager
+
+    totals: list[int | None] = []
+
+    class CountingReporter:
+        @contextmanager
+        def status(self, message: str):  # noqa: ANN202
+            yield
+
+        @contextmanager
+        def track(self, description: str, total: int | None):  # noqa: ANN202
+            totals.append(total)
+            yield types.SimpleNamespace(advance=lambda amount=1: None)
+
+    engine = Engine(resolve_model(load_config(), "opus-mt-ar-en"), RecordingBackend(), reporter=CountingReporter())
+    engine.generate(["a b", "", "c", "a  b"])
+    assert totals == [2]  # the empty input and the repeat are not model work
+
+
+def test_forced_bos_target_token_is_the_configured_one_only_for_its_own_language() -> None:
+    from dataclasses import replace
+
+    spec = replace(load_config().model("nllb-200-distilled-600m"), target_token="eng_Latn", tgt_lang="en")
+    engine = Engine(spec, RecordingBackend())
+    assert engine.target_token(None) == "eng_Latn"
+    assert engine.target_token("en") == "eng_Latn"
+    assert engine.target_token("fr") == "fra_Latn"  # another language: the family's code, not target_token
