@@ -13,17 +13,14 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from arsum.errors import UsageError
-from arsum.tasks.number_check import arabic_numbers, missing_numbers
 from arsum.tasks.results import TranslationPair
 from arsum.tasks.support import (
     DEFAULT_MIN_SUPPORT,
-    LOW_SUPPORT,
-    NUMBER_FLAG,
     CachedEncoder,
     SentenceEncoder,
     annotate_translation,
+    assess_sentences,
     get_encoder,
-    release_units,
     score_support,
 )
 from arsum.text.arabic import split_sentences
@@ -153,22 +150,14 @@ def check_document(
     release = source if isinstance(source, Release) else parse_release(source, id=source_name, source=source_name)
     enc = CachedEncoder(_encoder(encoder))  # both directions score the same texts: encode each once
     english = [s.strip() for s in split_sentences(translation) if s.strip()]
-    texts, owners = release_units(release)
-    scores = score_support(english, texts, enc, parents=owners)
-    parts = (release.title, release.subtitle, release.dateline, *release.paragraphs)
-    numbers = arabic_numbers("\n".join(part for part in parts if part))
-
     sentences: list[CheckedSentence] = []
     warnings: list[str] = []
-    for n, (text, (support, sources)) in enumerate(zip(english, scores, strict=True)):
-        flags: list[str] = []
-        if support < min_support:
-            flags.append(LOW_SUPPORT)
-            warnings.append(f"english sentence {n}: support {support:.2f} below {min_support:.2f}")
-        for number in missing_numbers(text, numbers, whole=False):
-            flags.append(NUMBER_FLAG + number)
-            warnings.append(f"english sentence {n}: number {number} not in the Arabic source")
-        sentences.append(CheckedSentence(n, text, support, sources, tuple(flags)))
+    findings = assess_sentences(english, release, enc, min_support=min_support)
+    for n, (text, found) in enumerate(zip(english, findings, strict=True)):
+        if found.low:
+            warnings.append(f"english sentence {n}: support {found.support:.2f} below {min_support:.2f}")
+        warnings += [f"english sentence {n}: number {number} not in the Arabic source" for number in found.missing]
+        sentences.append(CheckedSentence(n, text, found.support, found.sources, found.flags))
 
     arabic = _arabic_sentences(release)
     reverse = score_support([text for _, text in arabic], english, enc) if english else [(0.0, ())] * len(arabic)

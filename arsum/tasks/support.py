@@ -151,7 +151,9 @@ class TransformersEncoder:
             from arsum.models.transformers_backend import quiet_transformers
 
             with quiet_transformers():
-                self._tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True, trust_remote_code=False)
+                self._tokenizer = AutoTokenizer.from_pretrained(
+                    str(folder), local_files_only=True, trust_remote_code=False
+                )
                 self._model = AutoModel.from_pretrained(
                     str(folder), local_files_only=True, trust_remote_code=False, weights_only=True
                 )
@@ -349,6 +351,36 @@ def translation_texts(pairs: Sequence[TranslationPair]) -> list[str]:
     return [text for p in pairs if p.source.strip() and p.translation.strip() for text in (p.source, p.translation)]
 
 
+@dataclasses.dataclass(frozen=True)
+class SentenceFinding:
+    """What the checks found for one English sentence: its best support, the Arabic behind it, missing numbers."""
+
+    support: float
+    sources: tuple[int, ...]
+    low: bool
+    missing: tuple[str, ...]
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        return ((LOW_SUPPORT,) if self.low else ()) + tuple(NUMBER_FLAG + number for number in self.missing)
+
+
+def assess_sentences(
+    english: Sequence[str], release: Release, encoder: SentenceEncoder, *, min_support: float, clauses: bool = True
+) -> list[SentenceFinding]:
+    """Support against the title, subtitle and body sentences (and their clauses), numbers against the whole
+    release (a date in the dateline counts); shared by summaries and `arsum check`."""
+    parts = (release.title, release.subtitle, release.dateline, *release.paragraphs)
+    source_numbers = arabic_numbers("\n".join(part for part in parts if part))
+    texts, owners = release_units(release, clauses=clauses)
+    scores = score_support(list(english), texts, encoder, parents=owners)
+    return [
+        SentenceFinding(support, tuple(sources), support < min_support,
+                        tuple(missing_numbers(text, source_numbers, whole=False)))
+        for text, (support, sources) in zip(english, scores, strict=True)
+    ]
+
+
 def annotate_summary(
     summary: EnglishSummary,
     release: Release,
@@ -364,30 +396,25 @@ def annotate_summary(
     (`clauses`); numbers are checked against the whole release (a date in the dateline counts).
     Sources replace any the generator set: they say which sentences support the text, not which it read.
     """
-    parts = (release.title, release.subtitle, release.dateline, *release.paragraphs)
-    source_numbers = arabic_numbers("\n".join(part for part in parts if part))
-    texts, owners = release_units(release, clauses=clauses)
-    scores = score_support([s.text for s in summary.sentences], texts, encoder, parents=owners)
-
+    findings = assess_sentences(
+        [s.text for s in summary.sentences], release, encoder, min_support=min_support, clauses=clauses
+    )
     warnings: list[str] = []
     kept: list[EnglishSentence] = []
     dropped = 0
-    for n, (sentence, (support, sources)) in enumerate(zip(summary.sentences, scores, strict=True), start=1):
-        flags: list[str] = []
-        low = support < min_support
-        if low:
-            flags.append(LOW_SUPPORT)
-            labels = ", ".join(sentence_number(i) for i in sources) or "none"
+    for n, (sentence, found) in enumerate(zip(summary.sentences, findings, strict=True), start=1):
+        if found.low:
+            labels = ", ".join(sentence_number(i) for i in found.sources) or "none"
             warnings.append(
-                f"english summary sentence {n}: support {support:.2f} below {min_support:.2f} (sources: {labels})"
+                f"english summary sentence {n}: support {found.support:.2f} below {min_support:.2f} (sources: {labels})"
             )
-        for number in missing_numbers(sentence.text, source_numbers, whole=False):
-            flags.append(NUMBER_FLAG + number)
-            warnings.append(f"english summary sentence {n}: number {number} not in the Arabic source")
-        if low and drop_unsupported:
+        warnings += [
+            f"english summary sentence {n}: number {number} not in the Arabic source" for number in found.missing
+        ]
+        if found.low and drop_unsupported:
             dropped += 1
             continue
-        kept.append(dataclasses.replace(sentence, support=support, sources=sources, flags=tuple(flags)))
+        kept.append(dataclasses.replace(sentence, support=found.support, sources=found.sources, flags=found.flags))
 
     text = summary.text
     if dropped:
