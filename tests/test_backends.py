@@ -165,3 +165,27 @@ def test_a_window_warns_only_on_the_over_long_release(tiny_models: dict[str, Pat
     by_id = {b: {r.release.id: r.warnings for r in rs} for b, rs in records.items()}
     assert same(by_id) == {"plain": (), "long": (f"1 input(s) longer than {limit} tokens were truncated for tiny-marian",)}
     same({b: [[p.translation for p in r.pairs] for r in rs] for b, rs in records.items()})
+
+
+@pytest.mark.parametrize(("threads", "split"), [(1, (1, 1)), (2, (2, 1)), (3, (3, 1)), (4, (4, 1)), (8, (4, 2)),
+                                                (16, (4, 4)), (6, (6, 1)), (12, (4, 3))])
+def test_cpu_threads_are_split_into_workers(threads: int, split: tuple[int, int]) -> None:
+    from arsum.models.ctranslate2_backend import cpu_threads_split
+
+    workers, per_worker = cpu_threads_split(threads)
+    assert (workers, per_worker) == split and workers * per_worker <= threads
+
+
+@pytest.mark.parametrize("case", ["marian", "nllb-en"])
+def test_ctranslate2_workers_side_by_side_give_the_same_outputs(tiny_models: dict[str, Path], converted: dict[str, Path],
+                                                                case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, target, _ = FAMILIES[case]
+    texts = [*LINES, LINES[0], "", *(line[: len(line) // 2] for line in LINES)]
+    one_by_one = [engines(tiny_models, converted, case)["transformers"].generate([t], target=target).texts[0]
+                  for t in texts]
+    monkeypatch.setenv("ARSUM_THREADS", "3")
+    ct2 = engines(tiny_models, converted, case)["ctranslate2"]
+    parallel = Engine(ct2.spec, ct2.backend, max_batch_size=2)
+    assert parallel.generate(texts, target=target).texts == tuple(one_by_one)
+    assert ct2.backend.parallel_batches == 3  # type: ignore[attr-defined]
+    assert ct2.backend.loaded.translator.num_translators == 3  # type: ignore[attr-defined]

@@ -64,6 +64,7 @@ def test_one_output_per_input_in_input_order(fixture: str, request: pytest.Fixtu
 class RecordingBackend:
     commit = None
     max_positions = None
+    parallel_batches = 1
 
     def __init__(self) -> None:
         self.batches: list[list[str]] = []
@@ -306,3 +307,85 @@ def test_forced_bos_target_token_is_the_configured_one_only_for_its_own_language
     assert engine.target_token(None) == "eng_Latn"
     assert engine.target_token("en") == "eng_Latn"
     assert engine.target_token("fr") == "fra_Latn"  # another language: the family's code, not target_token
+
+
+class ParallelBackend(RecordingBackend):
+    """Runs `parallel_batches` calls at once: the first two must meet, so calls made one after another time out."""
+
+    def __init__(self, workers: int, fail_on: str | None = None) -> None:
+        import threading
+
+        super().__init__()
+        self.parallel_batches = workers
+        self.fail_on = fail_on
+        self.meeting = threading.Barrier(2, timeout=10)
+        self.threads: set[str] = set()
+
+    def generate(self, texts: list[str], settings: GenerationSettings, target_token: str | None) -> list[str]:
+        import threading
+
+        self.threads.add(threading.current_thread().name)
+        if len(self.batches) < 2:
+            self.batches.append(list(texts))
+            self.meeting.wait()
+        else:
+            self.batches.append(list(texts))
+        if self.fail_on in texts:
+            raise ModelUnavailable("tiny", "the runtime failed")
+        return [f"{target_token}:{t.upper()}" for t in texts]
+
+
+def test_a_parallel_backend_runs_batches_side_by_side_and_keeps_input_order() -> None:
+    backend = ParallelBackend(workers=3)
+    engine = Engine(resolve_model(load_config(), "opus-mt-ar-en"), backend, max_batch_size=2)
+    texts = [f"w{i} " * (i % 4 + 1) for i in range(11)] + ["w0", ""]
+    out = engine.generate(texts)
+    assert out.texts == tuple(f"None:{' '.join(t.split()).upper()}" if t.strip() else "" for t in texts)
+    assert sorted(t for b in backend.batches for t in b) == sorted({" ".join(t.split()) for t in texts if t.strip()})
+    assert all(len(b) <= 2 for b in backend.batches)
+    assert len(backend.threads) >= 2 and all(name.startswith("arsum-batch") for name in backend.threads)
+
+
+@pytest.mark.parametrize(("workers", "inputs", "sizes"), [
+    (2, 4, [2, 2]),        # a few inputs go to every worker, not into one batch
+    (3, 7, [3, 3, 1]),
+    (2, 1, [1]),
+    (1, 5, [5]),
+    (2, 100, [32, 32, 32, 4]),  # many: the usual batch size still caps each batch
+])
+def test_batches_are_spread_over_the_workers(workers: int, inputs: int, sizes: list[int]) -> None:
+    backend = RecordingBackend()
+    backend.parallel_batches = workers
+    engine = Engine(resolve_model(load_config(), "opus-mt-ar-en"), backend)
+    engine.generate([f"w{i}" for i in range(inputs)])
+    assert sorted(map(len, backend.batches), reverse=True) == sizes
+
+
+def test_a_failing_parallel_batch_fails_the_call_and_leaves_no_worker_behind() -> None:
+    import threading
+
+    backend = ParallelBackend(workers=2, fail_on="w5")
+    engine = Engine(resolve_model(load_config(), "opus-mt-ar-en"), backend, max_batch_size=1)
+    with pytest.raises(ModelUnavailable, match="the runtime failed"):
+        engine.generate([f"w{i}" for i in range(40)])
+    assert not [t for t in threading.enumerate() if t.name.startswith("arsum-batch")]
+
+
+def test_progress_advances_by_every_batch_of_a_parallel_backend() -> None:
+    from contextlib import contextmanager
+
+    advanced: list[int] = []
+
+    class CountingReporter:
+        @contextmanager
+        def status(self, message: str):  # noqa: ANN202
+            yield
+
+        @contextmanager
+        def track(self, description: str, total: int | None):  # noqa: ANN202
+            yield types.SimpleNamespace(advance=advanced.append)
+
+    engine = Engine(resolve_model(load_config(), "opus-mt-ar-en"), ParallelBackend(workers=2), max_batch_size=3,
+                    reporter=CountingReporter())
+    engine.generate([f"w{i}" for i in range(10)])
+    assert sorted(advanced) == [1, 3, 3, 3]

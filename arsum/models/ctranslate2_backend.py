@@ -8,6 +8,7 @@ model converted, so the base install never needs it.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -74,6 +75,18 @@ class LoadedCT2:
     metadata: dict[str, Any]
     min_new_tokens: int
     forced_eos: bool
+    workers: int  # batches run side by side (CTranslate2's inter_threads)
+
+
+def cpu_threads_split(threads: int) -> tuple[int, int]:
+    """(workers, threads per worker) for `threads` CPU threads.
+
+    On the 2-core bench machine two single-threaded workers decode 1.6-2x faster than one worker on both
+    cores (bench/RESULTS.md section 2), so small machines get one worker per core; from 8 threads on, each
+    worker gets several, since a run rarely has more than four batches to share out at once.
+    """
+    per_worker = max(1, threads // 4)
+    return max(1, threads // per_worker), per_worker
 
 
 class CTranslate2Backend:
@@ -88,6 +101,8 @@ class CTranslate2Backend:
         self.folder = folder
         self.reporter = reporter
         self._loaded: LoadedCT2 | None = None
+        # the engine calls `generate` from `parallel_batches` threads; a fast tokenizer must not be used by two at once
+        self._tokenizer_lock = threading.Lock()
 
     @property
     def loaded(self) -> LoadedCT2:
@@ -104,13 +119,14 @@ class CTranslate2Backend:
                                    f"run `arsum models convert {spec.name}`")
         device = resolve_device(self.device, "ctranslate2")
         compute_type = self.quantize or "default"
+        workers, per_worker = cpu_threads_split(thread_count()) if device == "cpu" else (1, 0)
         from transformers import AutoTokenizer
 
         try:
             with self.reporter.status(f"loading {spec.name} (CTranslate2, {compute_type})"):
                 translator = ctranslate2.Translator(
                     str(folder), device=device, compute_type=compute_type,
-                    inter_threads=1, intra_threads=thread_count() if device == "cpu" else 0,
+                    inter_threads=workers, intra_threads=per_worker,
                 )
                 tokenizer = AutoTokenizer.from_pretrained(str(folder), **tokenizer_kwargs(spec))
         except (RuntimeError, ValueError, OSError) as exc:
@@ -123,6 +139,7 @@ class CTranslate2Backend:
             metadata=read_metadata(folder),
             min_new_tokens=min_new if isinstance(min_new, int) and min_new > 0 else 0,
             forced_eos=generation.get("forced_eos_token_id") is not None,
+            workers=workers,
         )
 
     @property
@@ -136,6 +153,10 @@ class CTranslate2Backend:
         folder = self.folder if self.folder is not None else resolve_ct2_folder(self.spec, self.quantize)
         commit = read_metadata(folder).get("source_commit")
         return commit if isinstance(commit, str) else None
+
+    @property
+    def parallel_batches(self) -> int:
+        return self.loaded.workers
 
     @property
     def max_positions(self) -> int | None:
@@ -152,7 +173,9 @@ class CTranslate2Backend:
             return []
         loaded = self.loaded
         tokenizer = loaded.tokenizer
-        source = [tokenizer.convert_ids_to_tokens(ids) for ids in self._encode(texts, truncate=True)]
+        encoded = self._encode(texts, truncate=True)
+        with self._tokenizer_lock:
+            source = [tokenizer.convert_ids_to_tokens(ids) for ids in encoded]
         # decoder-start models converted by convert_model have no fixed start token: the prefix is it.
         decoder_start = "decoder_start_token" in loaded.metadata
         first = target_token if target_token is not None or not decoder_start else loaded.metadata["decoder_start_token"]
@@ -172,17 +195,19 @@ class CTranslate2Backend:
             max_input_length=0,
         )
         outputs = []
-        for result in results:
-            tokens = list(result.hypotheses[0])
-            if prefix is not None and not decoder_start and tokens[:1] == [first]:
-                tokens = tokens[1:]
-            ids = tokenizer.convert_tokens_to_ids(tokens)
-            outputs.append(tokenizer.decode(ids, skip_special_tokens=True).strip())
+        with self._tokenizer_lock:
+            for result in results:
+                tokens = list(result.hypotheses[0])
+                if prefix is not None and not decoder_start and tokens[:1] == [first]:
+                    tokens = tokens[1:]
+                ids = tokenizer.convert_tokens_to_ids(tokens)
+                outputs.append(tokenizer.decode(ids, skip_special_tokens=True).strip())
         return outputs
 
     def _encode(self, texts: list[str], *, truncate: bool) -> list[list[int]]:
         """Token ids as transformers' backend makes them (the engine has already added any prefix);
         cut to `max_input_tokens` (never past the model's positions) only for generation, as that backend cuts them."""
         limit = input_token_limit(self.spec, self.max_positions)
-        encoded = self.loaded.tokenizer(list(texts), **({"truncation": True, "max_length": limit} if truncate else {}))
+        with self._tokenizer_lock:
+            encoded = self.loaded.tokenizer(list(texts), **({"truncation": True, "max_length": limit} if truncate else {}))
         return [list(ids) for ids in encoded["input_ids"]]

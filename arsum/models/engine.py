@@ -8,7 +8,8 @@ inputs were too long (returned with the outputs, never kept: one engine serves m
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from importlib import import_module
 from typing import Any, Protocol, runtime_checkable
@@ -51,6 +52,15 @@ class Seq2SeqBackend(Protocol):
     @property
     def commit(self) -> str | None:
         """The hub snapshot commit the weights came from; None for a model that is only a local folder."""
+        ...
+
+    @property
+    def parallel_batches(self) -> int:
+        """How many `generate` calls the backend runs at once, from as many threads (1: one at a time).
+
+        CTranslate2 runs several batches side by side on one copy of the weights, which on CPU is worth
+        more than spreading one batch over the cores; such a backend must be safe to call from that many threads.
+        """
         ...
 
     def count_tokens(self, texts: list[str]) -> list[int]: ...
@@ -179,21 +189,45 @@ class Engine:
         done: dict[str, tuple[str, bool]] = {"": ("", False)}
         if todo:
             token = self.target_token(target)
-            lengths = self.backend.count_tokens(todo)
+            lengths = self.backend.count_tokens(todo)  # loads the model: its parallelism is known from here on
+            workers = max(1, self.backend.parallel_batches)
             batches = plan_batches(
                 [min(n, limit) for n in lengths],
                 max_batch_tokens=self.max_batch_tokens // max(1, settings.num_beams),
-                max_batch_size=self.max_batch_size,
+                # a few inputs are spread over every worker rather than left in one batch on one of them
+                max_batch_size=min(self.max_batch_size, -(-len(todo) // workers)),
             )
+
+            def run(batch: list[int]) -> list[str]:
+                results = self.backend.generate([todo[j] for j in batch], settings, token)
+                if len(results) != len(batch):
+                    raise RuntimeError(f"backend returned {len(results)} outputs for {len(batch)} inputs")
+                return results
+
             with self.reporter.track(f"{self.spec.name}", total=len(todo)) as bar:
-                for batch in batches:
-                    results = self.backend.generate([todo[j] for j in batch], settings, token)
-                    if len(results) != len(batch):
-                        raise RuntimeError(f"backend returned {len(results)} outputs for {len(batch)} inputs")
+                for batch, results in _run_batches(run, batches, workers):
                     done.update((todo[j], (result, lengths[j] > limit)) for j, result in zip(batch, results))
                     bar.advance(len(batch))
         return Generated(texts=tuple(done[p][0] for p in prepared), truncated=tuple(done[p][1] for p in prepared),
                          model=self.spec.name, max_input_tokens=limit)
+
+
+def _run_batches(
+    run: Callable[[list[int]], list[str]], batches: list[list[int]], workers: int
+) -> Iterator[tuple[list[int], list[str]]]:
+    """Each batch with its outputs, as it finishes; up to `workers` batches in flight. The first failure is
+    raised and the batches not yet started are dropped."""
+    if workers == 1 or len(batches) == 1:
+        yield from ((batch, run(batch)) for batch in batches)
+        return
+    with ThreadPoolExecutor(max_workers=min(workers, len(batches)), thread_name_prefix="arsum-batch") as pool:
+        futures = {pool.submit(run, batch): batch for batch in batches}
+        try:
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        finally:
+            for future in futures:
+                future.cancel()
 
 
 def plan_batches(lengths: list[int], *, max_batch_tokens: int, max_batch_size: int) -> list[list[int]]:

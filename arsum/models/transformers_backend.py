@@ -187,6 +187,8 @@ class TransformersBackend:
     def commit(self) -> str | None:
         return snapshot_commit(model_path(self.spec))
 
+    parallel_batches = 1  # torch already spreads one batch over every core
+
     @property
     def max_positions(self) -> int | None:
         positions = getattr(self.loaded.model.config, "max_position_embeddings", None)
