@@ -33,13 +33,13 @@ MODULES: dict[str, list[str]] = {
     "arsum/tasks/number_check.py": ["tests/test_check.py", "tests/test_support.py", "-k", "numbers or annotate or check"],
     "arsum/tasks/support.py": ["tests/test_support.py"],
     "arsum/cli/output.py": [  # the in-process tests: a subprocess would run the mutated code outside mutmut's view
-        "tests/test_output_paths.py", "tests/test_process.py", "tests/test_cli.py", "-k",
-        "(test_output_paths and not stdin) or ordinary_permissions or disk_full_on_the_output or unwritable"
+        "tests/test_output_module.py", "tests/test_output_paths.py", "tests/test_process.py", "tests/test_cli.py", "-k",
+        "test_output_module or (test_output_paths and not stdin) or ordinary_permissions or disk_full_on_the_output or unwritable"
         " or output_file_is_written or never_overwrites or no_partial_output",
     ],
     "arsum/models/engine.py": ["tests/test_engine.py", "tests/test_backends.py"],
 }
-COPY = ["arsum", "tests", "seeds", "models.toml", "README.md"]
+COPY = ["arsum", "tests", "seeds", "bench", "models.toml", "README.md"]  # bench: tests import its helpers (rouge, tinymodels)
 
 
 def _setup_cfg(module: str, tests: list[str]) -> str:
@@ -47,7 +47,7 @@ def _setup_cfg(module: str, tests: list[str]) -> str:
     return (
         "[mutmut]\n"
         "source_paths = arsum\n"
-        "also_copy =\n    models.toml\n    seeds\n    README.md\n"
+        "also_copy =\n    models.toml\n    seeds\n    bench\n    README.md\n"
         f"only_mutate = {module}\n"
         f"pytest_add_cli_args_test_selection =\n{lines}\n"
         "pytest_add_cli_args = -p no:cacheprovider -q\n"

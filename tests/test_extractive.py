@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from arsum.errors import UsageError
+from arsum.errors import ConfigError, UsageError
+from arsum.tasks import extractive
 from arsum.tasks.extractive import (
     FEATURE_NAMES,
     MAX_GRAPH_SENTENCES,
@@ -21,6 +22,7 @@ from arsum.tasks.extractive import (
     RankerWeights,
     document_model,
     graph_blocks,
+    is_junk,
     mmr_select,
     resolve_count,
     sentence_features,
@@ -432,3 +434,126 @@ def test_a_long_lead_in_ending_on_a_colon_is_content(summ: ExtractiveSummarizer)
     lead_in = "وبعد الاطلاع على ما رفعته وزارة الصحة في هذا الشأن قرر مجلس الوزراء ما يلي:"
     picked = summ.summarize(release([lead_in, *SENTS]), count=2).sentences
     assert [s.index for s in picked] == [0, 1]
+
+
+# Five units whose features can be worked out by hand: tokens 7, 6, 3, 3, 4; paragraphs 0, 0, 1, 1, 2.
+SHAPES = [
+    "أعلنت الوزارة 2024 عن الخطة الجديدة اليوم.",
+    "see www example com now ok",
+    "وأضاف في بيانه:",
+    "هل تنجح الحملة؟",
+    "قال «نحن هنا» الوزير",
+]
+
+
+@pytest.mark.parametrize(("feature", "paragraphs", "expected"), [
+    ("first", [0, 0, 1, 1, 2], [1, 0, 0, 0, 0]),
+    ("pos_inv", [0, 0, 1, 1, 2], [1, 1 / 2, 1 / 3, 1 / 4, 1 / 5]),
+    ("pos_rel", [0, 0, 1, 1, 2], [0, 0.25, 0.5, 0.75, 1]),
+    ("para_start", [0, 0, 1, 1, 2], [1, 0, 1, 0, 1]),
+    ("para_start", None, [1, 0, 0, 0, 0]),  # no paragraph numbers: one paragraph
+    ("first_para", [0, 0, 1, 1, 2], [1, 1, 0, 0, 0]),
+    ("first_para", [1, 1, 2, 2, 3], [1, 1, 0, 0, 0]),
+    ("first_para", None, [1, 1, 1, 1, 1]),
+    ("log_len", None, [math.log1p(7), math.log1p(6), math.log1p(3), math.log1p(3), math.log1p(4)]),
+    ("short", None, [0, 0, 1, 1, 1]),
+    ("digits", None, [1 / 7, 0, 0, 0, 0]),
+    ("quote", None, [0, 0, 0, 0, 1]),
+    ("colon_end", None, [0, 0, 1, 0, 0]),
+    ("question", None, [0, 0, 0, 1, 0]),
+    ("non_arabic", None, [1 / 7, 1, 0, 0, 0]),
+])
+def test_sentence_feature_values(feature: str, paragraphs: list[int] | None, expected: list[float]) -> None:
+    column = FEATURE_NAMES.index(feature)
+    rows = sentence_features(SHAPES, None, paragraphs)
+    assert [row[column] for row in rows] == pytest.approx(expected)
+
+
+def test_headline_feature_is_the_similarity_to_the_title_or_else_to_the_first_sentence() -> None:
+    sentences = ["افتتح الأمير المعرض الدولي للكتاب", "وزار الوفد مصنع الإسمنت الجديد", "وشهد الحفل عرضا فنيا"]
+    column = FEATURE_NAMES.index("headline")
+    with_title = [row[column] for row in sentence_features(sentences, "مصنع الإسمنت الجديد")]
+    assert with_title[1] > 0 and with_title[0] == with_title[2] == 0
+    without = [row[column] for row in sentence_features(sentences, None)]
+    assert without == pytest.approx([1.0, 0.0, 0.0])
+
+
+def test_tfidf_is_log_damped_with_smoothed_idf_and_unit_length() -> None:
+    vectors = extractive._tfidf([["a", "a", "b"], ["b", "c"], []])
+    idf_rare, idf_b = math.log(4 / 2) + 1, math.log(4 / 3) + 1  # n = 3 documents; df(a) = df(c) = 1, df(b) = 2
+    a, b = math.log1p(2) * idf_rare, math.log1p(1) * idf_b
+    assert vectors[0] == pytest.approx({"a": a / math.hypot(a, b), "b": b / math.hypot(a, b)})
+    c = math.log1p(1) * idf_rare
+    assert vectors[1] == pytest.approx({"b": b / math.hypot(b, c), "c": c / math.hypot(b, c)})
+    assert vectors[2] == {}
+
+
+def test_document_model_keys_are_the_normalised_text() -> None:
+    assert document_model(SHAPES[:2]).keys == ["اعلنت الوزاره 2024 عن الخطه الجديده اليوم", "see www example com now ok"]
+
+
+@pytest.mark.parametrize(("tokens", "colon", "junk"), [
+    (4, False, True), (5, False, False),    # MIN_CONTENT_WORDS
+    (9, True, True), (10, True, False),     # a lead-in on ':' is junk only under MIN_LEAD_IN_WORDS
+])
+def test_junk_length_limits(tokens: int, colon: bool, junk: bool) -> None:
+    words = ["كلمة"] * tokens
+    assert is_junk(" ".join(words) + (":" if colon else "."), words) is junk
+
+
+@pytest.mark.parametrize(("latin", "arabic_words", "junk"), [(3, 3, False), (4, 3, True), (3, 2, True)])
+def test_junk_when_more_than_half_is_not_arabic(latin: int, arabic_words: int, junk: bool) -> None:
+    words = ["word"] * latin + ["كلمة"] * arabic_words
+    assert is_junk(" ".join(words), words) is junk
+    assert is_junk(" ".join(words), words, arabic=False) is False
+
+
+def test_count_and_ratio_together_is_refused_by_name() -> None:
+    with pytest.raises(UsageError, match=r"^give either a sentence count or a ratio, not both$"):
+        resolve_count(5, 2, 0.5)
+
+
+def _weights_on(feature: str) -> RankerWeights:
+    return RankerWeights("test", FEATURE_NAMES, tuple(1.0 if n == feature else 0.0 for n in FEATURE_NAMES), 1.0)
+
+
+def test_score_and_select_use_paragraphs_and_title() -> None:
+    by_paragraph = ExtractiveSummarizer(_weights_on("para_start"))
+    assert by_paragraph.score(SENTS, None, [0, 0, 0, 1, 1, 1, 1]) == [1, 0, 0, 1, 0, 0, 0]
+    assert [s.index for s in by_paragraph.select(SENTS, None, 2, [0, 0, 0, 1, 1, 1, 1])] == [0, 3]
+    by_title = ExtractiveSummarizer(_weights_on("headline"))
+    picked = by_title.select(SENTS, "المواطنين المبادرة بأخذ اللقاح قبل بداية فصل الشتاء", 1)
+    assert [s.index for s in picked] == [4]
+
+
+def test_summary_settings_are_recorded(summ: ExtractiveSummarizer) -> None:
+    weights = summ.weights
+    assert summ.summarize(release(SENTS), count=2).settings == {
+        "count": 2, "requested_count": 2, "ratio": None, "mmr_lambda": weights.mmr_lambda,
+        "weights_version": weights.version,
+    }
+    assert summ.summarize(release(SENTS), ratio=0.5).settings["requested_count"] is None
+
+
+def test_weights_round_trip_every_field() -> None:
+    n = len(FEATURE_NAMES)
+    data = {"version": "v-test", "features": list(FEATURE_NAMES), "weights": [0.5] * n, "mmr_lambda": 0.25,
+            "mean": [0.1] * n, "scale": [2.0] * n, "info": {"fitted_on": "x"}}
+    weights = RankerWeights.from_dict(data)
+    assert (weights.version, weights.mean, weights.scale, weights.info) == ("v-test", (0.1,) * n, (2.0,) * n, {"fitted_on": "x"})
+    assert weights.to_dict() == data
+    with pytest.raises(ValueError, match=r"^mean has 1 values, expected"):
+        RankerWeights.from_dict(data | {"mean": [0.0]})
+
+
+@pytest.mark.parametrize(("content", "problem"), [
+    (None, "arsum/data/extractive_weights.json: missing from the installed package"),
+    ("{}", r"arsum/data/extractive_weights.json: invalid ranker weights \('version'\)"),
+])
+def test_broken_shipped_weights_are_a_config_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                   content: str | None, problem: str) -> None:
+    if content is not None:
+        (tmp_path / extractive.WEIGHTS_RESOURCE).write_text(content, encoding="utf-8")
+    monkeypatch.setattr(extractive.resources, "files", lambda package: tmp_path)
+    with pytest.raises(ConfigError, match=f"^{problem}$"):
+        RankerWeights.shipped()
