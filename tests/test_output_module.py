@@ -298,3 +298,15 @@ def test_guarded_stream_passes_everything_else_through() -> None:
     assert stream.getvalue() == "abc" and stream.isatty() is False and not stream.closed_stdout
     assert ClosedStdout().isatty() is False
     ClosedStdout().flush()
+
+
+def test_an_unreadable_input_folder_does_not_stop_the_check(existing: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "releases"
+    folder.mkdir()
+
+    def denied(path: object) -> object:
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    monkeypatch.setattr(output.os, "scandir", denied)  # reading it fails later, with its own one-line error
+    assert check_output_path(existing, [str(folder)], force=True).path == existing

