@@ -132,8 +132,8 @@ def test_digit_values(token: str, values: set) -> None:
         ("عقد اجتماع ثلاثي", {D(3)}),
         # a decade: the tag and the two centuries' years
         ("انخفضت الأسعار في التسعينيات", {("decade", D(90)), D(1990), D(2090)}),
-        # a decade of a named century: 1880 too; the century words also stand alone (19)
-        ("في ثمانينيات القرن التاسع عشر", {("decade", D(80)), D(1980), D(2080), D(1880), D(19)}),
+        # a decade of a named century: that century's years only (1880), and the century itself (19)
+        ("في ثمانينيات القرن التاسع عشر", {("decade", D(80)), D(1880), D(19)}),
     ],
     ids=["dual-scale-half", "ordinal-after-hundred", "trailing-yet", "ten-thousand", "three-hundred",
          "percent-words", "year-not-percent", "n-fold", "decade", "decade-of-century"],
@@ -191,3 +191,32 @@ def test_digit_group_glued_to_a_word_leaves_the_word_whole() -> None:
 )
 def test_check(english: str, arabic: str, flagged: list[str]) -> None:
     assert check_numbers(english, arabic) == flagged
+
+
+@pytest.mark.parametrize(
+    ("english", "arabic", "flagged"),
+    [
+        # an opening straight quote is no closing one: the number after it is checked, not taken for a footnote
+        ('In 2015 officials said "12 people died".', "في 2015 قال المسؤولون إن عدة أشخاص لقوا حتفهم.", ["12"]),
+        ('In 2015 officials said "12 people died".', "في 2015 قال المسؤولون إن 12 شخصا لقوا حتفهم.", []),
+        # glued to the sentence it closes, it is: a footnote marker passes
+        ('He said "no."12 Later, in 2015, it ended.', "قال لا. وفي 2015 انتهى.", []),
+        ("He said \u201cno.\u201d12 Later, in 2015, it ended.", "قال لا. وفي 2015 انتهى.", []),
+        ("The ministers\u2019 12 aides left.", "غادر مساعدو الوزراء.", ["12"]),
+        # a decade of a century written in digits, with or without the article: the 1880s
+        ("Prices rose in the 1880s.", "ارتفعت الأسعار في ثمانينيات القرن الـ19.", []),
+        ("Prices rose in the 1880s.", "ارتفعت الأسعار في ثمانينيات القرن 19.", []),
+        ("Prices rose in the 1880s.", "ارتفعت الأسعار في ثمانينيات القرن التاسع عشر.", []),
+        ("Prices rose in the 1980s.", "ارتفعت الأسعار في ثمانينيات القرن الـ19.", ["1980s"]),
+        ("Prices rose in the 19th century.", "ارتفعت الأسعار في ثمانينيات القرن الـ19.", []),
+        ("Prices rose in the 1880s.", "ارتفعت الأسعار في ثمانينيات القرن الماضي.", ["1880s"]),
+    ],
+)
+def test_quotes_and_centuries_in_a_translation(english: str, arabic: str, flagged: list[str]) -> None:
+    assert check_numbers(english, arabic) == flagged
+
+
+@pytest.mark.parametrize("century", ["القرن الـ19", "القرن 19", "القرن التاسع عشر"])
+def test_a_decade_and_its_century_are_one_mention(century: str) -> None:
+    (mention,) = arabic_numbers(f"في ثمانينيات {century}").mentions
+    assert set(mention.values) == {("decade", D(80)), D(1880), D(19)} and mention.strong

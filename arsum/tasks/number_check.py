@@ -58,7 +58,9 @@ _EN_AFTER = re.compile(
 )
 _EN_MONTH_BEFORE = re.compile(r"(?:\b(?:" + _MONTHS + r")\.?\s|')$", re.IGNORECASE)
 _EN_RANGE_BEFORE = re.compile(r"\b(\d\d)\d\d\s?[-–—/]\s?$")
-_FOOTNOTE_BEFORE = re.compile(r"(?:\d;|[)\]\"”’][.,;]?|[a-z]{4,}[.;,])$")
+# after a closing bracket or quote (a straight quote or ’ only when glued to what it closes: `"12 people` opens
+# a quotation), a digit and `;`, or a word and its stop: `said.”12`, `(2014)3`, `growth.12`
+_FOOTNOTE_BEFORE = re.compile(r"(?:\d;|(?:[)\]”]|(?<=\S)[\"’])[.,;]?|[a-z]{4,}[.;,])$")
 _FOOTNOTE_AFTER = re.compile(r"(?:\s|$|[;,.)])")
 
 
@@ -256,7 +258,7 @@ def _decade(token: str) -> int | None:
 _AR_TOKEN = re.compile(r"\d+(?:[.,:]\d+)*|[^\W\d_]+|%|\s?[-–/]\s?(?=\d)")
 _AR_DIGIT_GROUPS = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{1,3})+(?![\d.,]?\d)")
 _AR_PERCENT_WORDS = dict.fromkeys(("بالمئه", "بالمائه", "المئه", "المائه"), 1)
-_AR_CENTURY = ("القرن", "قرن")
+_AR_CENTURY_WORDS = dict.fromkeys(("القرن", "قرن"), 1)
 
 
 @dataclass(frozen=True)
@@ -331,8 +333,10 @@ def arabic_numbers(text: str) -> ArabicNumbers:
             found = {Decimal(decade)}
             if decade >= 20:
                 found = {("decade", Decimal(decade)), Decimal(1900 + decade), Decimal(2000 + decade)}
-                if _lookup(nxt, dict.fromkeys(_AR_CENTURY, 1)) and (century := _parse_words(tokens, i + 2)):
-                    found.add(Decimal((century[0] - 1) * 100 + decade))
+                century, end = _century_after(tokens, i + 1)
+                if century is not None:  # ثمانينيات القرن التاسع عشر / القرن الـ19: the 1880s only, one mention
+                    found = {("decade", Decimal(decade)), Decimal((century - 1) * 100 + decade), Decimal(century)}
+                    i = end - 1
             mentions.append(Mention(frozenset(found), True))
         elif (fraction := _lookup(tok, _FRACTIONS)) is not None:
             mentions.append(Mention(frozenset({("pct", Decimal(fraction))}), False))
@@ -340,6 +344,23 @@ def arabic_numbers(text: str) -> ArabicNumbers:
             has_dual = True
         i += 1
     return ArabicNumbers(tuple(mentions), has_dual, re.search("[a-z]", text) is not None)
+
+
+def _century_after(tokens: list[str], i: int) -> tuple[int | None, int]:
+    """The century a decade names right after it (`القرن التاسع عشر`, `القرن الـ19`, `القرن 19`), and the index
+    past it; (None, i) when no century follows."""
+    if i >= len(tokens) or not _lookup(tokens[i], _AR_CENTURY_WORDS):
+        return None, i
+    j = i + 1
+    if j + 1 < len(tokens) and tokens[j] == "ال" and tokens[j + 1].isdigit():  # الـ19 (the tatweel is gone)
+        j += 1
+    if j < len(tokens) and tokens[j].isdigit():
+        century, end = int(tokens[j]), j + 1
+    elif parsed := _parse_words(tokens, j):
+        century, end = parsed[0], parsed[1]
+    else:
+        return None, i
+    return (century, end) if 1 <= century <= 30 else (None, i)
 
 
 def _digit_values(token: str) -> set[Key]:
