@@ -389,3 +389,19 @@ def test_progress_advances_by_every_batch_of_a_parallel_backend() -> None:
                     reporter=CountingReporter())
     engine.generate([f"w{i}" for i in range(10)])
     assert sorted(advanced) == [1, 3, 3, 3]
+
+
+def test_two_batches_also_run_side_by_side() -> None:
+    backend = ParallelBackend(workers=2)  # its first two calls must meet: one after the other they time out
+    Engine(resolve_model(load_config(), "opus-mt-ar-en"), backend).generate(["w1", "w2", "w3", "w4"])
+    assert sorted(map(len, backend.batches)) == [2, 2]
+
+
+def test_a_backend_that_loses_outputs_is_an_error() -> None:
+    class Lossy(RecordingBackend):
+        def generate(self, texts: list[str], settings: GenerationSettings, target_token: str | None) -> list[str]:
+            return super().generate(texts, settings, target_token)[:-1]
+
+    engine = Engine(resolve_model(load_config(), "opus-mt-ar-en"), Lossy())
+    with pytest.raises(RuntimeError, match=r"^backend returned 2 outputs for 3 inputs$"):
+        engine.generate(["a", "b", "c"])
