@@ -565,3 +565,32 @@ def test_an_encoder_folder_is_data_never_code(tiny_bert, tmp_path: Path) -> None
     (remote / "config.json").write_text(json.dumps(config), encoding="utf-8")
     assert TransformersEncoder(str(remote)).encode(["the cat"]).shape == (1, 16)  # the built-in BERT code loads it
     assert not marker.exists()
+
+
+class _FixedEncoder:
+    """Every text the same unit vector: every Arabic sentence supports every English one equally."""
+
+    name = "fixed"
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return np.ones((len(texts), 4), dtype=np.float32) / 2.0
+
+
+@pytest.mark.parametrize(("top_k", "sources"), [(0, (0,)), (1, (0,)), (2, (0, 1)), (3, (0, 1, 2))])
+def test_sources_stop_at_top_k_among_equals(top_k: int, sources: tuple[int, ...]) -> None:
+    [(support, found)] = score_support(["one"], ["أ", "ب", "ج", "د"], _FixedEncoder(), top_k=top_k)
+    assert support == pytest.approx(1.0) and found == sources
+
+
+def test_use_encoder_reads_its_weights_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from arsum.tasks.support import USEEncoder
+
+    encoder = USEEncoder()
+    encoder.load()
+
+    def again() -> None:
+        raise AssertionError("loaded twice")
+
+    monkeypatch.setattr(encoder, "_use_native_tokenizer", again)
+    encoder.load()
+    assert encoder.encode(["نص"]).shape == (1, 512)
