@@ -9,7 +9,7 @@ import pytest
 
 from arsum.errors import InputError
 from arsum.text.arabic import MAX_SENTENCE_CHARS
-from arsum.text.releases import build_release, parse_release, parse_releases
+from arsum.text.releases import _spelled, build_release, parse_release, parse_releases
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "azerbaijan_nato_dialogue.txt"
@@ -340,3 +340,146 @@ def test_furniture_on_the_last_sentence_line(tail: str, warned: bool, timestamp:
     assert [s.text for s in r.sentences] == ["التقى الوزير نظيره اليوم.", "وأكد الجانبان أهمية التعاون."]
     assert r.timestamp == timestamp
     assert ("release continues in a later part (// يتبع //)" in r.warnings) is warned
+
+
+def test_spelled_word_takes_any_first_alef_tatweel_and_spread_letters() -> None:
+    # The end-marker word in the spellings the wire uses; only an alef is loose, the other letters are not.
+    word = re.compile(_spelled("انتهى"))
+    assert all(word.fullmatch(w) for w in ("انتهى", "إنتهى", "أنتهى", "انتهـــى", "ا ن ت ه ى"))
+    assert not word.fullmatch("انتهت") and not word.fullmatch("اه")
+
+
+@pytest.mark.parametrize(
+    ("body", "paragraphs"),
+    [
+        # A line ending on a Latin comma is broken inside its sentence, like one ending on `،`: it joins the next.
+        ("قال الوزير إن المشروع الجديد,\nسيكتمل العام المقبل.",
+         ("قال الوزير إن المشروع الجديد,\nسيكتمل العام المقبل.",)),
+        ("قال الوزير إن المشروع الجديد،\nسيكتمل العام المقبل.",
+         ("قال الوزير إن المشروع الجديد،\nسيكتمل العام المقبل.",)),
+        ("قال الوزير إن المشروع الجديد\nسيكتمل العام المقبل.", ("قال الوزير إن المشروع الجديد", "سيكتمل العام المقبل.")),
+    ],
+)
+def test_line_ending_on_a_comma_joins_the_next(body: str, paragraphs: tuple[str, ...]) -> None:
+    (r,) = parse(f"عنوان الخبر\n\n{body}\n")
+    assert r.paragraphs == paragraphs
+
+
+@pytest.mark.parametrize(("longest", "wrapped"), [(120, True), (121, False)])
+def test_hard_wrapped_lines_are_120_characters_at_most(longest: int, wrapped: bool) -> None:
+    # Mostly open lines are a hard-wrapped block only while no line is longer than 120 characters.
+    first = "بدأ الاجتماع في مدينة الرياض " + "و" * (longest - len("بدأ الاجتماع في مدينة الرياض "))
+    assert len(first) == longest
+    lines = [first, "صباح اليوم وناقش المجلس", "الموضوعات المطروحة عليه."]
+    (r,) = parse("عنوان الخبر\n\n" + "\n".join(lines) + "\n")
+    assert r.paragraphs == (("\n".join(lines),) if wrapped else tuple(lines))
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "body", "warnings"),
+    [
+        # A lone line that ends a sentence is body text, not a headline: its first sentence stands in as title.
+        ("أعلن الوزير افتتاح المعرض اليوم. وحضر الحفل عدد من المسؤولين.\n", "أعلن الوزير افتتاح المعرض اليوم.",
+         ["أعلن الوزير افتتاح المعرض اليوم.", "وحضر الحفل عدد من المسؤولين."],
+         ("no headline line: title taken from the first sentence",)),
+        # A lone line without final punctuation is a headline with no body.
+        ("أعلن الوزير افتتاح المعرض اليوم\n", "أعلن الوزير افتتاح المعرض اليوم", [], ("no body text after the title",)),
+        # A headline ending on a full stop is still a headline when body lines follow.
+        ("أعلن الوزير افتتاح المعرض اليوم.\n\nوحضر الحفل عدد من المسؤولين.\n", "أعلن الوزير افتتاح المعرض اليوم.",
+         ["وحضر الحفل عدد من المسؤولين."], ()),
+    ],
+)
+def test_lone_first_line(text: str, title: str, body: list[str], warnings: tuple[str, ...]) -> None:
+    (r,) = parse(text)
+    assert (r.title, [s.text for s in r.sentences], r.warnings) == (title, body, warnings)
+
+
+@pytest.mark.parametrize(("words", "headline"), [(40, True), (41, False)])
+def test_headline_has_40_words_at_most(words: int, headline: bool) -> None:
+    first = " ".join(["الوزير"] * words)
+    (r,) = parse(f"{first}\n\nوحضر الحفل عدد من المسؤولين.\n")
+    assert (r.title == first and r.warnings == ()) is headline
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "«واس» - وأكد أن المشروع يخدم آلاف السكان.",
+        "(واس) وأكد أن المشروع يخدم آلاف السكان.",
+        "\"قنا\": وأكد أن المشروع يخدم آلاف السكان.",
+    ],
+)
+def test_agency_credit_opening_a_sentence_is_not_sentence_text(line: str) -> None:
+    (r,) = parse(f"عنوان الخبر\n\nافتتح الأمير المشروع الجديد أمس.\n{line}\n")
+    assert [s.text for s in r.sentences] == ["افتتح الأمير المشروع الجديد أمس.", "وأكد أن المشروع يخدم آلاف السكان."]
+    assert r.paragraphs[1] == line  # the paragraph stays verbatim
+
+
+@pytest.mark.parametrize(
+    ("first", "byline"),
+    [
+        ("بقلم الكاتب سالم بن علي بن محمد", "بقلم الكاتب سالم بن علي بن محمد"),  # 7 words: still a byline
+        ("بقلم الكاتب سالم بن علي بن محمد الحربي", None),  # 8 words: body text
+    ],
+)
+def test_byline_line_has_seven_words_at_most(first: str, byline: str | None) -> None:
+    (r,) = parse(f"عنوان\n\n{first}\n{BODY}")
+    assert r.byline == byline
+    assert [s.text for s in r.sentences][-2:] == BODY.split("\n")[:2]
+    assert (r.sentences[0].text == first) is (byline is None)
+
+
+@pytest.mark.parametrize(
+    ("tail", "end_marker", "timestamp"),
+    [
+        # A time stamp without a zone is furniture after an end marker or an end code, not after body text.
+        ("// انتهى // 10:30", "// انتهى //", "10:30"),
+        ("NNNN 10:30", None, "10:30"),
+        ("وانتهى الاجتماع في الساعة 10:30", None, None),
+    ],
+)
+def test_unzoned_time_stamp_after_end_furniture(tail: str, end_marker: str | None, timestamp: str | None) -> None:
+    (r,) = parse(f"عنوان\n\nافتتح الوزير المعرض الدولي للكتاب صباح اليوم.\n{tail}\n")
+    assert (r.end_marker, r.timestamp) == (end_marker, timestamp)
+    assert len(r.sentences) == 1 + (timestamp is None)
+
+
+@pytest.mark.parametrize(
+    ("tail", "end_marker", "warned"),
+    [
+        # The marker's leading slashes lost: `يتبع //` still says the release continues, `انتهى //` still ends it.
+        ("يتبع //", None, True),
+        ("وأكد الجانبان أهمية التعاون. يتبع //", None, True),
+        ("انتهى //", "انتهى //", False),
+    ],
+)
+def test_marker_without_leading_slashes(tail: str, end_marker: str | None, warned: bool) -> None:
+    (r,) = parse(f"عنوان الخبر\n\nالتقى الوزير نظيره اليوم.\n{tail}\n")
+    assert r.end_marker == end_marker
+    assert ("release continues in a later part (// يتبع //)" in r.warnings) is warned
+    assert all("//" not in s.text for s in r.sentences)
+
+
+@pytest.mark.parametrize("marker", ["// انتهى //", "// يتبع //", "14:05 ت غ", "NNNN"])
+def test_furniture_is_cut_off_the_line_end_only(marker: str) -> None:
+    # The hard-wrapped block keeps the indent of its last line verbatim when furniture is cut off that line.
+    (r,) = parse(f"عنوان الخبر\n\nبدأ الاجتماع في مدينة\nالرياض صباح اليوم وناقش\n    المجلس الموضوعات المطروحة. {marker}\n")
+    assert r.paragraphs == ("بدأ الاجتماع في مدينة\nالرياض صباح اليوم وناقش\n    المجلس الموضوعات المطروحة.",)
+
+
+@pytest.mark.parametrize(("words", "dropped"), [(10, True), (11, False)])
+def test_web_line_is_ten_words_at_most(words: int, dropped: bool) -> None:
+    # `اقرأ أيضا` opening a short line is a link to another story; a longer line is body text.
+    extra = " ".join(["اقرأ", "أيضا:", "البلدية", "تغلق", "طريقا", "آخر", "في", "حي", "النسيم", "شمالا", "اليوم"][:words])
+    (r,) = parse(f"عنوان\n\n{BODY}{extra}\n")
+    assert [s.text for s in r.sentences] == BODY.split("\n")[:2] + ([] if dropped else [extra])
+
+
+def test_photo_credit_at_either_end_of_a_body_line_is_cut() -> None:
+    (r,) = parse("عنوان الخبر\n\n(تصوير: سعد الحربي) افتتح أمير المنطقة المشروع.\nوأكد المسؤولون أهميته. (عدسة: خالد العلي)\n")
+    assert r.paragraphs == ("افتتح أمير المنطقة المشروع.", "وأكد المسؤولون أهميته.")
+
+
+def test_build_release_keeps_its_encoding() -> None:
+    r = build_release(id="a2", title="عنوان", text="نص أول هنا.", source="x.jsonl:2", encoding="cp1256")
+    assert (r.encoding, r.source) == ("cp1256", "x.jsonl:2")
