@@ -36,7 +36,8 @@ OUTPUT_TOKENS = 32
 CONFIGS = ("baseline", "default", "engine", "engine-int8", "ct2-int8", "ct2-float32")
 CONFIG_NOTES = {
     "baseline": "one sentence at a time, plain model.generate",
-    "default": "what a user gets after `arsum models pull` with no flags: backend auto -> the int8 conversion pull made",
+    "default": "what a user gets after `arsum models pull` with no flags: backend auto -> the int8 conversion pull made "
+               "(CTranslate2 runs one batch per core side by side on up to 4 cores)",
     "engine": "arsum engine, --backend transformers (length-sorted token-budget batches, inference_mode, threads)",
     "engine-int8": "arsum engine, --quantize int8 (dynamic int8 linear layers)",
     "ct2-int8": "arsum engine, backend ctranslate2, int8",
