@@ -30,7 +30,8 @@ MODULES: dict[str, list[str]] = {
     "arsum/text/arabic.py": ["tests/test_arabic.py", "tests/test_properties.py", "tests/test_releases.py"],
     "arsum/text/releases.py": ["tests/test_releases.py", "tests/test_properties.py"],
     "arsum/tasks/extractive.py": ["tests/test_extractive.py", "tests/test_properties.py"],
-    "arsum/tasks/number_check.py": ["tests/test_check.py", "tests/test_support.py", "-k", "numbers or annotate or check"],
+    "arsum/tasks/number_check.py": ["tests/test_number_readings.py", "tests/test_check.py", "tests/test_support.py", "-k",
+                                    "readings or numbers or annotate or check"],
     "arsum/tasks/support.py": ["tests/test_support.py"],
     "arsum/cli/output.py": [  # the in-process tests: a subprocess would run the mutated code outside mutmut's view
         "tests/test_output_module.py", "tests/test_output_paths.py", "tests/test_process.py", "tests/test_cli.py", "-k",
