@@ -12,6 +12,11 @@ from arsum.text.arabic import (
     MAX_SENTENCE_CHARS,
     MIN_UNIT_WORDS,
     STOPWORDS,
+    _after_words,
+    _is_abbreviation,
+    _joined,
+    _prev_char,
+    _spaced_letter_name,
     arabic_ratio,
     content_terms,
     fold_digits,
@@ -157,6 +162,40 @@ SEGMENTATION_CASES = [
     ("a short line stays", "شكرا لكم.", ["شكرا لكم."]),
     ("latin initial glued to a word", "قال المسؤولX. ثم غادر.", ["قال المسؤولX. ثم غادر."]),
     ("punctuation run stays with its sentence", "جملة أولى. !!\nجملة ثانية.", ["جملة أولى. !!", "جملة ثانية."]),
+    # A closing bracket after the stop does not hide the abbreviation: the run is `.` once closers are stripped.
+    ("initials chain in brackets", "أعلنت شركة الاتصالات (ش.م.ع.) عن أرباحها الفصلية اليوم.",
+     ["أعلنت شركة الاتصالات (ش.م.ع.) عن أرباحها الفصلية اليوم."]),
+    # An abbreviation right after an opening bracket or quote is still one.
+    ("engineer in brackets", "حضر الاجتماع (م. خالد العتيبي) مدير المشروع.", ["حضر الاجتماع (م. خالد العتيبي) مدير المشروع."]),
+    # A glued dot after a Latin letter (not a word, number, `%` or quote) is no boundary even before Arabic.
+    ("glued latin abbreviation before arabic", "حصل الباحث على درجة Ph.D.في الهندسة من جامعة ستانفورد.",
+     ["حصل الباحث على درجة Ph.D.في الهندسة من جامعة ستانفورد."]),
+    # Only `،` and `,` after the stop carry the sentence on; a Latin word (even one starting with X) starts a new one.
+    ("latin word after a stop", "طرحت الشركة هاتفها الجديد في الأسواق أمس. Xperia هو اسم الطراز الجديد.",
+     ["طرحت الشركة هاتفها الجديد في الأسواق أمس.", "Xperia هو اسم الطراز الجديد."]),
+    # `!` then a space then `،` goes on with the sentence (the comma is looked for past one space).
+    ("exclamation, space, comma", "يا لها من مفاجأة سارة! ، قالها اللاعب بعد المباراة.",
+     ["يا لها من مفاجأة سارة! ، قالها اللاعب بعد المباراة."]),
+    # A stop then an opening quote that ends the line: no letter follows, so no glued boundary (and no IndexError).
+    ("opening quote at the line end", "وختم الوزير كلمته قائلا.«\nسنمضي في الإصلاح حتى النهاية».",
+     ["وختم الوزير كلمته قائلا.«", "سنمضي في الإصلاح حتى النهاية»."]),
+    # `2019م.` glued to the next sentence: the era letter is glued to digits, so it is no abbreviation.
+    ("glued era letter after digits", "افتتح المصنع عام 2019م.وتبلغ طاقته ألف طن سنويا.",
+     ["افتتح المصنع عام 2019م.", "وتبلغ طاقته ألف طن سنويا."]),
+    # Letter names keep their tatweel (بـي = بي), glued to their dots or spaced from them.
+    ("letter names with tatweel", "ونقلت قناة بـي. بـي. سـي عن مصادر مطلعة أن المفاوضات مستمرة.",
+     ["ونقلت قناة بـي. بـي. سـي عن مصادر مطلعة أن المفاوضات مستمرة."]),
+    ("spaced letter names with tatweel", "ونقلت قناة بـي . بـي . سـي عن مصادر مطلعة أن المفاوضات مستمرة.",
+     ["ونقلت قناة بـي . بـي . سـي عن مصادر مطلعة أن المفاوضات مستمرة."]),
+    # Spaced letter names after three words (so a wrong cut would stand alone): a two- and a three-letter name.
+    ("spaced two-letter name after three words", "ونقلت قناة بي . بي . سي عن مصادر مطلعة أن المفاوضات مستمرة.",
+     ["ونقلت قناة بي . بي . سي عن مصادر مطلعة أن المفاوضات مستمرة."]),
+    ("spaced three-letter name after three words", "وأعلنت بورصة جيه . بي . اكس أرباحها السنوية أمس.",
+     ["وأعلنت بورصة جيه . بي . اكس أرباحها السنوية أمس."]),
+    # A short piece between two sentences (no heading) joins the previous one, not the next.
+    ("short piece between sentences",
+     "أعلنت الوزارة نتائج الاختبارات اليوم. مبروك للناجحين. وتبدأ الدراسة الأسبوع المقبل.",
+     ["أعلنت الوزارة نتائج الاختبارات اليوم. مبروك للناجحين.", "وتبدأ الدراسة الأسبوع المقبل."]),
 ]
 
 
@@ -277,3 +316,76 @@ def test_segmentation_time_is_linear_in_the_input(unit: str) -> None:
 def test_release_parsing_time_is_linear_in_the_input() -> None:
     ratio = _growth(lambda n: lambda: parse_releases("عنوان\n\n" + "بي. " * n, source="t", name="t", encoding="utf-8"))
     assert ratio < 8.0, f"x4 input took x{ratio:.1f} CPU time"
+
+
+CLAUSE_SPLIT_CASES = [
+    # Two commas in reach, same tier: the cut nearest to equal halves (at 46 of 102) wins over the later one (70).
+    ("nearest to balanced", "افتتح أمير المنطقة مساء أمس معرض الكتاب الدولي، بمشاركة مئات دور النشر، في مركز المعارض بمدينة الرياض.",
+     80, ["افتتح أمير المنطقة مساء أمس معرض الكتاب الدولي", "بمشاركة مئات دور النشر، في مركز المعارض بمدينة الرياض."]),
+    # The only comma would leave two words after it: the rest keeps MIN_UNIT_WORDS words, so a space cut is taken.
+    ("rest keeps three words", "رحب رئيس مجلس الإدارة بالضيوف في افتتاح الملتقى السنوي للمستثمرين، شكرا جزيلا.",
+     70, ["رحب رئيس مجلس الإدارة بالضيوف في افتتاح", "الملتقى السنوي للمستثمرين، شكرا جزيلا."]),
+    # Fewer than MIN_UNIT_WORDS words fit: a comma right at max_chars is still a clause cut (no piece starts with `،`).
+    ("comma at the limit", "المستشفيات والمستوصفات، وأكد الوزير أهمية التعاون بين البلدين.",
+     22, ["المستشفيات والمستوصفات", "وأكد الوزير أهمية", "التعاون بين البلدين."]),
+]
+
+
+@pytest.mark.parametrize(("case", "text", "max_chars", "expected"), CLAUSE_SPLIT_CASES, ids=[c[0] for c in CLAUSE_SPLIT_CASES])
+def test_clause_split_pieces(case: str, text: str, max_chars: int, expected: list[str]) -> None:
+    assert split_sentences(text, max_chars) == expected
+
+
+def test_after_words_stops_at_end() -> None:
+    text = "المستشفيات والمستوصفات، وأكد الوزير"
+    assert _after_words(text, 0, 22, 3) == 22  # two words before `end`: `end`, not the third word beyond it
+    assert _after_words(text, 0, len(text), 3) == text.index("وأكد") + len("وأكد")
+
+
+_CHAIN_21 = ".".join("بتثجحخدذرزسشصضطظعغفقك")  # 21 initials, 41 characters
+
+
+@pytest.mark.parametrize(
+    ("line", "word", "glued", "expected"),
+    [
+        # An initials chain is read back at most _LOOK (40) characters: 20 initials (39) are one, 21 (41) are not.
+        (f"رمز المنشأة {_CHAIN_21[2:]}. وقال", _CHAIN_21[2:], False, True),
+        (f"رمز المنشأة {_CHAIN_21}. وقال", _CHAIN_21, False, False),
+        # An era letter glued to a digit is no abbreviation, also when the digit opens the line.
+        ("5م.وقال", "5م", True, False),
+        ("3ب. وقال", "3ب", False, False),
+    ],
+    ids=["chain of 39 characters", "chain of 41 characters", "glued era at line start", "letter glued to a digit"],
+)
+def test_is_abbreviation(line: str, word: str, glued: bool, expected: bool) -> None:
+    assert _is_abbreviation(line, line.index(word) + len(word), glued=glued) is expected
+
+
+@pytest.mark.parametrize(
+    ("line", "pos", "expected"),
+    [
+        ("تأسست عام 2015 م", 15, "5"),
+        ("م. 2024", 0, ""),  # nothing before the line start (not the line's last character)
+        ("2015" + " " * 40 + "م", 44, ""),  # the digit is 41 characters back: out of reach
+        ("2015" + " " * 39 + "م", 43, "5"),
+    ],
+    ids=["after a space", "line start", "41 back", "40 back"],
+)
+def test_prev_char(line: str, pos: int, expected: str) -> None:
+    assert _prev_char(line, pos) == expected
+
+
+@pytest.mark.parametrize(("name", "expected"), [("بــــي", True), ("بـــــي", False)], ids=["six", "seven"])
+def test_spaced_letter_name_reads_at_most_six_characters(name: str, expected: bool) -> None:
+    line = f"ونقلت قناة {name} . بي . سي عن مصادر"
+    assert _spaced_letter_name(line, line.index(" .") + 1) is expected
+
+
+def test_short_label_ending_in_colon_joins_the_next_piece() -> None:
+    parts = ["انتهى الاجتماع في موعده المحدد.", "الحضور:", "الوزير ومساعدوه وعدد من الخبراء."]
+    text = " ".join(parts)
+    pieces: list[tuple[int, int, int, bool]] = []
+    for part in parts:
+        s = text.index(part)
+        pieces.append((s, s + len(part), len(part.split()), False))
+    assert [text[s:e] for s, e in _joined(text, pieces)] == [parts[0], text[text.index("الحضور"):]]
