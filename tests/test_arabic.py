@@ -170,6 +170,20 @@ SEGMENTATION_CASES = [
     # A glued dot after a Latin letter (not a word, number, `%` or quote) is no boundary even before Arabic.
     ("glued latin abbreviation before arabic", "حصل الباحث على درجة Ph.D.في الهندسة من جامعة ستانفورد.",
      ["حصل الباحث على درجة Ph.D.في الهندسة من جامعة ستانفورد."]),
+    # A stray space before a dot glued to the next sentence: still a boundary.
+    ("stray space before a glued dot", "عقدت اللجنة اجتماعها الأول .وناقشت عدة موضوعات مهمة.",
+     ["عقدت اللجنة اجتماعها الأول .", "وناقشت عدة موضوعات مهمة."]),
+    # ... but a lone letter after it is a name's initial (`سميرة م.` written `سميرة .م`).
+    ("initial after a stray-space dot", 'وتدعى "سميرة .م 60 سنة" حسب البلاغ.', ['وتدعى "سميرة .م 60 سنة" حسب البلاغ.']),
+    ("initial after a glued dot", "وتدعى سميرة.م وعمرها 60 سنة حسب البلاغ.", ["وتدعى سميرة.م وعمرها 60 سنة حسب البلاغ."]),
+    # An era letter after a year, glued to the next sentence: the sentence ends there.
+    ("glued era letter after a spaced year", "افتتح المصنع عام 2019 م.وتبلغ طاقته ألف طن سنويا.",
+     ["افتتح المصنع عام 2019 م.", "وتبلغ طاقته ألف طن سنويا."]),
+    # A Latin word (no dots inside) glued by its stop to an Arabic sentence: a boundary (URLs have no Arabic after).
+    ("latin word glued to an arabic sentence", "وقعت الشركة اتفاقية مع Google.وقال المدير إن الاتفاقية مهمة.",
+     ["وقعت الشركة اتفاقية مع Google.", "وقال المدير إن الاتفاقية مهمة."]),
+    ("web address before arabic", "زوروا الموقع www.spa.gov.sa للمزيد من المعلومات.",
+     ["زوروا الموقع www.spa.gov.sa للمزيد من المعلومات."]),
     # Only `،` and `,` after the stop carry the sentence on; a Latin word (even one starting with X) starts a new one.
     ("latin word after a stop", "طرحت الشركة هاتفها الجديد في الأسواق أمس. Xperia هو اسم الطراز الجديد.",
      ["طرحت الشركة هاتفها الجديد في الأسواق أمس.", "Xperia هو اسم الطراز الجديد."]),

@@ -256,7 +256,7 @@ def _is_abbreviation(line: str, dot: int, glued: bool) -> bool:
     if len(bare) == 1:
         # `2015 م.` and `1436 هـ.` are era markers that often end a sentence.
         era = bare in ("م", "ه") and _prev_char(line, start).isdigit()
-        return glued or not era
+        return not era  # `عام 2019 م.وتبلغ`: glued to the next sentence, still its end
     return False
 
 
@@ -274,11 +274,17 @@ def _boundaries(line: str) -> list[tuple[int, bool]]:
             if prev.isdigit() and nxt.isdigit():
                 continue  # 3.5, 1.000.000
             if nxt and not nxt.isspace():
-                # Glued dot: a boundary before an Arabic letter after a word, a number, `%` or a closing quote
-                # ("الرياض.وقال", "عام 2014.وجاءت", "22%.وأوضحت", "”.ووعدت"); URLs, file names and "U.S" are not.
+                # Glued dot: a boundary before an Arabic letter after a word (Arabic, or Latin: "Google.وقال"),
+                # a number, `%` or a closing quote, also across a stray space ("الأول .وناقشت"; "الرياض.وقال",
+                # "عام 2014.وجاءت", "22%.وأوضحت", "”.ووعدت"); URLs, file names and "U.S" (no Arabic after) are not.
                 opening = nxt in "«“(\"" and e + 1 < len(line) and _ARABIC_LETTER.match(line[e + 1]) is not None
-                if not opening and not (_ARABIC_LETTER.match(nxt) and (
-                        _ARABIC_LETTER.match(prev or " ") or prev.isdigit() or (prev and prev in "%" + _CLOSERS))):
+                before = line[max(0, s - 2):s].rstrip()[-1:] if prev.isspace() else prev
+                dotted = "." in "".join(line[max(0, s - _LOOK):s].split()[-1:])  # `Ph.D.في`: a chain, not a word
+                word = _ARABIC_LETTER.match(before) is not None or before.isascii() and before.isalpha() and not dotted
+                after = _next_word(line, e).replace(_TATWEEL, "")
+                initial = len(after) == 1 and after not in "وف"  # `سميرة .م 60 سنة`: a name's initial, not `و قال`
+                if not opening and (initial or not (_ARABIC_LETTER.match(nxt) and (
+                        word or before.isdigit() or (before and before in "%" + _CLOSERS)))):
                     continue
                 if _is_abbreviation(line, s, glued=True):
                     continue
