@@ -155,8 +155,16 @@ def test_arabic_values(arabic: str, values: set) -> None:
         ("تقدر أعداد الضحايا بالآلاف", [({D(1000)}, False)]),
         # a decade is a claim
         ("انخفضت الأسعار في التسعينيات", [({("decade", D(90)), D(1990), D(2090)}, True)]),
+        # a fraction word is a percentage that need not be accounted for
+        ("ارتفع الإنتاج بمقدار الربع", [({("pct", D(25))}, False)]),
+        # "القرن ال" ending the text names no century: the decade in either century
+        ("في ثمانينيات القرن ال", [({("decade", D(80)), D(1980), D(2080)}, True)]),
+        # a century number up to 30 is one; past it, the number stands alone
+        ("في ثمانينيات القرن 30", [({("decade", D(80)), D(2980), D(30)}, True)]),
+        ("في ثمانينيات القرن 31", [({("decade", D(80)), D(1980), D(2080)}, True), ({D(31)}, True)]),
     ],
-    ids=["range-pair", "sixth-ordinal", "secondly", "in-the-thousands", "decade"],
+    ids=["range-pair", "sixth-ordinal", "secondly", "in-the-thousands", "decade", "fraction", "century-article-last",
+         "century-30", "century-31"],
 )
 def test_arabic_mentions(arabic: str, mentions: list[tuple[set, bool]]) -> None:
     assert [(set(m.values), m.strong) for m in arabic_numbers(arabic).mentions] == mentions
@@ -220,3 +228,8 @@ def test_quotes_and_centuries_in_a_translation(english: str, arabic: str, flagge
 def test_a_decade_and_its_century_are_one_mention(century: str) -> None:
     (mention,) = arabic_numbers(f"في ثمانينيات {century}").mentions
     assert set(mention.values) == {("decade", D(80)), D(1880), D(19)} and mention.strong
+
+
+@pytest.mark.parametrize(("arabic", "latin"), [("نشر تقرير BBC عن 3 دول", True), ("نشر تقرير عن 3 دول", False)])
+def test_arabic_text_with_latin_letters_is_marked(arabic: str, latin: bool) -> None:
+    assert arabic_numbers(arabic).latin is latin
