@@ -184,6 +184,21 @@ SEGMENTATION_CASES = [
      ["وقعت الشركة اتفاقية مع Google.", "وقال المدير إن الاتفاقية مهمة."]),
     ("web address before arabic", "زوروا الموقع www.spa.gov.sa للمزيد من المعلومات.",
      ["زوروا الموقع www.spa.gov.sa للمزيد من المعلومات."]),
+    ("two stray spaces before a glued dot", "عقدت اللجنة اجتماعها الأول  .وناقشت عدة موضوعات مهمة.",
+     ["عقدت اللجنة اجتماعها الأول  .", "وناقشت عدة موضوعات مهمة."]),
+    ("percent glued to the next sentence", "ارتفعت المبيعات 22%.وأوضحت الشركة أن النمو كبير.",
+     ["ارتفعت المبيعات 22%.", "وأوضحت الشركة أن النمو كبير."]),
+    # only the word the dot ends decides: a web address before it does not make `Google.` a chain
+    ("latin word after a web address", "راجع الموقع spa.gov.sa Google.وقال المدير إن الاتفاقية مهمة.",
+     ["راجع الموقع spa.gov.sa Google.", "وقال المدير إن الاتفاقية مهمة."]),
+    # `؛` splits when both clauses have 4 words or more (here exactly 4 before it), never a 3-word clause
+    ("semicolon with four words before", "وقع الطرفان الاتفاقية أمس؛ وستدخل حيز التنفيذ الشهر المقبل.",
+     ["وقع الطرفان الاتفاقية أمس؛", "وستدخل حيز التنفيذ الشهر المقبل."]),
+    ("arabic semicolon before three words", "قال الوزير إن الاجتماع كان مثمرا؛ وأضاف أنه مفيد.",
+     ["قال الوزير إن الاجتماع كان مثمرا؛ وأضاف أنه مفيد."]),
+    # a heading left at the end of a line joins the last sentence only
+    ("heading at the end of a line", "هذه جملة أولى طويلة هنا. وهذه جملة ثانية طويلة هنا. أولاً:",
+     ["هذه جملة أولى طويلة هنا.", "وهذه جملة ثانية طويلة هنا. أولاً:"]),
     # Only `،` and `,` after the stop carry the sentence on; a Latin word (even one starting with X) starts a new one.
     ("latin word after a stop", "طرحت الشركة هاتفها الجديد في الأسواق أمس. Xperia هو اسم الطراز الجديد.",
      ["طرحت الشركة هاتفها الجديد في الأسواق أمس.", "Xperia هو اسم الطراز الجديد."]),

@@ -278,7 +278,7 @@ def _boundaries(line: str) -> list[tuple[int, bool]]:
                 # a number, `%` or a closing quote, also across a stray space ("الأول .وناقشت"; "الرياض.وقال",
                 # "عام 2014.وجاءت", "22%.وأوضحت", "”.ووعدت"); URLs, file names and "U.S" (no Arabic after) are not.
                 opening = nxt in "«“(\"" and e + 1 < len(line) and _ARABIC_LETTER.match(line[e + 1]) is not None
-                before = line[max(0, s - 2):s].rstrip()[-1:] if prev.isspace() else prev
+                before = line[max(0, s - 4):s].rstrip()[-1:] if prev.isspace() else prev  # up to 3 stray spaces
                 dotted = "." in "".join(line[max(0, s - _LOOK):s].split()[-1:])  # `Ph.D.في`: a chain, not a word
                 word = _ARABIC_LETTER.match(before) is not None or before.isascii() and before.isalpha() and not dotted
                 after = _next_word(line, e).replace(_TATWEEL, "")
