@@ -322,6 +322,12 @@ def measure_startup(runs: int) -> list[dict[str, Any]]:
 
 # --- report ------------------------------------------------------------------------------------------------
 
+def _median_run(group: list[Measurement]) -> Measurement:
+    """The run with the median speed (the lower middle one for an even count): a real run, not an average."""
+    ordered = sorted(group, key=lambda m: m.sentences_per_s)
+    return ordered[(len(ordered) - 1) // 2]
+
+
 def table(measurements: list[Measurement]) -> str:
     rows = ["| model | configuration | sentences | sentences/s | tokens/s | vs baseline | target | load s | peak RSS MB "
             "| threads | CPU s / sentence | load avg |",
@@ -359,6 +365,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, help="threads for every configuration (sets ARSUM_THREADS; "
                         "default: arsum's own choice, all cores, and torch's default for the baseline)")
     parser.add_argument("--small-models", action="store_true", help="tiny dimensions: tests the harness, not speed")
+    parser.add_argument("--repeats", type=int, default=1, help="run every configuration this many times, interleaved "
+                        "(config A, B, C, A, B, C, ...), and report each one's median run with the range of all runs")
     parser.add_argument("--json", type=Path, help="also write the measurements here")
     parser.add_argument("--worker", nargs=2, metavar=("FAMILY", "CONFIG"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -403,25 +411,29 @@ def main(argv: list[str] | None = None) -> int:
     spent = prepare_models(workdir, families, small=args.small_models, configs=configs)
     for step, seconds in spent.items():
         print(f"# {step}: {seconds:.1f} s", flush=True)
-    measurements: list[Measurement] = []
+    runs: dict[tuple[str, str], list[Measurement]] = {}
     started = time.perf_counter()
-    for family in families:
-        for config in configs:
-            cmd = [sys.executable, __file__, "--worker", family, config, "--workdir", str(workdir),
-                   "--sentences", str(n), "--mt5-sentences", str(n_mt5)]
-            if args.baseline_sentences:
-                cmd += ["--baseline-sentences", str(args.baseline_sentences)]
-            done = subprocess.run(cmd, capture_output=True, text=True)
-            if done.returncode != 0:
-                print(f"# {family} {config} failed:\n{done.stderr[-2000:]}", file=sys.stderr)
-                return 1
-            m = Measurement(**json.loads(done.stdout.strip().splitlines()[-1]))
-            measurements.append(m)
-            print(f"# {family:6} {config:12} {m.backend:12} {m.sentences_per_s:6.2f} sent/s  {m.tokens_per_s:6.0f} tok/s  "
-                  f"n {m.sentences} tokens {m.generated_tokens}  load {m.load_s:.1f} s  RSS {m.peak_rss_mb:.0f} MB  "
-                  f"cpu {m.cpu_s:.0f} s  run {m.run_s:.0f} s  loadavg {m.load_before:.1f}->{m.load_after:.1f}", flush=True)
+    for family, _, config in ((f, r, c) for f in families for r in range(max(1, args.repeats)) for c in configs):
+        cmd = [sys.executable, __file__, "--worker", family, config, "--workdir", str(workdir),
+               "--sentences", str(n), "--mt5-sentences", str(n_mt5)]
+        if args.baseline_sentences:
+            cmd += ["--baseline-sentences", str(args.baseline_sentences)]
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        if done.returncode != 0:
+            print(f"# {family} {config} failed:\n{done.stderr[-2000:]}", file=sys.stderr)
+            return 1
+        m = Measurement(**json.loads(done.stdout.strip().splitlines()[-1]))
+        runs.setdefault((family, config), []).append(m)
+        print(f"# {family:6} {config:12} {m.backend:12} {m.sentences_per_s:6.2f} sent/s  {m.tokens_per_s:6.0f} tok/s  "
+              f"n {m.sentences} tokens {m.generated_tokens}  load {m.load_s:.1f} s  RSS {m.peak_rss_mb:.0f} MB  "
+              f"cpu {m.cpu_s:.0f} s  run {m.run_s:.0f} s  loadavg {m.load_before:.1f}->{m.load_after:.1f}", flush=True)
     print(f"# configurations took {time.perf_counter() - started:.0f} s; load average now {os.getloadavg()[0]:.2f}\n")
+    measurements = [_median_run(group) for group in runs.values()]
     print(table(measurements))
+    if args.repeats > 1:
+        print(f"\nMedian of {args.repeats} interleaved runs per row; every run's sentences/s:")
+        for (family, config), group in runs.items():
+            print(f"- {family} {config}: {', '.join(f'{m.sentences_per_s:.2f}' for m in group)}")
     for config in configs:
         print(f"- {config}: {CONFIG_NOTES[config]}")
     startup: list[dict[str, Any]] = []
