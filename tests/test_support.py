@@ -520,7 +520,8 @@ def test_transformers_encoder_from_the_hub_cache_uses_the_revision(tiny_bert, tm
     (repo / "refs").mkdir()
     (repo / "refs" / "main").write_text(bad, encoding="utf-8")
     (repo / "refs" / "v2").write_text(good, encoding="utf-8")
-    assert TransformersEncoder("org/tiny-encoder", revision="v2").encode(["the cat"]).shape == (1, 16)
+    encoder = TransformersEncoder("org/tiny-encoder", revision="v2")
+    assert encoder.encode(["the cat"]).shape == (1, 16) and encoder.revision == "v2"
     with pytest.raises(ModelUnavailable, match="not downloaded"):
         TransformersEncoder("org/tiny-encoder")
 
@@ -594,3 +595,23 @@ def test_use_encoder_reads_its_weights_once(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(encoder, "_use_native_tokenizer", again)
     encoder.load()
     assert encoder.encode(["نص"]).shape == (1, 512)
+
+
+def test_transformers_encoder_asks_for_the_safe_loading_options(tiny_bert, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    """Spelt out, not left to defaults: older transformers versions unpickle `.bin` files fully unless told."""
+    import transformers
+
+    calls: list[tuple[str, dict]] = []
+    for cls in (transformers.AutoTokenizer, transformers.AutoModel):
+        original = cls.from_pretrained
+
+        def spy(*args, _original=original, _name=cls.__name__, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            calls.append((_name, kwargs))
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(cls, "from_pretrained", spy)
+    TransformersEncoder(str(tiny_bert), revision="r1")
+    assert calls == [
+        ("AutoTokenizer", {"local_files_only": True, "trust_remote_code": False}),
+        ("AutoModel", {"local_files_only": True, "trust_remote_code": False, "weights_only": True}),
+    ]
