@@ -229,7 +229,7 @@ def _spaced_letter_name(line: str, dot: int) -> bool:
     return before in _LETTER_NAMES and _next_word(line, dot + 1).replace(_TATWEEL, "") in _LETTER_NAMES
 
 
-def _is_abbreviation(line: str, dot: int, glued: bool) -> bool:
+def _is_abbreviation(line: str, dot: int) -> bool:
     """Whether the `.` at `dot` ends an abbreviation (د. أحمد, م. علي, بي. بي. سي, U.S., Mr.) rather than a sentence."""
     latin = dot > 0 and line[dot - 1].isascii() and line[dot - 1].isalpha()
     start = dot
@@ -286,9 +286,7 @@ def _boundaries(line: str) -> list[tuple[int, bool]]:
                 if not opening and (initial or not (_ARABIC_LETTER.match(nxt) and (
                         word or before.isdigit() or (before and before in "%" + _CLOSERS)))):
                     continue
-                if _is_abbreviation(line, s, glued=True):
-                    continue
-            elif _is_abbreviation(line, s, glued=False):
+            if _is_abbreviation(line, s):
                 continue
         ends.append((e, run.endswith(("؛", ";"))))
     if not ends or ends[-1][0] != len(line):
