@@ -9,22 +9,12 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO_ROOT
-from tinymodels import broken_copy
+from tinymodels import PicklePayload, broken_copy
 from typer.testing import CliRunner
 
 from arsum.cli.app import app
 
 SEED = REPO_ROOT / "seeds" / "azerbaijan_nato_dialogue.txt"
-
-
-class _Payload:
-    """Unpickled by a full unpickler, this runs code: it creates the marker file."""
-
-    def __init__(self, marker: Path) -> None:
-        self.marker = marker
-
-    def __reduce__(self):  # noqa: ANN204
-        return exec, (f"open({str(self.marker)!r}, 'w').close()",)
 
 
 def run(*args: str):  # noqa: ANN202
@@ -38,7 +28,7 @@ def test_malicious_pickle_in_pytorch_model_bin_never_runs(tiny_marian_bin: Path,
     shutil.copytree(tiny_marian_bin, folder)
     marker = tmp_path / "pwned"
     state = torch.load(folder / "pytorch_model.bin", weights_only=True)
-    torch.save({**state, "payload": _Payload(marker)}, folder / "pytorch_model.bin")
+    torch.save({**state, "payload": PicklePayload(marker)}, folder / "pytorch_model.bin")
     result = run("translate", "--model", str(folder), str(SEED), "--no-support", "-f", "jsonl")
     assert not marker.exists()
     assert result.exit_code == 1

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tinymodels import body_release
+from tinymodels import PicklePayload, body_release
 
 from arsum.errors import ModelUnavailable
 from arsum.tasks.results import EnglishSentence, EnglishSummary, TranslationPair
@@ -526,14 +526,6 @@ def test_transformers_encoder_from_the_hub_cache_uses_the_revision(tiny_bert, tm
         TransformersEncoder("org/tiny-encoder")
 
 
-class _Payload:
-    def __init__(self, marker: Path) -> None:
-        self.marker = marker
-
-    def __reduce__(self):  # noqa: ANN204
-        return exec, (f"open({str(self.marker)!r}, 'w').close()",)
-
-
 def test_an_encoder_folder_is_data_never_code(tiny_bert, tmp_path: Path) -> None:  # noqa: ANN001
     import json
     import shutil
@@ -546,7 +538,7 @@ def test_an_encoder_folder_is_data_never_code(tiny_bert, tmp_path: Path) -> None
     marker = tmp_path / "pwned-by-pickle"
     weights = load_file(pickled / "model.safetensors")
     (pickled / "model.safetensors").unlink()
-    torch.save({**weights, "payload": _Payload(marker)}, pickled / "pytorch_model.bin")
+    torch.save({**weights, "payload": PicklePayload(marker)}, pickled / "pytorch_model.bin")
     with pytest.raises(ModelUnavailable, match="cannot load sentence encoder"):
         TransformersEncoder(str(pickled))
     assert not marker.exists()

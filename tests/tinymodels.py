@@ -215,6 +215,16 @@ if __name__ == "__main__":  # pragma: no cover - manual helper: python tests/tin
         print(name, path)
 
 
+class PicklePayload:
+    """Unpickled by a full unpickler, this runs code: it creates the marker file (a model folder must never run it)."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):  # noqa: ANN204
+        return exec, (f"open({str(self.marker)!r}, 'w').close()",)
+
+
 def broken_copy(src: Path, dest: Path, how: str) -> Path:
     """A copy of a model folder, broken the way a failed download or a mixed-up folder is."""
     import shutil
