@@ -288,7 +288,7 @@ def _boundaries(line: str) -> list[tuple[int, bool]]:
                     continue
             if _is_abbreviation(line, s):
                 continue
-        ends.append((e, run.endswith(("؛", ";"))))
+        ends.append((e, run.endswith("؛")))  # a Latin `;` is no terminator at all
     if not ends or ends[-1][0] != len(line):
         ends.append((len(line), False))
     return ends
