@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO_ROOT
-from tinymodels import PicklePayload, broken_copy
+from tinymodels import PicklePayload, broken_copy, remote_code_copy
 from typer.testing import CliRunner
 
 from arsum.cli.app import app
@@ -37,19 +37,8 @@ def test_malicious_pickle_in_pytorch_model_bin_never_runs(tiny_marian_bin: Path,
 
 
 def test_auto_map_remote_code_in_config_json_never_runs(tiny_marian: Path, tmp_path: Path) -> None:
-    folder = tmp_path / "evil-auto-map"
-    shutil.copytree(tiny_marian, folder)
     marker = tmp_path / "pwned"
-    (folder / "evil.py").write_text(
-        f"open({str(marker)!r}, 'w').close()\n"
-        "from transformers import MarianConfig, MarianMTModel\n"
-        "class EvilConfig(MarianConfig):\n    pass\n"
-        "class EvilModel(MarianMTModel):\n    config_class = EvilConfig\n",
-        encoding="utf-8",
-    )
-    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-    config["auto_map"] = {"AutoConfig": "evil.EvilConfig", "AutoModelForSeq2SeqLM": "evil.EvilModel"}
-    (folder / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    folder = remote_code_copy(tiny_marian, tmp_path / "evil-auto-map", marker, "MarianMTModel", "AutoModelForSeq2SeqLM")
     result = run("translate", "--model", str(folder), str(SEED), "--no-support", "-f", "jsonl")
     assert not marker.exists()
     assert result.exit_code == 0, result.stderr  # the built-in Marian code loads the weights; evil.py is ignored

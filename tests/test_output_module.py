@@ -123,6 +123,15 @@ def _leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.endswith(".part"))
 
 
+def _failing(code: int) -> Callable[..., None]:
+    """A stand-in for an os call that fails with `code` (its message as the OS words it)."""
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise OSError(code, os.strerror(code))
+
+    return fail
+
+
 def test_a_new_file_appears_only_when_the_run_finishes(tmp_path: Path) -> None:
     path = tmp_path / "new.txt"
     with open_output(check_output_path(path, [], force=False)) as stream:
@@ -188,10 +197,7 @@ def test_a_forced_file_removed_during_the_run_is_written_anew(existing: Path) ->
 @pytest.mark.parametrize("code", [errno.EPERM, errno.EXDEV, errno.ENOSYS])
 def test_without_hard_links_the_file_is_renamed_into_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                            code: int) -> None:
-    def no_links(src: object, dst: object) -> None:
-        raise OSError(code, os.strerror(code))
-
-    monkeypatch.setattr(output.os, "link", no_links)
+    monkeypatch.setattr(output.os, "link", _failing(code))
     path = tmp_path / "new.txt"
     with open_output(check_output_path(path, [], force=False)) as stream:
         stream.write("ours")
@@ -204,10 +210,7 @@ def test_without_hard_links_the_file_is_renamed_into_place(tmp_path: Path, monke
 
 
 def test_a_link_error_of_another_kind_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def denied(src: object, dst: object) -> None:
-        raise OSError(errno.EACCES, "Permission denied")
-
-    monkeypatch.setattr(output.os, "link", denied)
+    monkeypatch.setattr(output.os, "link", _failing(errno.EACCES))
     path = tmp_path / "new.txt"
     with pytest.raises(OutputError, match=f"^{path}: cannot write \\(permission denied\\)$"), \
             open_output(check_output_path(path, [], force=False)) as stream:
@@ -216,10 +219,7 @@ def test_a_link_error_of_another_kind_is_one_line(tmp_path: Path, monkeypatch: p
 
 
 def test_no_room_for_the_temporary_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def full(**kwargs: object) -> None:
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr("tempfile.mkstemp", full)
+    monkeypatch.setattr("tempfile.mkstemp", _failing(errno.ENOSPC))
     path = tmp_path / "new.txt"
     with pytest.raises(OutputError, match=f"^{path}: cannot write in {tmp_path} \\(no space left on device\\)$"), \
             open_output(check_output_path(path, [], force=False)):
@@ -227,10 +227,7 @@ def test_no_room_for_the_temporary_file(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_a_failing_fsync_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(fd: int) -> None:
-        raise OSError(errno.EIO, "Input/output error")
-
-    monkeypatch.setattr(output.os, "fsync", broken)
+    monkeypatch.setattr(output.os, "fsync", _failing(errno.EIO))
     path = tmp_path / "new.txt"
     with pytest.raises(OutputError, match=f"^{path}: cannot write \\(input/output error\\)$"), \
             open_output(check_output_path(path, [], force=False)) as stream:
@@ -305,8 +302,5 @@ def test_an_unreadable_input_folder_does_not_stop_the_check(existing: Path, tmp_
     folder = tmp_path / "releases"
     folder.mkdir()
 
-    def denied(path: object) -> object:
-        raise PermissionError(errno.EACCES, "Permission denied", str(path))
-
-    monkeypatch.setattr(output.os, "scandir", denied)  # reading it fails later, with its own one-line error
+    monkeypatch.setattr(output.os, "scandir", _failing(errno.EACCES))  # reading it fails later, with its own one-line error
     assert check_output_path(existing, [str(folder)], force=True).path == existing

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tinymodels import PicklePayload, body_release
+from tinymodels import PicklePayload, body_release, remote_code_copy
 
 from arsum.errors import ModelUnavailable
 from arsum.tasks.results import EnglishSentence, EnglishSummary, TranslationPair
@@ -527,7 +527,6 @@ def test_transformers_encoder_from_the_hub_cache_uses_the_revision(tiny_bert, tm
 
 
 def test_an_encoder_folder_is_data_never_code(tiny_bert, tmp_path: Path) -> None:  # noqa: ANN001
-    import json
     import shutil
 
     import torch
@@ -543,19 +542,8 @@ def test_an_encoder_folder_is_data_never_code(tiny_bert, tmp_path: Path) -> None
         TransformersEncoder(str(pickled))
     assert not marker.exists()
 
-    remote = tmp_path / "remote-code"
-    shutil.copytree(tiny_bert, remote)
     marker = tmp_path / "pwned-by-auto-map"
-    (remote / "evil.py").write_text(
-        f"open({str(marker)!r}, 'w').close()\n"
-        "from transformers import BertConfig, BertModel\n"
-        "class EvilConfig(BertConfig):\n    pass\n"
-        "class EvilModel(BertModel):\n    config_class = EvilConfig\n",
-        encoding="utf-8",
-    )
-    config = json.loads((remote / "config.json").read_text(encoding="utf-8"))
-    config["auto_map"] = {"AutoConfig": "evil.EvilConfig", "AutoModel": "evil.EvilModel"}
-    (remote / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    remote = remote_code_copy(tiny_bert, tmp_path / "remote-code", marker, "BertModel", "AutoModel")
     assert TransformersEncoder(str(remote)).encode(["the cat"]).shape == (1, 16)  # the built-in BERT code loads it
     assert not marker.exists()
 

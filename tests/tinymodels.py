@@ -225,6 +225,30 @@ class PicklePayload:
         return exec, (f"open({str(self.marker)!r}, 'w').close()",)
 
 
+def remote_code_copy(src: Path, dest: Path, marker: Path, base: str, auto_model: str) -> Path:
+    """A copy of a model folder whose config.json names code of its own (`auto_map`) that creates `marker` when run.
+
+    `base` is the transformers model class the remote code subclasses (its config class is `base` less "Model",
+    less "MTModel" for Marian); `auto_model` the Auto class it claims (AutoModel, AutoModelForSeq2SeqLM).
+    """
+    import json
+    import shutil
+
+    shutil.copytree(src, dest)
+    config_class = base.removesuffix("MTModel").removesuffix("Model") + "Config"
+    (dest / "evil.py").write_text(
+        f"open({str(marker)!r}, 'w').close()\n"
+        f"from transformers import {config_class}, {base}\n"
+        f"class EvilConfig({config_class}):\n    pass\n"
+        f"class EvilModel({base}):\n    config_class = EvilConfig\n",
+        encoding="utf-8",
+    )
+    config = json.loads((dest / "config.json").read_text(encoding="utf-8"))
+    config["auto_map"] = {"AutoConfig": "evil.EvilConfig", auto_model: "evil.EvilModel"}
+    (dest / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    return dest
+
+
 def broken_copy(src: Path, dest: Path, how: str) -> Path:
     """A copy of a model folder, broken the way a failed download or a mixed-up folder is."""
     import shutil
