@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import types
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -279,24 +280,28 @@ def test_backend_option_overrides_the_spec() -> None:
     assert isinstance(engine.backend, TransformersBackend)
 
 
+class CountingReporter:
+    """Records each progress bar's total and every advance."""
+
+    def __init__(self) -> None:
+        self.totals: list[int | None] = []
+        self.advanced: list[int] = []
+
+    @contextmanager
+    def status(self, message: str):  # noqa: ANN201
+        yield
+
+    @contextmanager
+    def track(self, description: str, total: int | None):  # noqa: ANN201
+        self.totals.append(total)
+        yield types.SimpleNamespace(advance=self.advanced.append)
+
+
 def test_progress_counts_the_inputs_that_reach_the_model() -> None:
-    from contextlib import contextmanager
-
-    totals: list[int | None] = []
-
-    class CountingReporter:
-        @contextmanager
-        def status(self, message: str):  # noqa: ANN202
-            yield
-
-        @contextmanager
-        def track(self, description: str, total: int | None):  # noqa: ANN202
-            totals.append(total)
-            yield types.SimpleNamespace(advance=lambda amount=1: None)
-
-    engine = Engine(resolve_model(load_config(), "opus-mt-ar-en"), RecordingBackend(), reporter=CountingReporter())
+    reporter = CountingReporter()
+    engine = Engine(resolve_model(load_config(), "opus-mt-ar-en"), RecordingBackend(), reporter=reporter)
     engine.generate(["a b", "", "c", "a  b"])
-    assert totals == [2]  # the empty input and the repeat are not model work
+    assert reporter.totals == [2]  # the empty input and the repeat are not model work
 
 
 def test_forced_bos_target_token_is_the_configured_one_only_for_its_own_language() -> None:
@@ -372,23 +377,11 @@ def test_a_failing_parallel_batch_fails_the_call_and_leaves_no_worker_behind() -
 
 
 def test_progress_advances_by_every_batch_of_a_parallel_backend() -> None:
-    from contextlib import contextmanager
-
-    advanced: list[int] = []
-
-    class CountingReporter:
-        @contextmanager
-        def status(self, message: str):  # noqa: ANN202
-            yield
-
-        @contextmanager
-        def track(self, description: str, total: int | None):  # noqa: ANN202
-            yield types.SimpleNamespace(advance=advanced.append)
-
+    reporter = CountingReporter()
     engine = Engine(resolve_model(load_config(), "opus-mt-ar-en"), ParallelBackend(workers=2), max_batch_size=3,
-                    reporter=CountingReporter())
+                    reporter=reporter)
     engine.generate([f"w{i}" for i in range(10)])
-    assert sorted(advanced) == [1, 3, 3, 3]
+    assert sorted(reporter.advanced) == [1, 3, 3, 3]
 
 
 def test_two_batches_also_run_side_by_side() -> None:

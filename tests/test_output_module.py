@@ -209,10 +209,15 @@ def test_without_hard_links_the_file_is_renamed_into_place(tmp_path: Path, monke
     assert other.read_text(encoding="utf-8") == "theirs"
 
 
-def test_a_link_error_of_another_kind_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(output.os, "link", _failing(errno.EACCES))
+@pytest.mark.parametrize(("call", "code", "reason"), [
+    ("link", errno.EACCES, "permission denied"),  # not one of the "no hard links here" errors
+    ("fsync", errno.EIO, "input/output error"),
+])
+def test_a_failing_link_or_fsync_is_one_line_and_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                call: str, code: int, reason: str) -> None:
+    monkeypatch.setattr(output.os, call, _failing(code))
     path = tmp_path / "new.txt"
-    with pytest.raises(OutputError, match=f"^{path}: cannot write \\(permission denied\\)$"), \
+    with pytest.raises(OutputError, match=f"^{path}: cannot write \\({reason}\\)$"), \
             open_output(check_output_path(path, [], force=False)) as stream:
         stream.write("x")
     assert not path.exists() and _leftovers(tmp_path) == []
@@ -224,15 +229,6 @@ def test_no_room_for_the_temporary_file(tmp_path: Path, monkeypatch: pytest.Monk
     with pytest.raises(OutputError, match=f"^{path}: cannot write in {tmp_path} \\(no space left on device\\)$"), \
             open_output(check_output_path(path, [], force=False)):
         pass
-
-
-def test_a_failing_fsync_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(output.os, "fsync", _failing(errno.EIO))
-    path = tmp_path / "new.txt"
-    with pytest.raises(OutputError, match=f"^{path}: cannot write \\(input/output error\\)$"), \
-            open_output(check_output_path(path, [], force=False)) as stream:
-        stream.write("x")
-    assert not path.exists() and _leftovers(tmp_path) == []
 
 
 def test_in_place_targets_append_and_say_why_they_cannot_be_opened(tmp_path: Path) -> None:
