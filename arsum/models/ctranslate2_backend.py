@@ -174,13 +174,13 @@ class CTranslate2Backend:
         loaded = self.loaded
         tokenizer = loaded.tokenizer
         encoded = self._encode(texts, truncate=True)
-        with self._tokenizer_lock:
-            source = [tokenizer.convert_ids_to_tokens(ids) for ids in encoded]
         # decoder-start models converted by convert_model have no fixed start token: the prefix is it.
         decoder_start = "decoder_start_token" in loaded.metadata
         first = target_token if target_token is not None or not decoder_start else loaded.metadata["decoder_start_token"]
-        if first is not None:
-            lookup_token_id(self.spec, tokenizer, first)
+        with self._tokenizer_lock:
+            source = [tokenizer.convert_ids_to_tokens(ids) for ids in encoded]
+            if first is not None:
+                lookup_token_id(self.spec, tokenizer, first)
         prefix = [[first] for _ in texts] if first is not None else None
         # transformers counts a forced BOS as a new token and, with forced_eos_token_id, spends the last on </s>.
         max_length = max(1, settings.max_new_tokens - (1 if loaded.forced_eos else 0))
