@@ -52,7 +52,8 @@ def spec_for(tiny_models: dict[str, Path], name: str, family: str, **extra: obje
 def test_conversion_layout(converted: dict[str, Path]) -> None:
     marian = converted["marian"]
     assert is_ct2_folder(marian)
-    for name in ("source.spm", "target.spm", "vocab.json", "tokenizer_config.json", "generation_config.json", "arsum_ct2.json"):
+    for name in ("source.spm", "target.spm", "vocab.json", "tokenizer_config.json", "generation_config.json", "arsum_ct2.json",
+                 "vmap.txt"):
         assert (marian / name).is_file(), name
     assert not list(marian.parent.glob(".marian-float32-*")), "staging folder left behind"
 

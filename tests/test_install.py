@@ -99,6 +99,25 @@ def test_pull_says_the_size_downloads_and_converts(hub_config: Path, online_hub:
     assert online_hub == ["tiny-org/tiny-marian"] * 2
 
 
+def test_pull_converts_again_what_an_earlier_arsum_converted(hub_config: Path, online_hub: list[str]) -> None:
+    """Conversions before the vocabulary map (format 2) had none: the next pull brings the map in."""
+    from arsum.models.convert import CONVERSION_FORMAT
+    from arsum.models.vocabulary import VMAP_FILE
+
+    pulled = run("models", "pull", "tiny-ar-en", "--config", str(hub_config))
+    conversion = Path(pulled.stdout.splitlines()[1])
+    metadata_path = conversion / "arsum_ct2.json"
+    metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
+    assert metadata["format"] == CONVERSION_FORMAT and (conversion / VMAP_FILE).is_file()
+    del metadata["format"]
+    metadata_path.write_text(json.dumps(metadata), encoding="utf-8")
+    (conversion / VMAP_FILE).unlink()
+    again = run("models", "pull", "tiny-ar-en", "--config", str(hub_config))
+    assert again.exit_code == 0, again.stderr
+    assert json.loads(metadata_path.read_text(encoding="utf-8"))["format"] == CONVERSION_FORMAT
+    assert (conversion / VMAP_FILE).is_file()
+
+
 def test_pull_without_conversion_runs_on_transformers(hub_config: Path, online_hub: list[str]) -> None:
     pulled = run("models", "pull", "tiny-sum", "--no-convert", "--config", str(hub_config))
     assert pulled.exit_code == 0, pulled.stderr

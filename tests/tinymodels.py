@@ -110,21 +110,29 @@ def _init_and_save(model_class: Any, config: Any, dest: Path, *, seed: int, safe
     return dest
 
 
-def build_marian(dest: Path, *, safetensors: bool = True, seed: int = 0, proto: bytes | None = None,
-                 vocab_size: int | None = None, d_model: int = 16, layers: int = 1, heads: int = 2, ffn_dim: int = 32,
-                 max_positions: int = 256, max_length: int = TINY_MAX_LENGTH, **config: Any) -> Path:
-    """opus-mt layout: `</s>` 0, `<unk>` 1, pieces, `<pad>` last and used as decoder start (never generated).
+def marian_spm(vocab_size: int = 300, lines: Iterable[str] | None = None, **options: int) -> bytes:
+    """A SentencePiece model as opus-mt ships them (no control pieces besides `<unk>`)."""
+    return train_spm("unigram", vocab_size, lines=lines, **{"unk_id": 0, "bos_id": -1, "eos_id": -1, "pad_id": -1, **options})
 
-    `vocab_size` pads the vocabulary with dummy pieces; `config` overrides MarianConfig keys.
+
+def build_marian(dest: Path, *, safetensors: bool = True, seed: int = 0, proto: bytes | None = None,
+                 target_proto: bytes | None = None, vocab_size: int | None = None, d_model: int = 16, layers: int = 1,
+                 heads: int = 2, ffn_dim: int = 32, max_positions: int = 256, max_length: int = TINY_MAX_LENGTH,
+                 **config: Any) -> Path:
+    """opus-mt layout: `</s>` 0, `<unk>` 1, source pieces, any target-only pieces, `<pad>` last and used as decoder
+    start (never generated): one vocabulary shared by a source and a target SentencePiece model.
+
+    `target_proto` defaults to the source one; `vocab_size` pads the vocabulary with dummy pieces; `config`
+    overrides MarianConfig keys.
     """
     from transformers import MarianConfig, MarianMTModel, MarianTokenizer
 
     dest.mkdir(parents=True, exist_ok=True)
-    proto = proto or train_spm("unigram", 300, unk_id=0, bos_id=-1, eos_id=-1, pad_id=-1)
+    proto = proto or marian_spm()
     (dest / "source.spm").write_bytes(proto)
-    (dest / "target.spm").write_bytes(proto)
+    (dest / "target.spm").write_bytes(target_proto or proto)
     vocab: dict[str, int] = {"</s>": 0, "<unk>": 1}
-    for piece, _ in spm_pieces(proto):
+    for piece, _ in spm_pieces(proto) + (spm_pieces(target_proto) if target_proto else []):
         vocab.setdefault(piece, len(vocab))
     for piece in dummy_pieces(len(vocab) + 1, vocab_size):
         vocab[piece] = len(vocab)
@@ -200,9 +208,12 @@ def build_nllb(dest: Path, *, seed: int = 0) -> Path:
 
 def build_all(root: Path) -> dict[str, Path]:
     """Every tiny model the tests use, keyed by fixture name."""
+    # as in opus-mt: a source and a target SentencePiece model, and the decoder writes only the target's pieces
+    # (a smaller model on the same lines: English-only lines would leave too few pieces for varied output)
+    target = marian_spm(200)
     return {
-        "marian": build_marian(root / "tiny-marian"),
-        "marian_bin": build_marian(root / "tiny-marian-bin", safetensors=False),
+        "marian": build_marian(root / "tiny-marian", target_proto=target),
+        "marian_bin": build_marian(root / "tiny-marian-bin", target_proto=target, safetensors=False),
         "mt5": build_mt5(root / "tiny-mt5"),
         "nllb": build_nllb(root / "tiny-nllb"),
     }

@@ -22,10 +22,14 @@ from arsum.models.folders import (
     snapshot_commit,
 )
 from arsum.models.store import model_path
+from arsum.models.vocabulary import OutputVocabulary, output_vocabulary, write_vocabulary_map
 from arsum.reporting import SILENT, Reporter
 
 # What `models pull` and `models import` make: the fastest on CPU in bench/RESULTS.md, and what `auto` runs.
 DEFAULT_QUANTIZATION = "int8"
+# What a conversion holds; `backend = "auto"` converts again a conversion of an earlier format.
+# 2: the vocabulary map (arsum.models.vocabulary).
+CONVERSION_FORMAT = 2
 
 DECODER_START_MODEL_TYPES = frozenset({"t5", "mt5", "umt5"})
 # Tokenizer files (and the generation defaults) travel with the conversion; CTranslate2 writes its own config.json.
@@ -72,7 +76,10 @@ def convert_model(source_folder: Path, output_folder: Path, quantization: str, *
             converter = TransformersConverter(str(source_folder), copy_files=copy, low_cpu_mem_usage=True)
             with _decoder_output_scaling_as_transformers():
                 converter.convert(str(staging), quantization=quantization, force=True)
-            _write_metadata(staging, hf_config, quantization, snapshot_commit(source_folder))
+            vocabulary = output_vocabulary(source_folder)
+            if vocabulary is not None:
+                write_vocabulary_map(staging, vocabulary)
+            _write_metadata(staging, hf_config, quantization, snapshot_commit(source_folder), vocabulary)
         except Exception as exc:  # noqa: BLE001 - the converter raises many kinds; each becomes one line
             raise ModelUnavailable(name, f"CTranslate2 cannot convert {source_folder}: {one_line(exc)}",
                                    "check that it is a supported seq2seq model (Marian, mT5/T5, NLLB/M2M100, mBART, BART)") from None
@@ -190,28 +197,35 @@ def convert_spec(spec: ModelSpec, quantization: str, output_folder: Path | None 
 
 def ensure_conversion(spec: ModelSpec, source_folder: Path, reporter: Reporter = SILENT) -> Path:
     """The int8 conversion that `backend = "auto"` runs, made once per downloaded snapshot (a new snapshot,
-    e.g. after a pull of a newer revision, is converted again). A folder that is already CTranslate2 is its own."""
+    e.g. after a pull of a newer revision, is converted again, as is one an earlier arsum made). A folder that is
+    already CTranslate2 is its own."""
     if is_ct2_folder(source_folder):
         return source_folder
     target = default_ct2_folder(spec.name, DEFAULT_QUANTIZATION)
-    if is_ct2_folder(target) and read_metadata(target).get("source_commit") == snapshot_commit(source_folder):
+    metadata = read_metadata(target)
+    if (is_ct2_folder(target) and metadata.get("source_commit") == snapshot_commit(source_folder)
+            and metadata.get("format") == CONVERSION_FORMAT):
         return target
     with reporter.status(f"converting {spec.name} to CTranslate2 {DEFAULT_QUANTIZATION}"):
         return convert_model(source_folder, target, DEFAULT_QUANTIZATION, force=True, name=spec.name)
 
 
-def _write_metadata(folder: Path, hf_config: dict[str, Any], quantization: str, source_commit: str | None) -> None:
+def _write_metadata(folder: Path, hf_config: dict[str, Any], quantization: str, source_commit: str | None,
+                    vocabulary: OutputVocabulary | None) -> None:
     """Keep what CTranslate2's own config.json drops: the model type (for `--model FOLDER`), the input
-    length, the default decoder start and crossSum's langid_map; and the source snapshot's commit for records."""
+    length, the default decoder start and crossSum's langid_map; and, for records, the source snapshot's commit
+    and how much of the vocabulary the decoder may write."""
     ct2_config_path = folder / "config.json"
     ct2_config = json.loads(ct2_config_path.read_text(encoding="utf-8"))
-    metadata: dict[str, Any] = {"quantization": quantization, "model_type": hf_config.get("model_type"),
+    metadata: dict[str, Any] = {"format": CONVERSION_FORMAT, "quantization": quantization, "model_type": hf_config.get("model_type"),
                                 "max_position_embeddings": hf_config.get("max_position_embeddings"),
                                 "source_commit": source_commit}
     if hf_config.get("model_type") in DECODER_START_MODEL_TYPES:
         metadata["decoder_start_token"] = ct2_config.get("decoder_start_token")
         ct2_config["decoder_start_token"] = None
         ct2_config_path.write_text(json.dumps(ct2_config, indent=2), encoding="utf-8")
+    if vocabulary is not None:
+        metadata["output_vocabulary"] = {"kept": len(vocabulary.kept), "of": len(vocabulary.vocabulary)}
     langid_map = (hf_config.get("task_specific_params") or {}).get("langid_map")
     if langid_map:
         metadata["langid_map"] = langid_map

@@ -32,6 +32,7 @@ from arsum.models.folders import (
     read_metadata,
     tokenizer_kwargs,
 )
+from arsum.models.vocabulary import VMAP_FILE
 from arsum.reporting import SILENT, Reporter
 
 EXTRA_HINT = "reinstall arsum (ctranslate2 is one of its dependencies)"
@@ -76,6 +77,7 @@ class LoadedCT2:
     min_new_tokens: int
     forced_eos: bool
     workers: int  # batches run side by side (CTranslate2's inter_threads)
+    use_vmap: bool  # the conversion lists the tokens the decoder may write (arsum.models.vocabulary)
 
 
 def cpu_threads_split(threads: int) -> tuple[int, int]:
@@ -140,6 +142,7 @@ class CTranslate2Backend:
             min_new_tokens=min_new if isinstance(min_new, int) and min_new > 0 else 0,
             forced_eos=generation.get("forced_eos_token_id") is not None,
             workers=workers,
+            use_vmap=(folder / VMAP_FILE).is_file(),
         )
 
     @property
@@ -193,6 +196,7 @@ class CTranslate2Backend:
             no_repeat_ngram_size=settings.no_repeat_ngram_size,
             length_penalty=settings.length_penalty if settings.num_beams > 1 else 1.0,
             max_input_length=0,
+            use_vmap=loaded.use_vmap,
         )
         outputs = []
         with self._tokenizer_lock:

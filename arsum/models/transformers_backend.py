@@ -27,6 +27,7 @@ from arsum.models.folders import (
     tokenizer_kwargs,
 )
 from arsum.models.store import model_path
+from arsum.models.vocabulary import output_vocabulary
 from arsum.reporting import SILENT, Reporter
 
 
@@ -37,6 +38,7 @@ class LoadedModel:
     device: str
     folder: Path
     quantize: str | None
+    banned_outputs: Any = None  # torch bool mask over output ids the decoder may not write, or None
 
 
 _CACHE: dict[tuple[str, str | None, str, str | None], LoadedModel] = {}
@@ -69,11 +71,38 @@ def _load(spec: ModelSpec, folder: Path, device: str, quantize: str | None) -> L
     _check_vocab(spec, tokenizer, model)
     _distrust_generation_config(model)
     model.eval()
+    banned = _banned_outputs(folder, model)
     if quantize == "int8":
         model = _quantize_int8(model)
     else:
         model.to(device)
-    return LoadedModel(tokenizer=tokenizer, model=model, device=device, folder=folder, quantize=quantize)
+        banned = banned.to(device) if banned is not None else None
+    return LoadedModel(tokenizer=tokenizer, model=model, device=device, folder=folder, quantize=quantize,
+                       banned_outputs=banned)
+
+
+def _banned_outputs(folder: Path, model: Any) -> Any:
+    """The output ids outside the model's output vocabulary, which the CTranslate2 conversion leaves out too."""
+    vocabulary = output_vocabulary(folder)
+    if vocabulary is None:
+        return None
+    import torch
+
+    banned = torch.ones(model.get_output_embeddings().out_features, dtype=torch.bool)
+    banned[[i for i in vocabulary.kept if i < len(banned)]] = False
+    return banned
+
+
+def _keep_output_vocabulary(banned: Any) -> Any:
+    """Scores over the kept ids only, normalised over them as CTranslate2 normalises over its candidates
+    (greedy picks the same token either way; beam scores match)."""
+    from transformers import LogitsProcessor, LogitsProcessorList
+
+    class KeepOutputVocabulary(LogitsProcessor):
+        def __call__(self, input_ids: Any, scores: Any) -> Any:
+            return scores.masked_fill(banned[: scores.shape[-1]], float("-inf")).log_softmax(dim=-1)
+
+    return LogitsProcessorList([KeepOutputVocabulary()])
 
 
 @contextmanager
@@ -216,6 +245,8 @@ class TransformersBackend:
         if settings.num_beams > 1:
             kwargs["length_penalty"] = settings.length_penalty
             kwargs["early_stopping"] = True
+        if loaded.banned_outputs is not None:
+            kwargs["logits_processor"] = _keep_output_vocabulary(loaded.banned_outputs)
         if target_token is not None:
             mode = "forced_bos_token_id" if self.spec.target_mode == "forced_bos" else "decoder_start_token_id"
             kwargs[mode] = self.token_id(target_token)
