@@ -33,11 +33,13 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(BENCH))
 
 OUTPUT_TOKENS = 32
-CONFIGS = ("baseline", "default", "engine", "engine-int8", "ct2-int8", "ct2-float32")
+CONFIGS = ("baseline", "default", "default-full-vocab", "engine", "engine-int8", "ct2-int8", "ct2-float32")
 CONFIG_NOTES = {
     "baseline": "one sentence at a time, plain model.generate",
     "default": "what a user gets after `arsum models pull` with no flags: backend auto -> the int8 conversion pull made "
                "(CTranslate2 runs one batch per core side by side on up to 4 cores)",
+    "default-full-vocab": "the same conversion without its vocabulary map (vmap.txt): the decoder scores all 62k "
+                          "vocabulary entries instead of the target side's 32k (arsum.models.vocabulary)",
     "engine": "arsum engine, --backend transformers (length-sorted token-budget batches, inference_mode, threads)",
     "engine-int8": "arsum engine, --quantize int8 (dynamic int8 linear layers)",
     "ct2-int8": "arsum engine, backend ctranslate2, int8",
@@ -113,12 +115,21 @@ def prepare_models(workdir: Path, families: list[str], *, small: bool, configs: 
             benchmodels.build(family, folder, lines, small=small)
             spent[f"build {family}"] = time.perf_counter() - start
         _fix_output_length(folder)
-        if "default" in configs:  # the conversion `arsum models pull` makes, where it makes it
+        if "default" in configs or "default-full-vocab" in configs:  # the conversion `arsum models pull` makes
             from arsum.models.convert import ensure_conversion
 
             start = time.perf_counter()
-            ensure_conversion(default_spec(family, workdir), folder)
+            conversion = ensure_conversion(default_spec(family, workdir), folder)
             spent[f"convert {family} as models pull does"] = time.perf_counter() - start
+            kept = json.loads((conversion / "arsum_ct2.json").read_text(encoding="utf-8")).get("output_vocabulary")
+            share = f"{kept['kept']} of {kept['of']}" if kept else "all"
+            print(f"# {family}: the decoder may write {share} vocabulary entries", flush=True)
+            if "default-full-vocab" in configs:
+                from arsum.models.vocabulary import VMAP_FILE
+
+                full = full_vocab_folder(family, workdir)
+                shutil.rmtree(full, ignore_errors=True)
+                shutil.copytree(conversion, full, ignore=shutil.ignore_patterns(VMAP_FILE))
         for quantization in ("int8", "float32"):
             out = workdir / f"{family}-ct2-{quantization}"
             if f"ct2-{quantization}" in configs and not (out / "model.bin").is_file():
@@ -128,6 +139,10 @@ def prepare_models(workdir: Path, families: list[str], *, small: bool, configs: 
                 convert_model(folder, out, quantization, force=True)  # type: ignore[arg-type]
                 spent[f"convert {family} {quantization}"] = time.perf_counter() - start
     return spent
+
+
+def full_vocab_folder(family: str, workdir: Path) -> Path:
+    return workdir / f"{family}-ct2-int8-full-vocab"
 
 
 def _fix_output_length(folder: Path) -> None:
@@ -202,6 +217,8 @@ def _run_engine(family: str, config: str, workdir: Path, sentences: list[str]) -
 
     if config == "default":
         engine = build_engine(default_spec(family, workdir))  # device auto, no --quantize, backend auto
+    elif config == "default-full-vocab":
+        engine = build_engine(replace(default_spec(family, workdir), ct2_path=str(full_vocab_folder(family, workdir))))
     else:
         quantize = config.split("-", 1)[1] if "-" in config else None
         ct2_folder = str(workdir / f"{family}-ct2-{quantize}") if config.startswith("ct2-") else None
