@@ -326,3 +326,6 @@ def test_cli_models_info_of_a_conversion_folder(converted: dict[str, Path]) -> N
     info = json.loads(result.stdout)  # type: ignore[attr-defined]
     assert (info["backend"], info["family"], info["path"]) == ("ctranslate2", "marian", str(converted["marian-int8"]))
     assert info["architecture"] == {"model_type": "marian", "quantization": "int8", "max_position_embeddings": 256}
+    vocabulary = json.loads((converted["marian-int8"] / "vocab.json").read_text(encoding="utf-8"))
+    kept = (converted["marian-int8"] / "vmap.txt").read_text(encoding="utf-8").split()
+    assert info["output_vocabulary"] == {"kept": len(kept), "of": len(vocabulary)}

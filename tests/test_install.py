@@ -116,6 +116,8 @@ def test_pull_converts_again_what_an_earlier_arsum_converted(hub_config: Path, o
     assert again.exit_code == 0, again.stderr
     assert json.loads(metadata_path.read_text(encoding="utf-8"))["format"] == CONVERSION_FORMAT
     assert (conversion / VMAP_FILE).is_file()
+    info = json.loads(run("models", "info", "tiny-ar-en", "--config", str(hub_config)).stdout)
+    assert info["conversion"] == str(conversion) and info["output_vocabulary"]["kept"] < info["output_vocabulary"]["of"]
 
 
 def test_pull_without_conversion_runs_on_transformers(hub_config: Path, online_hub: list[str]) -> None:

@@ -66,6 +66,22 @@ def test_nothing_is_left_out_where_the_rule_does_not_apply(
     assert output_vocabulary(folder) is None
 
 
+def test_a_target_piece_the_map_cannot_list_leaves_the_vocabulary_whole(
+    tiny_models: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CTranslate2's map separates tokens with spaces and tabs: a piece holding one could never be written."""
+    import arsum.models.vocabulary as module
+
+    folder = copy_marian(tiny_models, tmp_path)
+    vocabulary = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
+    (folder / "vocab.json").write_text(json.dumps({**vocabulary, "a\tb": len(vocabulary)}), encoding="utf-8")
+    pieces = module._sentencepiece_pieces(folder / "target.spm")
+    monkeypatch.setattr(module, "_sentencepiece_pieces", lambda path: pieces)
+    assert output_vocabulary(folder) is not None
+    monkeypatch.setattr(module, "_sentencepiece_pieces", lambda path: pieces | {"a\tb"})
+    assert output_vocabulary(folder) is None
+
+
 @pytest.mark.parametrize("name", ["mt5", "nllb"])
 def test_models_with_one_vocabulary_for_both_sides_keep_it_whole(tiny_models: dict[str, Path], name: str) -> None:
     assert output_vocabulary(tiny_models[name]) is None

@@ -27,7 +27,7 @@ from arsum.reporting import SILENT, Reporter
 
 # What `models pull` and `models import` make: the fastest on CPU in bench/RESULTS.md, and what `auto` runs.
 DEFAULT_QUANTIZATION = "int8"
-# What a conversion holds; `backend = "auto"` converts again a conversion of an earlier format.
+# What a conversion holds; `models pull` and `models import` convert again one of an earlier format.
 # 2: the vocabulary map (arsum.models.vocabulary).
 CONVERSION_FORMAT = 2
 
@@ -217,7 +217,8 @@ def _write_metadata(folder: Path, hf_config: dict[str, Any], quantization: str, 
     and how much of the vocabulary the decoder may write."""
     ct2_config_path = folder / "config.json"
     ct2_config = json.loads(ct2_config_path.read_text(encoding="utf-8"))
-    metadata: dict[str, Any] = {"format": CONVERSION_FORMAT, "quantization": quantization, "model_type": hf_config.get("model_type"),
+    metadata: dict[str, Any] = {"format": CONVERSION_FORMAT, "quantization": quantization,
+                                "model_type": hf_config.get("model_type"),
                                 "max_position_embeddings": hf_config.get("max_position_embeddings"),
                                 "source_commit": source_commit}
     if hf_config.get("model_type") in DECODER_START_MODEL_TYPES:

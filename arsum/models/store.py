@@ -235,6 +235,9 @@ def info(config: Config, name: str, env: Mapping[str, str] = os.environ) -> dict
         keys = ("model_type", "vocab_size", "d_model", "encoder_layers", "decoder_layers", "num_layers",
                 "max_position_embeddings")
         result["architecture"] = {k: model_config[k] for k in keys if k in model_config}
+    converted = state.path if state.path is not None and is_ct2_folder(state.path) else state.conversion
+    if converted is not None and read_metadata(converted).get("output_vocabulary"):
+        result["output_vocabulary"] = read_metadata(converted)["output_vocabulary"]  # entries the decoder may write
     return result
 
 

@@ -2,10 +2,10 @@
 
 OPUS-MT models share one vocabulary (about 62k entries) between a source and a target SentencePiece model
 (32k pieces each: "spm32k,spm32k" in their model cards). Training targets were cut by the target model only,
-so the decoder was never taught to write a source-side piece. Leaving those entries out of the output layer (the largest matrix in every
-decoder step) about halves it and changes no output the model was trained to give: greedy output is the same
-whenever the model's first choice is a target piece, and beam scores are normalised over the entries kept.
-Both backends apply the same rule, so `--backend` never changes which tokens can appear.
+so the decoder was never taught to write a source-side piece. Leaving those entries out of the output layer
+(the largest matrix in every decoder step) about halves it. Greedy output stays the same wherever the full
+model's first choice is a target piece; beam scores are normalised over the entries kept. Both backends apply
+the same rule, so `--backend` never changes which tokens can appear.
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ from arsum.models.folders import load_json, read_json_object
 
 VMAP_FILE = "vmap.txt"
 """CTranslate2's vocabulary-mapping file in a conversion folder (read with `use_vmap`)."""
+
+MAP_SEPARATORS = " \t\r\n"
+"""What separates tokens, keys and lines in the map file."""
 
 MIN_PIECES_FOUND = 0.5
 """Below this share of the target pieces in vocab.json, the files do not belong together: restrict nothing."""
@@ -61,8 +64,8 @@ def output_vocabulary(folder: Path) -> OutputVocabulary | None:
     kept = frozenset(index for token, index in vocabulary.items() if token in found or token in specials)
     if not set(vocabulary.values()) - kept - {vocabulary.get(pad)}:
         return None
-    if any(char.isspace() for token in found for char in token):
-        return None  # CTranslate2's mapping file separates tokens by spaces; such a token could not be kept
+    if any(char in MAP_SEPARATORS for token in found for char in token):
+        return None  # such a token could not be listed in the map, so it could never be written
     return OutputVocabulary(vocabulary=vocabulary, kept=kept)
 
 
