@@ -185,6 +185,33 @@ def test_export_import_round_trip_offline(family: str, command: tuple[str, ...],
     assert online_hub == [HUB_IDS[family]]  # the import itself downloaded nothing
 
 
+def test_import_converts_again_an_archived_conversion_of_an_earlier_format(
+    hub_config: Path, online_hub: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An archive an earlier arsum exported carries a conversion without the vocabulary map: import remakes it."""
+    from arsum.models.convert import CONVERSION_FORMAT
+    from arsum.models.vocabulary import VMAP_FILE
+
+    conversion = Path(run("models", "pull", "tiny-ar-en", "--config", str(hub_config)).stdout.splitlines()[1])
+    metadata = json.loads((conversion / "arsum_ct2.json").read_text(encoding="utf-8"))
+    del metadata["format"]
+    (conversion / "arsum_ct2.json").write_text(json.dumps(metadata), encoding="utf-8")
+    (conversion / VMAP_FILE).unlink()
+    archive = tmp_path / "old.tar"
+    assert run("models", "export", "tiny-ar-en", "-o", str(archive), "--config", str(hub_config)).exit_code == 0
+    with tarfile.open(archive) as tar:
+        assert f"ct2-int8/{VMAP_FILE}" not in tar.getnames()
+
+    fresh_machine(tmp_path, monkeypatch, "airgapped")
+    imported = run("models", "import", str(archive), "--config", str(hub_config))
+    assert imported.exit_code == 0, imported.stderr
+    from arsum.models.folders import default_ct2_folder
+
+    installed = default_ct2_folder("tiny-ar-en", "int8")
+    assert json.loads((installed / "arsum_ct2.json").read_text(encoding="utf-8"))["format"] == CONVERSION_FORMAT
+    assert (installed / VMAP_FILE).is_file()
+
+
 def _rewrite(archive: Path, out: Path, change) -> None:  # noqa: ANN001
     """A copy of `archive` with each member's bytes passed through `change(name, data)`."""
     with tarfile.open(archive) as src, tarfile.open(out, "w") as dst:

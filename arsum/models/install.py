@@ -29,7 +29,7 @@ from typing import IO, Any
 
 from arsum.errors import InputError, OutputError, UsageError, one_line
 from arsum.models.config import Config, ModelSpec
-from arsum.models.convert import ensure_conversion
+from arsum.models.convert import CONVERSION_FORMAT, ensure_conversion
 from arsum.models.device import QUANTIZATIONS
 from arsum.models.folders import (
     METADATA_FILE,
@@ -177,8 +177,9 @@ def import_model(config: Config, source: Path, *, name: str | None = None, conve
             if (staging / arcdir).is_dir():
                 conversion = _replace_folder(staging / arcdir, default_ct2_folder(spec.name, quantization, env))
                 _point_conversion_at(conversion, folder)
-    if conversion is None and convert and spec.backend != "transformers":
-        conversion = ensure_conversion(spec, folder, reporter)
+    earlier = conversion is not None and read_metadata(conversion).get("format") != CONVERSION_FORMAT
+    if (conversion is None or earlier) and convert and spec.backend != "transformers":
+        conversion = ensure_conversion(spec, folder, reporter)  # an earlier arsum's conversion lacks what is new
     return Installed(spec.name, folder, conversion)
 
 
