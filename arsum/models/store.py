@@ -236,8 +236,9 @@ def info(config: Config, name: str, env: Mapping[str, str] = os.environ) -> dict
                 "max_position_embeddings")
         result["architecture"] = {k: model_config[k] for k in keys if k in model_config}
     converted = state.path if state.path is not None and is_ct2_folder(state.path) else state.conversion
-    if converted is not None and read_metadata(converted).get("output_vocabulary"):
-        result["output_vocabulary"] = read_metadata(converted)["output_vocabulary"]  # entries the decoder may write
+    vocabulary = read_metadata(converted).get("output_vocabulary") if converted is not None else None
+    if vocabulary:
+        result["output_vocabulary"] = vocabulary  # how many entries the decoder may write, of how many
     return result
 
 
