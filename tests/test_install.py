@@ -99,6 +99,17 @@ def test_pull_says_the_size_downloads_and_converts(hub_config: Path, online_hub:
     assert online_hub == ["tiny-org/tiny-marian"] * 2
 
 
+def make_earlier_conversion(conversion: Path) -> None:
+    """What arsum made before the vocabulary map (conversion format 2): no `format`, no `vmap.txt`."""
+    from arsum.models.vocabulary import VMAP_FILE
+
+    metadata_path = conversion / "arsum_ct2.json"
+    metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
+    del metadata["format"]
+    metadata_path.write_text(json.dumps(metadata), encoding="utf-8")
+    (conversion / VMAP_FILE).unlink()
+
+
 def test_pull_converts_again_what_an_earlier_arsum_converted(hub_config: Path, online_hub: list[str]) -> None:
     """Conversions before the vocabulary map (format 2) had none: the next pull brings the map in."""
     from arsum.models.convert import CONVERSION_FORMAT
@@ -107,11 +118,9 @@ def test_pull_converts_again_what_an_earlier_arsum_converted(hub_config: Path, o
     pulled = run("models", "pull", "tiny-ar-en", "--config", str(hub_config))
     conversion = Path(pulled.stdout.splitlines()[1])
     metadata_path = conversion / "arsum_ct2.json"
-    metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
-    assert metadata["format"] == CONVERSION_FORMAT and (conversion / VMAP_FILE).is_file()
-    del metadata["format"]
-    metadata_path.write_text(json.dumps(metadata), encoding="utf-8")
-    (conversion / VMAP_FILE).unlink()
+    assert json.loads(metadata_path.read_text(encoding="utf-8"))["format"] == CONVERSION_FORMAT
+    assert (conversion / VMAP_FILE).is_file()
+    make_earlier_conversion(conversion)
     again = run("models", "pull", "tiny-ar-en", "--config", str(hub_config))
     assert again.exit_code == 0, again.stderr
     assert json.loads(metadata_path.read_text(encoding="utf-8"))["format"] == CONVERSION_FORMAT
@@ -193,10 +202,7 @@ def test_import_converts_again_an_archived_conversion_of_an_earlier_format(
     from arsum.models.vocabulary import VMAP_FILE
 
     conversion = Path(run("models", "pull", "tiny-ar-en", "--config", str(hub_config)).stdout.splitlines()[1])
-    metadata = json.loads((conversion / "arsum_ct2.json").read_text(encoding="utf-8"))
-    del metadata["format"]
-    (conversion / "arsum_ct2.json").write_text(json.dumps(metadata), encoding="utf-8")
-    (conversion / VMAP_FILE).unlink()
+    make_earlier_conversion(conversion)
     archive = tmp_path / "old.tar"
     assert run("models", "export", "tiny-ar-en", "-o", str(archive), "--config", str(hub_config)).exit_code == 0
     with tarfile.open(archive) as tar:

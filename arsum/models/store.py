@@ -226,8 +226,10 @@ def info(config: Config, name: str, env: Mapping[str, str] = os.environ) -> dict
         "download_mb": spec.download_mb, "state": state.state,
         "conversion": str(state.conversion) if state.conversion else None,
     }
-    if state.path is not None and is_ct2_folder(state.path):
-        metadata = read_metadata(state.path)
+    is_conversion = state.path is not None and is_ct2_folder(state.path)
+    converted = state.path if is_conversion else state.conversion
+    metadata = read_metadata(converted) if converted is not None else {}
+    if is_conversion:
         result["architecture"] = {k: metadata[k] for k in ("model_type", "quantization", "max_position_embeddings")
                                   if metadata.get(k) is not None}
     elif state.path is not None:
@@ -235,10 +237,8 @@ def info(config: Config, name: str, env: Mapping[str, str] = os.environ) -> dict
         keys = ("model_type", "vocab_size", "d_model", "encoder_layers", "decoder_layers", "num_layers",
                 "max_position_embeddings")
         result["architecture"] = {k: model_config[k] for k in keys if k in model_config}
-    converted = state.path if state.path is not None and is_ct2_folder(state.path) else state.conversion
-    vocabulary = read_metadata(converted).get("output_vocabulary") if converted is not None else None
-    if vocabulary:
-        result["output_vocabulary"] = vocabulary  # how many entries the decoder may write, of how many
+    if metadata.get("output_vocabulary"):
+        result["output_vocabulary"] = metadata["output_vocabulary"]  # entries the decoder may write, of how many
     return result
 
 
