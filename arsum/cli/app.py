@@ -3,31 +3,50 @@
 from __future__ import annotations
 
 import functools
-import math
-import os
-import signal
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
 from arsum import __version__
-from arsum.errors import (
-    EXIT_INPUT,
-    EXIT_INTERRUPTED,
-    EXIT_OK,
-    EXIT_USAGE,
-    ArsumError,
-    InputError,
-    UsageError,
-    escape_controls,
+from arsum.cli.models_cmds import models_app
+from arsum.cli.options import (
+    Backend,
+    BackendOpt,
+    BidiOpt,
+    ConfigOpt,
+    DeviceOpt,
+    EncoderOpt,
+    ForceOpt,
+    FormatOpt,
+    GpusOpt,
+    InputFormat,
+    InputFormatOpt,
+    LangOpt,
+    MaxBytesOpt,
+    MinSupportOpt,
+    ModelOpt,
+    OutputDirOpt,
+    OutputFormat,
+    OutputOpt,
+    PathsArg,
+    Quantize,
+    QuantizeOpt,
+    QuietOpt,
+    RayOpt,
+    Strategy,
+    SupportOpt,
+    ThreadsOpt,
+    WorkersOpt,
+    ratio_above_zero,
+    resolve_format,
 )
-
-EXIT_BROKEN_PIPE = 141
+from arsum.cli.process import boundary, run, say
+from arsum.errors import EXIT_INPUT, EXIT_OK, InputError, UsageError
 
 app = typer.Typer(
     name="arsum",
@@ -38,115 +57,7 @@ app = typer.Typer(
     rich_markup_mode=None,  # plain click help: typer's rich help costs more start-up time than arsum itself
     context_settings={"help_option_names": ["-h", "--help"]},  # inherited by every sub-command
 )
-models_app = typer.Typer(
-    help="List, download, inspect, convert, export and import the seq2seq models.", no_args_is_help=True,
-    rich_markup_mode=None,
-)
 app.add_typer(models_app, name="models")
-
-
-class OutputFormat(str, Enum):
-    rich = "rich"
-    text = "text"
-    json = "json"
-    jsonl = "jsonl"
-    markdown = "markdown"
-
-
-class ListFormat(str, Enum):
-    rich = "rich"
-    text = "text"
-    json = "json"
-    jsonl = "jsonl"
-
-
-class InputFormat(str, Enum):
-    text = "text"
-    jsonl = "jsonl"
-
-
-class Strategy(str, Enum):
-    crosslingual = "crosslingual"
-    translate_then_summarize = "translate-then-summarize"
-    extract_then_translate = "extract-then-translate"
-
-
-class Quantize(str, Enum):
-    int8 = "int8"
-
-
-class Backend(str, Enum):
-    auto = "auto"
-    transformers = "transformers"
-    ctranslate2 = "ctranslate2"
-
-
-def _say(message: str) -> None:
-    """One line on stderr, the only channel for problems; control characters from paths or ids are escaped so
-    a message stays one line and cannot drive the terminal. With stderr closed there is nobody to tell."""
-    if sys.stderr is None:  # print(file=None) would write into stdout's results
-        return
-    try:
-        print(f"arsum: {escape_controls(message)}", file=sys.stderr, flush=True)
-    except (OSError, ValueError):  # stderr full or gone (SIGHUP): the exit status still tells
-        pass
-
-
-class Terminated(BaseException):
-    """SIGTERM or SIGHUP, raised where the program is, so `finally` blocks remove partial files as on Ctrl-C."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-def _terminate(signum: int, _frame: object) -> None:
-    raise Terminated(signum)
-
-
-def _silence_stdout() -> None:
-    """After a broken pipe, point stdout at /dev/null so the interpreter's final flush stays quiet."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-    except OSError:
-        pass
-    finally:
-        os.close(devnull)
-
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def boundary(command: F) -> F:
-    """The only place where errors become exit codes: one line on stderr, never a traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            code = command(*args, **kwargs)
-        except ArsumError as error:
-            _say(str(error))
-            code = error.exit_code
-        except KeyboardInterrupt:
-            _say("interrupted")
-            code = EXIT_INTERRUPTED
-        except Terminated as stop:
-            _say(f"terminated ({signal.Signals(stop.signum).name})")
-            code = 128 + stop.signum
-        except BrokenPipeError:
-            _silence_stdout()
-            code = EXIT_BROKEN_PIPE
-        except (typer.Exit, typer.Abort, typer.TyperException):  # typer reports these itself (exit 2)
-            raise
-        except Exception as error:  # noqa: BLE001 - a bug must still end in one line, unless debugging
-            if os.environ.get("ARSUM_DEBUG"):
-                raise
-            _say(f"internal error: {type(error).__name__}: {error} (set ARSUM_DEBUG=1 for the traceback)")
-            code = EXIT_INPUT
-        raise typer.Exit(code or EXIT_OK)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _version(value: bool) -> None:
@@ -167,103 +78,9 @@ def _root(
     """
 
 
-# Options shared by commands, declared once.
-PathsArg = Annotated[
-    list[str] | None,
-    typer.Argument(help="Files, folders (their *.txt, sorted) or - for stdin. None: read stdin.", show_default=False),
-]
-FormatOpt = Annotated[
-    OutputFormat | None,
-    typer.Option(
-        "--format", "-f",
-        help="Output format. Default: from -o's extension (.json .jsonl .md .txt), else rich on a terminal, "
-        "else jsonl for --input-format jsonl and text otherwise.",
-    ),
-]
-InputFormatOpt = Annotated[
-    InputFormat, typer.Option("--input-format", help="text (releases split by ---) or jsonl ({id, title, text} per line).")
-]
-ModelOpt = Annotated[
-    str | None, typer.Option("--model", "-m", help="Model name from models.toml, local folder or hub id; overrides routing.")
-]
-DeviceOpt = Annotated[str, typer.Option("--device", envvar="ARSUM_DEVICE", help="auto, cpu, cuda or mps.")]
-QuantizeOpt = Annotated[
-    Quantize | None,
-    typer.Option("--quantize", envvar="ARSUM_QUANTIZE", help="int8: dynamic quantization on CPU (faster)."),
-]
-BackendOpt = Annotated[
-    Backend | None,
-    typer.Option(
-        "--backend", envvar="ARSUM_BACKEND",
-        help="ctranslate2 or transformers. Default (auto): CTranslate2 when the model is converted, as `models pull` does.",
-    ),
-]
-ConfigOpt = Annotated[
-    Path | None, typer.Option("--config", help="User models.toml merged over the default (also ARSUM_CONFIG).")
-]
-LangOpt = Annotated[
-    str | None, typer.Option("--lang", help="Language of the input; given, texts without Arabic are processed too.")
-]
-MAX_BYTES_LIMIT = 1_000_000_000  # one input is read whole into memory: more than 1 GB is surely a mistake
-MaxBytesOpt = Annotated[
-    int | None,
-    typer.Option("--max-bytes", min=1, max=MAX_BYTES_LIMIT, help="Refuse inputs larger than this (default 10 MB)."),
-]
-
-
-def _finite(value: float | None) -> float | None:
-    """click's FloatRange lets nan through (every comparison with nan is false)."""
-    if value is not None and not math.isfinite(value):
-        raise typer.BadParameter(f"{value} is not a number")
-    return value
-
-
-OutputOpt = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout.")
-]
-ForceOpt = Annotated[bool, typer.Option("--force", help="Allow --output to replace an existing file.")]
-BidiOpt = Annotated[
-    bool,
-    typer.Option(
-        "--bidi/--no-bidi", envvar="ARSUM_BIDI",
-        help="Shape and reorder Arabic for terminals without bidi support: tmux, VS Code, Windows Terminal (rich only).",
-    ),
-]
-QuietOpt = Annotated[
-    bool, typer.Option("--quiet", "-q", envvar="ARSUM_QUIET", help="No notices or progress on stderr; errors still print.")
-]
-MinSupportOpt = Annotated[
-    float | None,
-    typer.Option(
-        "--min-support", min=-1.0, max=1.0, callback=_finite, help="Flag sentences whose support (cosine) is below this."
-    ),
-]
-SupportOpt = Annotated[bool, typer.Option("--support/--no-support", help="Score English sentences against the Arabic.")]
-EncoderOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--encoder", envvar="ARSUM_ENCODER", help="Sentence encoder for support: use-m3, or a transformers folder/hub id."
-    ),
-]
-
-
-_EXTENSION_FORMATS = {".json": "json", ".jsonl": "jsonl", ".md": "markdown", ".markdown": "markdown", ".txt": "text"}
-
-
-def _resolve_format(fmt: OutputFormat | None, output: Path | None, input_format: InputFormat = InputFormat.text) -> str:
-    """-f, else -o's extension, else rich on a terminal, else JSON lines out for JSON lines in, else text."""
-    if fmt is not None:
-        return fmt.value
-    if output is not None and output.suffix.lower() in _EXTENSION_FORMATS:
-        return _EXTENSION_FORMATS[output.suffix.lower()]
-    if output is None and sys.stdout is not None and sys.stdout.isatty():
-        return "rich"
-    return "jsonl" if input_format is InputFormat.jsonl else "text"
-
-
 def _notifier(quiet: bool) -> Callable[[str], None]:
     """Where notices go: stderr, or nowhere with -q (errors are said by `boundary` and `_run` regardless)."""
-    return (lambda message: None) if quiet else _say
+    return (lambda message: None) if quiet else say
 
 
 def _model_options(  # noqa: ANN202
@@ -279,13 +96,6 @@ def _model_options(  # noqa: ANN202
     reporter = SILENT if quiet else TerminalReporter()
     return ModelOptions(model, check_device(device), quantize.value if quantize else None, config, reporter,
                         backend.value if backend else None)
-
-
-def _ratio_above_zero(value: float | None) -> float | None:
-    value = _finite(value)
-    if value is not None and value <= 0:
-        raise typer.BadParameter(f"{value} is not above 0 (a share of the sentences, e.g. 0.2)")
-    return value
 
 
 def _load(  # noqa: ANN202
@@ -324,7 +134,7 @@ def _run(
     def report(error: InputError) -> None:
         nonlocal failures
         failures += 1
-        _say(str(error))
+        say(str(error))
 
     with open_output(target) as stream:
         renderer = make_renderer(fmt, stream, bidi=bidi)
@@ -332,24 +142,6 @@ def _run(
             renderer.write(result)
         renderer.close()
     return EXIT_INPUT if failures else EXIT_OK
-
-
-RayOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--ray",
-        help="Run on Ray: local (start one here), auto (the cluster in RAY_ADDRESS) or a cluster address. "
-        "Needs --output-dir; inputs may also be s3://, gs://, hdfs:// paths.",
-    ),
-]
-OutputDirOpt = Annotated[
-    Path | None, typer.Option("--output-dir", help="With --ray: folder of JSON-lines shards and manifest.json; a rerun resumes.")
-]
-WorkersOpt = Annotated[
-    int | None, typer.Option("--workers", min=1, help="With --ray: model actors (default: as many as CPUs/GPUs allow).")
-]
-GpusOpt = Annotated[float, typer.Option("--gpus-per-worker", min=0.0, help="With --ray: GPUs per actor (0.5 shares one).")]
-ThreadsOpt = Annotated[int, typer.Option("--threads-per-worker", min=1, help="With --ray: CPU threads (and CPUs) per actor.")]
 
 
 @dataclass(frozen=True)
@@ -373,7 +165,7 @@ def _process(  # noqa: PLR0913 - the options every processing command shares
                 gpus=ray.gpus, threads=ray.threads, input_format=input_format, lang=lang, max_bytes=max_bytes)
     if code is not None:
         return code
-    fmt_name = _resolve_format(fmt, output, input_format)
+    fmt_name = resolve_format(fmt, output, input_format)
     notify = _notifier(quiet)
     runner = task.from_options(options, notify=notify)
     items = _load(paths, input_format, lang, max_bytes, notify)
@@ -405,9 +197,9 @@ def _ray(
         job, paths or [], output_dir,
         cluster=Cluster(address, workers, gpus, threads),
         inputs=InputOptions(input_format.value, max_bytes or DEFAULT_MAX_BYTES, lang is None),  # type: ignore[arg-type]
-        reporter=TerminalReporter(), notify=_say,
+        reporter=TerminalReporter(), notify=say,
     )
-    _say(summary.line(output_dir))
+    say(summary.line(output_dir))
     return EXIT_INPUT if summary.errors else EXIT_OK
 
 
@@ -421,7 +213,7 @@ def summarize(
     ratio: Annotated[
         float | None,
         typer.Option(
-            "--ratio", max=1.0, callback=_ratio_above_zero, help="Share of sentences instead of a count, e.g. 0.2."
+            "--ratio", max=1.0, callback=ratio_above_zero, help="Share of sentences instead of a count, e.g. 0.2."
         ),
     ] = None,
     fmt: FormatOpt = None,
@@ -563,7 +355,7 @@ def check(
         min_support=min_support, max_bytes=max_bytes, stdin=sys.stdin.buffer,
     )
     with open_output(output) as stream:
-        render_check(result, _resolve_format(fmt, output), stream, bidi=bidi)
+        render_check(result, resolve_format(fmt, output), stream, bidi=bidi)
     return EXIT_FLAGGED if result.flagged else EXIT_OK
 
 
@@ -586,254 +378,6 @@ def schema(name: Annotated[SchemaName, typer.Argument(help="The record type.")])
     return EXIT_OK
 
 
-def _human_size(size: int | None) -> str:
-    """Decimal units, as the catalogue's download_mb and the hub's own file sizes are written."""
-    if size is None:
-        return "-"
-    value = float(size)
-    for unit in ("B", "kB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit in ("B", "kB", "MB") else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{size} B"  # pragma: no cover
-
-
-ListFormatOpt = Annotated[
-    ListFormat | None, typer.Option("--format", "-f", help="rich, text, json or jsonl. Default: rich on a terminal.")
-]
-
-
-@models_app.command("list")
-@boundary
-def models_list(config: ConfigOpt = None, fmt: ListFormatOpt = None) -> int:
-    """Configured models: state (not downloaded, downloaded, converted), download size, tasks, languages, licence."""
-    import json
-
-    from arsum.models.config import load_config
-    from arsum.models.store import list_models
-
-    rows = list_models(load_config(config))
-    fmt_name = fmt.value if fmt else _resolve_format(None, None)
-    if fmt_name in ("json", "jsonl"):
-        records = [
-            {
-                "name": r.name, "source": r.source, "revision": r.revision, "family": r.family,
-                "tasks": list(r.tasks), "languages": list(r.languages), "license": r.license,
-                "backend": r.backend, "state": r.state, "cached": r.cached, "size_bytes": r.size_bytes,
-                "download_bytes": r.download_mb * 10**6 if r.download_mb else None,
-                "path": str(r.path) if r.path else None, "conversion": str(r.conversion) if r.conversion else None,
-            }
-            for r in rows
-        ]
-        if fmt_name == "json":
-            print(json.dumps(records, ensure_ascii=False, indent=2))
-        else:
-            for record in records:
-                print(json.dumps(record, ensure_ascii=False))
-        return EXIT_OK
-    header = ("name", "state", "download", "tasks", "languages", "license")
-    table = [
-        (r.name, r.state, _human_size(r.download_mb * 10**6 if r.download_mb else None), ",".join(r.tasks),
-         ",".join(r.languages) if fmt_name == "text" else _short_list(r.languages), r.license or "-")
-        for r in rows
-    ]
-    if fmt_name == "rich":
-        from rich import box
-        from rich.console import Console
-        from rich.table import Column, Table
-        from rich.text import Text
-
-        from arsum.cli.render import shown
-
-        # The name is what the user types next: it never wraps or shrinks; the other columns wrap instead.
-        name = Column("name", no_wrap=True, min_width=max(len(row[0]) for row in table) if table else 4)
-        rich_table = Table(name, *(Column(h, overflow="fold") for h in header[1:]), header_style="bold cyan", box=box.SIMPLE_HEAD, show_edge=False,
-                           pad_edge=False, collapse_padding=True)
-        for row in table:
-            rich_table.add_row(*(Text(shown(cell)) for cell in row))
-        Console().print(rich_table)
-    else:
-        print("\t".join(header))
-        for row in table:
-            print("\t".join(escape_controls(cell) for cell in row))
-    return EXIT_OK
-
-
-def _short_list(codes: tuple[str, ...], shown: int = 3) -> str:
-    """A long language list as a count (the text and JSON formats and `models info` list them all)."""
-    return ",".join(codes) if len(codes) <= shown else f"{len(codes)} codes"
-
-
-NameArg = Annotated[str, typer.Argument(help="A model name from models.toml, a hub id or a local folder.")]
-
-
-@models_app.command("pull")
-@boundary
-def models_pull(
-    names: Annotated[list[str], typer.Argument(help="Model names from models.toml, hub ids or local folders.")],
-    convert: Annotated[
-        bool, typer.Option("--convert/--no-convert", help="Convert to CTranslate2 int8 after the download (the fast path).")
-    ] = True,
-    config: ConfigOpt = None,
-) -> int:
-    """Download models into the Hugging Face cache, then convert each to CTranslate2 int8; prints their folders."""
-    from arsum.cli.progress import TerminalReporter
-    from arsum.models.config import load_config
-    from arsum.models.install import pull_model
-
-    loaded = load_config(config)
-    for name in names:
-        installed = pull_model(loaded, name, convert=convert, reporter=TerminalReporter(), notify=_say)
-        print(installed.folder)
-        if installed.conversion is not None:
-            print(installed.conversion)
-    return EXIT_OK
-
-
-@models_app.command("info")
-@boundary
-def models_info(name: NameArg, config: ConfigOpt = None) -> int:
-    """Everything arsum knows about one model, as JSON."""
-    import json
-
-    from arsum.models.config import load_config
-    from arsum.models.store import info
-
-    print(json.dumps(info(load_config(config), name), ensure_ascii=False, indent=2, default=str))
-    return EXIT_OK
-
-
-@models_app.command("path")
-@boundary
-def models_path(name: NameArg, config: ConfigOpt = None) -> int:
-    """The local folder of a downloaded model (exit 1 with the pull command when it is not there)."""
-    from arsum.models.config import load_config
-    from arsum.models.store import model_path, resolve_model
-
-    print(model_path(resolve_model(load_config(config), name)))
-    return EXIT_OK
-
-
-class Quantization(str, Enum):
-    int8 = "int8"
-    float32 = "float32"
-
-
-@models_app.command("convert")
-@boundary
-def models_convert(
-    name: NameArg,
-    quantization: Annotated[Quantization, typer.Option("--quantization", "-q", help="Weights of the conversion.")] = (
-        Quantization.int8
-    ),
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Folder for the conversion (default: arsum's cache).")
-    ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing conversion.")] = False,
-    config: ConfigOpt = None,
-) -> int:
-    """Convert a downloaded model for the CTranslate2 backend (`models pull` already makes the int8 conversion)."""
-    from arsum.models.config import load_config
-    from arsum.models.convert import convert_spec
-    from arsum.models.store import resolve_model
-
-    spec = resolve_model(load_config(config), name)
-    print(convert_spec(spec, quantization.value, output, force=force))
-    return EXIT_OK
-
-
-@models_app.command("export")
-@boundary
-def models_export(
-    name: NameArg,
-    output: Annotated[Path, typer.Option("--output", "-o", help="The archive to write (a tar file).")],
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing archive.")] = False,
-    config: ConfigOpt = None,
-) -> int:
-    """Write a downloaded model (and its conversion) to one archive with sha256 checksums, for an offline machine."""
-    from arsum.models.config import load_config
-    from arsum.models.install import export_model
-
-    print(export_model(load_config(config), name, output, force=force))
-    return EXIT_OK
-
-
-@models_app.command("import")
-@boundary
-def models_import(
-    source: Annotated[Path, typer.Argument(help="An archive from `models export`, or a model folder (a hub snapshot).")],
-    name: Annotated[
-        str | None, typer.Option("--name", help="Which configured model a plain folder is (default: from its path).")
-    ] = None,
-    convert: Annotated[
-        bool, typer.Option("--convert/--no-convert", help="Convert to CTranslate2 int8 if the archive has no conversion.")
-    ] = True,
-    config: ConfigOpt = None,
-) -> int:
-    """Install a model from an archive or folder into arsum's cache, checking every checksum; needs no network."""
-    from arsum.cli.progress import TerminalReporter
-    from arsum.models.config import load_config
-    from arsum.models.install import import_model
-
-    installed = import_model(load_config(config), source, name=name, convert=convert, reporter=TerminalReporter())
-    _say(f"installed {installed.name}" + (" (converted to CTranslate2)" if installed.conversion else ""))
-    print(installed.folder)
-    return EXIT_OK
-
-
-def _plug_closed_descriptors() -> None:
-    """Started with stdin, stdout or stderr closed (`<&-`, `>&-`, `2>&-`): hold the number with /dev/null, so
-    no file arsum opens later takes it and receives another stream's bytes. Python already set sys.stdX to None."""
-    for fd in (0, 1, 2):
-        try:
-            os.fstat(fd)
-        except OSError:
-            opened = os.open(os.devnull, os.O_RDWR)
-            if opened != fd:
-                os.dup2(opened, fd)
-                os.close(opened)
-
-
-def _stdout_reason(error: BaseException) -> str:
-    if isinstance(error, ArsumError):
-        return str(error)
-    return f"stdout: cannot write ({(getattr(error, 'strerror', None) or str(error)).lower()})"
-
-
 def main() -> None:
-    """Console-script entry point: every command, --help and --version included, ends the same way when stdout
-    is closed or full (one line, exit 2), on Ctrl-C (130) and on SIGTERM/SIGHUP (128 + signal, no partial file)."""
-    from arsum.cli.output import ClosedStdout, GuardedStream
-
-    _plug_closed_descriptors()
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, _terminate)
-    guarded = GuardedStream(sys.stdout if sys.stdout is not None else ClosedStdout(), "stdout")  # type: ignore[arg-type]
-    sys.stdout = guarded  # type: ignore[assignment]
-    code: int | str | None
-    try:
-        app()
-        code = EXIT_OK
-    except SystemExit as done:
-        code = done.code
-    except KeyboardInterrupt:
-        _say("interrupted")
-        code = EXIT_INTERRUPTED
-    except Terminated as stop:
-        code = 128 + stop.signum
-    except BrokenPipeError:
-        code = EXIT_BROKEN_PIPE
-    except (ArsumError, OSError) as error:  # click printing --help or --version to a full or closed stdout
-        _say(_stdout_reason(error))
-        code = EXIT_USAGE
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        code = EXIT_BROKEN_PIPE
-    except (ArsumError, OSError) as error:
-        if code in (EXIT_OK, None):
-            _say(_stdout_reason(error))
-            code = EXIT_USAGE
-    if guarded.failed or code == EXIT_BROKEN_PIPE:
-        _silence_stdout()  # the unwritten buffer would fail again, noisily, at interpreter exit
-    sys.exit(code)
+    """Console-script entry point (see `arsum.cli.process.run`)."""
+    run(app)

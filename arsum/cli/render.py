@@ -399,3 +399,64 @@ def _rich_check(result: Any, stream: TextIO, *, bidi: bool) -> None:
         for o in result.omissions:
             omitted.add_row(str(o.index), ar(o.text), f"{o.support:.2f}")
         console.print(omitted)
+
+
+def _human_size(size: int | None) -> str:
+    """Decimal units, as the catalogue's download_mb and the hub's own file sizes are written."""
+    if size is None:
+        return "-"
+    value = float(size)
+    for unit in ("B", "kB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit in ("B", "kB", "MB") else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{size} B"  # pragma: no cover
+
+
+def _short_list(codes: tuple[str, ...], shown: int = 3) -> str:
+    """A long language list as a count (the text and JSON formats and `models info` list them all)."""
+    return ",".join(codes) if len(codes) <= shown else f"{len(codes)} codes"
+
+
+def render_model_list(rows: list[Any], fmt: str, stream: TextIO) -> None:
+    """`models list`: one record per configured model (JSON), a tab-separated table (text) or a Rich table."""
+    if fmt in ("json", "jsonl"):
+        records = [
+            {
+                "name": r.name, "source": r.source, "revision": r.revision, "family": r.family,
+                "tasks": list(r.tasks), "languages": list(r.languages), "license": r.license,
+                "backend": r.backend, "state": r.state, "cached": r.cached, "size_bytes": r.size_bytes,
+                "download_bytes": r.download_mb * 10**6 if r.download_mb else None,
+                "path": str(r.path) if r.path else None, "conversion": str(r.conversion) if r.conversion else None,
+            }
+            for r in rows
+        ]
+        if fmt == "json":
+            print(json.dumps(records, ensure_ascii=False, indent=2), file=stream)
+        else:
+            for record in records:
+                print(json.dumps(record, ensure_ascii=False), file=stream)
+        return
+    header = ("name", "state", "download", "tasks", "languages", "license")
+    table = [
+        (r.name, r.state, _human_size(r.download_mb * 10**6 if r.download_mb else None), ",".join(r.tasks),
+         ",".join(r.languages) if fmt == "text" else _short_list(r.languages), r.license or "-")
+        for r in rows
+    ]
+    if fmt == "rich":
+        from rich import box
+        from rich.console import Console
+        from rich.table import Column, Table
+        from rich.text import Text
+
+        # The name is what the user types next: it never wraps or shrinks; the other columns wrap instead.
+        name = Column("name", no_wrap=True, min_width=max(len(row[0]) for row in table) if table else 4)
+        rich_table = Table(name, *(Column(h, overflow="fold") for h in header[1:]), header_style="bold cyan",
+                           box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
+        for row in table:
+            rich_table.add_row(*(Text(shown(cell)) for cell in row))
+        Console(file=stream).print(rich_table)
+    else:
+        print("\t".join(header), file=stream)
+        for row in table:
+            print("\t".join(escape_controls(cell) for cell in row), file=stream)

@@ -46,7 +46,9 @@ def _reshaper():  # noqa: ANN202 - arabic_reshaper is imported only with --bidi
 
 def visual_order(line: str, base: str) -> str:
     """One already-wrapped row in display order: shaped, reordered with the paragraph's base direction."""
-    from bidi.algorithm import get_display  # python-bidi's pure-Python one: its Rust get_display skips mirroring (L4)
+    from bidi.algorithm import (
+        get_display,  # python-bidi's pure-Python one: its Rust get_display skips mirroring (L4)
+    )
 
     shaped = _reshaper().reshape(line)
     return _MARKS_BEFORE_BASE.sub(r"\2\1", get_display(shaped, base_dir=base))

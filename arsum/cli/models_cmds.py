@@ -1,0 +1,154 @@
+"""`arsum models`: list, pull, inspect, convert, export and import the seq2seq models."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from arsum.cli.options import ConfigOpt, ListFormat, resolve_format
+from arsum.cli.process import boundary, say
+from arsum.errors import EXIT_OK
+
+models_app = typer.Typer(
+    help="List, download, inspect, convert, export and import the seq2seq models.", no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+
+ListFormatOpt = Annotated[
+    ListFormat | None, typer.Option("--format", "-f", help="rich, text, json or jsonl. Default: rich on a terminal.")
+]
+
+
+@models_app.command("list")
+@boundary
+def models_list(config: ConfigOpt = None, fmt: ListFormatOpt = None) -> int:
+    """Configured models: state (not downloaded, downloaded, converted), download size, tasks, languages, licence."""
+    from arsum.cli.render import render_model_list
+    from arsum.models.config import load_config
+    from arsum.models.store import list_models
+
+    rows = list_models(load_config(config))
+    render_model_list(rows, fmt.value if fmt else resolve_format(None, None), sys.stdout)
+    return EXIT_OK
+
+
+NameArg = Annotated[str, typer.Argument(help="A model name from models.toml, a hub id or a local folder.")]
+
+
+@models_app.command("pull")
+@boundary
+def models_pull(
+    names: Annotated[list[str], typer.Argument(help="Model names from models.toml, hub ids or local folders.")],
+    convert: Annotated[
+        bool, typer.Option("--convert/--no-convert", help="Convert to CTranslate2 int8 after the download (the fast path).")
+    ] = True,
+    config: ConfigOpt = None,
+) -> int:
+    """Download models into the Hugging Face cache, then convert each to CTranslate2 int8; prints their folders."""
+    from arsum.cli.progress import TerminalReporter
+    from arsum.models.config import load_config
+    from arsum.models.install import pull_model
+
+    loaded = load_config(config)
+    for name in names:
+        installed = pull_model(loaded, name, convert=convert, reporter=TerminalReporter(), notify=say)
+        print(installed.folder)
+        if installed.conversion is not None:
+            print(installed.conversion)
+    return EXIT_OK
+
+
+@models_app.command("info")
+@boundary
+def models_info(name: NameArg, config: ConfigOpt = None) -> int:
+    """Everything arsum knows about one model, as JSON."""
+    import json
+
+    from arsum.models.config import load_config
+    from arsum.models.store import info
+
+    print(json.dumps(info(load_config(config), name), ensure_ascii=False, indent=2, default=str))
+    return EXIT_OK
+
+
+@models_app.command("path")
+@boundary
+def models_path(name: NameArg, config: ConfigOpt = None) -> int:
+    """The local folder of a downloaded model (exit 1 with the pull command when it is not there)."""
+    from arsum.models.config import load_config
+    from arsum.models.store import model_path, resolve_model
+
+    print(model_path(resolve_model(load_config(config), name)))
+    return EXIT_OK
+
+
+class Quantization(str, Enum):
+    int8 = "int8"
+    float32 = "float32"
+
+
+@models_app.command("convert")
+@boundary
+def models_convert(
+    name: NameArg,
+    quantization: Annotated[Quantization, typer.Option("--quantization", "-q", help="Weights of the conversion.")] = (
+        Quantization.int8
+    ),
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Folder for the conversion (default: arsum's cache).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing conversion.")] = False,
+    config: ConfigOpt = None,
+) -> int:
+    """Convert a downloaded model for the CTranslate2 backend (`models pull` already makes the int8 conversion)."""
+    from arsum.models.config import load_config
+    from arsum.models.convert import convert_spec
+    from arsum.models.store import resolve_model
+
+    spec = resolve_model(load_config(config), name)
+    print(convert_spec(spec, quantization.value, output, force=force))
+    return EXIT_OK
+
+
+@models_app.command("export")
+@boundary
+def models_export(
+    name: NameArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The archive to write (a tar file).")],
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing archive.")] = False,
+    config: ConfigOpt = None,
+) -> int:
+    """Write a downloaded model (and its conversion) to one archive with sha256 checksums, for an offline machine."""
+    from arsum.models.config import load_config
+    from arsum.models.install import export_model
+
+    print(export_model(load_config(config), name, output, force=force))
+    return EXIT_OK
+
+
+@models_app.command("import")
+@boundary
+def models_import(
+    source: Annotated[Path, typer.Argument(help="An archive from `models export`, or a model folder (a hub snapshot).")],
+    name: Annotated[
+        str | None, typer.Option("--name", help="Which configured model a plain folder is (default: from its path).")
+    ] = None,
+    convert: Annotated[
+        bool, typer.Option("--convert/--no-convert", help="Convert to CTranslate2 int8 if the archive has no conversion.")
+    ] = True,
+    config: ConfigOpt = None,
+) -> int:
+    """Install a model from an archive or folder into arsum's cache, checking every checksum; needs no network."""
+    from arsum.cli.progress import TerminalReporter
+    from arsum.models.config import load_config
+    from arsum.models.install import import_model
+
+    installed = import_model(load_config(config), source, name=name, convert=convert, reporter=TerminalReporter())
+    say(f"installed {installed.name}" + (" (converted to CTranslate2)" if installed.conversion else ""))
+    print(installed.folder)
+    return EXIT_OK
