@@ -22,7 +22,8 @@ ray = pytest.importorskip("ray")
 from arsum.cli.app import app
 from arsum.errors import EXIT_INPUT
 from arsum.schemas import load_schema
-from arsum.tasks.distributed import Cluster, Job, OutputDir, RunSummary, Worker, run_ray
+from arsum.tasks.distributed import Cluster, Worker, run_ray
+from arsum.tasks.outdir import Job, OutputDir, RunSummary
 from arsum.tasks.pipeline import SummarizeOptions
 
 SEED = REPO_ROOT / "seeds" / "azerbaijan_nato_dialogue.txt"
