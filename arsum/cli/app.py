@@ -196,7 +196,8 @@ def _ray(
 
     from arsum.cli.progress import TerminalReporter
     from arsum.reporting import SILENT
-    from arsum.tasks.distributed import Cluster, InputOptions, Job, run_ray
+    from arsum.tasks.distributed import Cluster, run_ray
+    from arsum.tasks.outdir import InputOptions, Job
     from arsum.text.inputs import DEFAULT_MAX_BYTES
 
     job = Job(command, replace(options, models=replace(options.models, reporter=SILENT)))  # type: ignore[arg-type]
