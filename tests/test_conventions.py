@@ -220,3 +220,63 @@ def test_translate_takes_language_names(option: str, name: str, tiny_models: dic
 def test_an_unknown_language_is_refused_naming_the_codes() -> None:
     result = runner.invoke(app, ["translate", str(SEED), "--to", "klingonish"])
     assert result.exit_code == 2 and "--to klingonish" in result.stderr and "fr" in result.stderr
+
+
+# --- text as an argument ---------------------------------------------------------------------------------------
+
+ARABIC = "قال الوزير إن الحوار مع الحلف مفيد للطرفين. وأضاف أن اللقاءات ستستمر خلال العام المقبل في بروكسل."
+
+
+def test_text_given_as_an_argument_is_summarised_like_a_file(tmp_path: Path) -> None:
+    path = tmp_path / "one.txt"
+    path.write_text(ARABIC + "\n", encoding="utf-8")
+    from_file = json.loads(runner.invoke(app, ["summarize", str(path), "--no-english", "-f", "json"]).stdout)
+    result = runner.invoke(app, ["summarize", "--text", ARABIC, "--no-english", "-f", "json"])
+    assert result.exit_code == 0, result.stderr
+    [record] = json.loads(result.stdout)
+    assert (record["id"], record["source"]) == ("text#1", "<text>")
+    assert record["arabic_summary"] == from_file[0]["arabic_summary"]
+
+
+def test_several_texts_and_separators_in_a_subprocess() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "arsum", "summarize", "--no-english", "-f", "jsonl", "-t", ARABIC,
+         "-t", f"{ARABIC}\n---\n{ARABIC}"], capture_output=True, env=arsum_env(), timeout=60, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    ids = [json.loads(line)["id"] for line in done.stdout.decode().splitlines()]
+    assert ids == ["text1#1", "text2#1", "text2#2"]
+
+
+def test_text_in_another_encoding_is_read_as_a_file_would_be(tmp_path: Path) -> None:
+    """An argument's bytes as the OS passes them (Windows-1256 here) are decoded like a file's."""
+    argument = os.fsdecode(ARABIC.encode("cp1256"))
+    done = subprocess.run(
+        [sys.executable, "-m", "arsum", "summarize", "--no-english", "-f", "json", "--text", argument],
+        capture_output=True, env=arsum_env(), timeout=60, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    [record] = json.loads(done.stdout)
+    assert record["encoding"] == "windows-1256" and record["arabic_summary"][0]["text"] in ARABIC
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [(["--text", ARABIC, str(SEED)], "not both"), (["--text", "hello"], "<text>: no Arabic"),
+     (["--text", ARABIC, "--ray", "local", "--output-dir", "out"], "--ray"),
+     (["--text", ARABIC * 3, "--max-bytes", "100"], "<text>")],
+)
+def test_text_that_cannot_be_used_is_said_naming_it(args: list[str], says: str) -> None:
+    result = runner.invoke(app, ["summarize", "--no-english", *args])
+    assert result.exit_code in (1, 2) and says in result.stderr and not result.stdout
+
+
+def test_translate_takes_text_too(tiny_models: dict[str, Path], tmp_path: Path) -> None:
+    config = tmp_path / "models.toml"
+    config.write_text(f'[models.opus-mt-tc-big-ar-en]\nsource = "{tiny_models["marian"]}"\n'
+                      "[models.opus-mt-tc-big-ar-en.generation]\nnum_beams = 1\nmax_new_tokens = 4\n", encoding="utf-8")
+    result = runner.invoke(app, ["translate", "-t", ARABIC, "--to", "english", "--no-support", "-q", "-f", "json",
+                                 "--config", str(config)])
+    assert result.exit_code == 0, result.stderr
+    [record] = json.loads(result.stdout)
+    assert record["id"] == "text#1" and record["target_lang"] == "en"

@@ -43,10 +43,13 @@ from arsum.cli.options import (
     RayOpt,
     Strategy,
     SupportOpt,
+    TextOpt,
     ThreadsOpt,
     ToOpt,
     WorkersOpt,
+    check_texts,
     examples,
+    text_releases,
     resolve_format,
 )
 from arsum.cli.process import boundary, run, say
@@ -107,10 +110,12 @@ def _model_options(  # noqa: ANN202
 
 def _load(  # noqa: ANN202
     paths: list[str] | None, input_format: InputFormat, lang: str | None, max_bytes: int | None,
-    notify: Callable[[str], None],
+    notify: Callable[[str], None], texts: list[str] | None = None,
 ):
     from arsum.text.inputs import DEFAULT_MAX_BYTES, load_releases
 
+    if texts:
+        return text_releases(texts, input_format.value, max_bytes or DEFAULT_MAX_BYTES, require_arabic=lang is None)
     if (not paths or "-" in paths) and sys.stdin is not None and sys.stdin.isatty():
         notify("reading releases from the terminal: paste text, then Ctrl-D (or give FILE; -h for help)")
     return load_releases(
@@ -165,9 +170,10 @@ class _RayRun:
 def _process(  # noqa: PLR0913 - the options every processing command shares
     command: str, task: Any, options: Any, paths: list[str] | None, *, fmt: OutputFormat | None,
     input_format: InputFormat, lang: str | None, max_bytes: int | None, output: Path | None, force: bool, bidi: bool,
-    quiet: bool, ray: _RayRun,
+    quiet: bool, ray: _RayRun, texts: list[str] | None = None,
 ) -> int:
     """summarize and translate: on Ray when asked, else the task built once and mapped over the inputs."""
+    check_texts(texts, paths, ray.address)
     code = _ray(command, options, paths, address=ray.address, output_dir=ray.output_dir, workers=ray.workers,
                 gpus=ray.gpus, threads=ray.threads, input_format=input_format, lang=lang, max_bytes=max_bytes)
     if code is not None:
@@ -175,7 +181,7 @@ def _process(  # noqa: PLR0913 - the options every processing command shares
     fmt_name = resolve_format(fmt, output, input_format)
     notify = _notifier(quiet)
     runner = task.from_options(options, notify=notify)
-    items = _load(paths, input_format, lang, max_bytes, notify)
+    items = _load(paths, input_format, lang, max_bytes, notify, texts)
     return _run(
         functools.partial(runner.map, items), fmt=fmt_name, output=output, force=force, inputs=paths or [], bidi=bidi
     )
@@ -219,6 +225,7 @@ def _ray(
 @boundary
 def summarize(
     paths: PathsArg = None,
+    text: TextOpt = None,
     sentences: Annotated[
         int | None, typer.Option("--sentences", "-n", min=1, help="Sentences in the Arabic summary (default: one per three body sentences, 1 to 5).")
     ] = None,
@@ -273,7 +280,7 @@ def summarize(
     return _process(
         "summarize", Summarizer, options, paths, fmt=fmt, input_format=input_format, lang=lang, max_bytes=max_bytes,
         output=output, force=force, bidi=bidi, quiet=quiet,
-        ray=_RayRun(ray, output_dir, workers, gpus_per_worker, threads_per_worker),
+        ray=_RayRun(ray, output_dir, workers, gpus_per_worker, threads_per_worker), texts=text,
     )
 
 
@@ -285,6 +292,7 @@ def summarize(
 @boundary
 def translate(
     paths: PathsArg = None,
+    text: TextOpt = None,
     to: ToOpt = "en",
     source: FromOpt = "ar",
     fmt: FormatOpt = None,
@@ -323,7 +331,7 @@ def translate(
     return _process(
         "translate", Translator, options, paths, fmt=fmt, input_format=input_format, lang=declared,
         max_bytes=max_bytes, output=output, force=force, bidi=bidi, quiet=quiet,
-        ray=_RayRun(ray, output_dir, workers, gpus_per_worker, threads_per_worker),
+        ray=_RayRun(ray, output_dir, workers, gpus_per_worker, threads_per_worker), texts=text,
     )
 
 
