@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import os
 import shutil
 import subprocess
@@ -160,6 +161,24 @@ def test_help_shows_examples_that_run(command: str) -> None:
     examples = [line.strip() for line in out.split("Examples:", 1)[1].splitlines() if f"arsum {command}" in line]
     assert 2 <= len(examples) <= 4, out
     assert all(f"arsum {command}" in example for example in examples)
+
+
+@pytest.mark.parametrize("command", ["summarize", "translate", "check", "schema"])
+def test_help_examples_use_options_that_exist_with_values_they_take(command: str) -> None:
+    import shlex
+
+    from typer.main import get_command
+
+    group = get_command(app)
+    out = runner.invoke(app, [command, "-h"]).stdout
+    for line in out.split("Examples:", 1)[1].splitlines():
+        for part in re.split(r"[|>]", line.split(" # ")[0]):
+            words = shlex.split(part)
+            if words[:1] != ["arsum"]:
+                continue
+            root = group.make_context("arsum", words[1:2])
+            sub = group.get_command(root, words[1])
+            sub.make_context(words[1], words[2:], parent=root)  # raises on an unknown option or a bad value
 
 
 # --- --ratio ---------------------------------------------------------------------------------------------------

@@ -220,7 +220,7 @@ def _ray(
 @app.command(epilog=examples(
     "arsum summarize release.txt                 # panels on a terminal, plain text in a pipe",
     "arsum summarize releases/ --ratio 20% -o summaries.md",
-    'arsum summarize --text "$(cat release.txt)" --no-english -f json',
+    'arsum summarize --no-english -t "قال الوزير إن الحوار مفيد. وأضاف أنه سيستمر."',
 ))
 @boundary
 def summarize(
