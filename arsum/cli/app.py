@@ -50,6 +50,7 @@ from arsum.cli.options import (
     check_texts,
     examples,
     text_releases,
+    resolve_bidi,
     resolve_format,
 )
 from arsum.cli.process import boundary, run, say
@@ -169,7 +170,7 @@ class _RayRun:
 
 def _process(  # noqa: PLR0913 - the options every processing command shares
     command: str, task: Any, options: Any, paths: list[str] | None, *, fmt: OutputFormat | None,
-    input_format: InputFormat, lang: str | None, max_bytes: int | None, output: Path | None, force: bool, bidi: bool,
+    input_format: InputFormat, lang: str | None, max_bytes: int | None, output: Path | None, force: bool, bidi: bool | None,
     quiet: bool, ray: _RayRun, texts: list[str] | None = None,
 ) -> int:
     """summarize and translate: on Ray when asked, else the task built once and mapped over the inputs."""
@@ -183,7 +184,8 @@ def _process(  # noqa: PLR0913 - the options every processing command shares
     runner = task.from_options(options, notify=notify)
     items = _load(paths, input_format, lang, max_bytes, notify, texts)
     return _run(
-        functools.partial(runner.map, items), fmt=fmt_name, output=output, force=force, inputs=paths or [], bidi=bidi
+        functools.partial(runner.map, items), fmt=fmt_name, output=output, force=force, inputs=paths or [],
+        bidi=resolve_bidi(bidi, fmt=fmt_name, output=output, quiet=quiet),
     )
 
 
@@ -257,7 +259,7 @@ def summarize(
     max_bytes: MaxBytesOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
-    bidi: BidiOpt = False,
+    bidi: BidiOpt = None,
     ray: RayOpt = None,
     output_dir: OutputDirOpt = None,
     workers: WorkersOpt = None,
@@ -309,7 +311,7 @@ def translate(
     max_bytes: MaxBytesOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
-    bidi: BidiOpt = False,
+    bidi: BidiOpt = None,
     ray: RayOpt = None,
     output_dir: OutputDirOpt = None,
     workers: WorkersOpt = None,
@@ -360,7 +362,7 @@ def check(
     max_bytes: MaxBytesOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
-    bidi: BidiOpt = False,
+    bidi: BidiOpt = None,
 ) -> int:
     """Check English text made anywhere against its Arabic source: support, numbers, omissions.
 
@@ -378,7 +380,8 @@ def check(
         min_support=min_support, max_bytes=max_bytes, stdin=sys.stdin.buffer,
     )
     with open_output(output) as stream:
-        render_check(result, resolve_format(fmt, output), stream, bidi=bidi)
+        fmt_name = resolve_format(fmt, output)
+        render_check(result, fmt_name, stream, bidi=resolve_bidi(bidi, fmt=fmt_name, output=output))
     return EXIT_FLAGGED if result.flagged else EXIT_OK
 
 
