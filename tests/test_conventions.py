@@ -454,3 +454,57 @@ def test_the_hint_appears_once_in_tmux_and_never_when_bidi_was_chosen(tmp_path: 
     status, stderr = _on_a_terminal(args, env)
     assert status == 0 and stderr.count("--bidi") == 1 and "tmux" in stderr
     assert "--bidi" not in _on_a_terminal(args, env)[1]  # once
+
+
+# --- progress totals -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def shown_bars(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int | None, int]]:
+    """(label, total, completed) of every bar the terminal reporter starts, as if stderr were a terminal."""
+    from rich.progress import Progress
+
+    from arsum.cli import progress
+
+    bars: list[tuple[str, int | None, int]] = []
+    add_task = Progress.add_task
+
+    def recording(self: Progress, description: str, *args: object, **kwargs: object) -> object:
+        bars.append((description, kwargs.get("total"), kwargs.get("completed", 0)))  # type: ignore[arg-type]
+        return add_task(self, description, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(progress, "enabled", lambda: True)
+    monkeypatch.setattr(Progress, "add_task", recording)
+    return bars
+
+
+def test_a_bar_shows_a_total_only_once_every_input_is_read(shown_bars: list[tuple[str, int | None, int]]) -> None:
+    from arsum.cli.progress import TerminalReporter
+
+    reporter = TerminalReporter()
+    items = reporter.watch_inputs(iter(["r1", "r2", "r3"]))
+    next(items)
+    with reporter.track("/models/tiny-marian", 4) as bar:  # more input may follow: the run's total is unknown
+        bar.advance(4)
+    assert list(items) == ["r2", "r3"]
+    with reporter.track("/models/tiny-marian", 2) as bar:  # the last window: now the total is the run's
+        bar.advance(2)
+    assert shown_bars == [("tiny-marian", None, 0), ("tiny-marian", 6, 4)]
+
+
+def test_translate_bars_never_show_a_total_that_later_grows(
+    shown_bars: list[tuple[str, int | None, int]], tiny_models: dict[str, Path], tmp_path: Path
+) -> None:
+    """20 releases are two windows: the first bar's total is unknown, the last one's is the whole run's."""
+    config = tmp_path / "models.toml"
+    config.write_text(f'[models.opus-mt-tc-big-ar-en]\nsource = "{tiny_models["marian"]}"\n'
+                      "[models.opus-mt-tc-big-ar-en.generation]\nnum_beams = 1\nmax_new_tokens = 4\n", encoding="utf-8")
+    releases = "\n---\n".join([ARABIC] * 20)
+    result = runner.invoke(app, ["translate", "-t", releases, "--no-support", "-f", "jsonl", "--config", str(config),
+                                 "--backend", "transformers"])
+    assert result.exit_code == 0, result.stderr
+    model_bars = [bar for bar in shown_bars if bar[0] == "opus-mt-tc-big-ar-en"]
+    assert len(model_bars) >= 2
+    assert all(total is None for _, total, _ in model_bars[:-1])
+    _, total, completed = model_bars[-1]
+    assert total is not None and total > completed > 0

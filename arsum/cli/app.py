@@ -183,8 +183,10 @@ def _process(  # noqa: PLR0913 - the options every processing command shares
     notify = _notifier(quiet)
     runner = task.from_options(options, notify=notify)
     items = _load(paths, input_format, lang, max_bytes, notify, texts)
+    watch = getattr(options.models.reporter, "watch_inputs", None)  # bars show a total once every input is read
     return _run(
-        functools.partial(runner.map, items), fmt=fmt_name, output=output, force=force, inputs=paths or [],
+        functools.partial(runner.map, watch(items) if watch else items), fmt=fmt_name, output=output, force=force,
+        inputs=paths or [],
         bidi=resolve_bidi(bidi, fmt=fmt_name, output=output, quiet=quiet),
     )
 
