@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from arsum import __version__
+from arsum.cli.completion import InstallCompletionOpt, RootGroup, ShowCompletionOpt
 from arsum.cli.models_cmds import models_app
 from arsum.cli.options import (
     Backend,
@@ -23,6 +24,7 @@ from arsum.cli.options import (
     EncoderOpt,
     ForceOpt,
     FormatOpt,
+    FromOpt,
     GpusOpt,
     InputFormat,
     InputFormatOpt,
@@ -37,12 +39,14 @@ from arsum.cli.options import (
     Quantize,
     QuantizeOpt,
     QuietOpt,
+    RatioOpt,
     RayOpt,
     Strategy,
     SupportOpt,
     ThreadsOpt,
+    ToOpt,
     WorkersOpt,
-    ratio_above_zero,
+    examples,
     resolve_format,
 )
 from arsum.cli.process import boundary, run, say
@@ -52,7 +56,8 @@ app = typer.Typer(
     name="arsum",
     help="Summarize and translate Arabic news releases.",
     no_args_is_help=True,
-    add_completion=True,  # --install-completion/--show-completion: `import typer` loads that code anyway (bench_startup)
+    cls=RootGroup,  # the command list with whole descriptions
+    add_completion=False,  # typer's options guess the shell from the process tree even when one is named: ours below
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain click help: typer's rich help costs more start-up time than arsum itself
     context_settings={"help_option_names": ["-h", "--help"]},  # inherited by every sub-command
@@ -71,6 +76,8 @@ def _root(
     version: Annotated[
         bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
+    show_completion: ShowCompletionOpt = None,
+    install_completion: InstallCompletionOpt = None,
 ) -> None:
     """Summarize and translate Arabic news releases.
 
@@ -187,7 +194,8 @@ def _ray(
 
     from arsum.cli.progress import TerminalReporter
     from arsum.reporting import SILENT
-    from arsum.tasks.distributed import Cluster, InputOptions, Job, run_ray
+    from arsum.tasks.distributed import Cluster, run_ray
+    from arsum.tasks.outdir import InputOptions, Job
     from arsum.text.inputs import DEFAULT_MAX_BYTES
 
     job = Job(command, replace(options, models=replace(options.models, reporter=SILENT)))  # type: ignore[arg-type]
@@ -201,19 +209,18 @@ def _ray(
     return EXIT_INPUT if summary.errors else EXIT_OK
 
 
-@app.command()
+@app.command(epilog=examples(
+    "arsum summarize release.txt                 # panels on a terminal, plain text in a pipe",
+    "arsum summarize releases/ --ratio 20% -o summaries.md",
+    'arsum summarize --text "$(cat release.txt)" --no-english -f json',
+))
 @boundary
 def summarize(
     paths: PathsArg = None,
     sentences: Annotated[
         int | None, typer.Option("--sentences", "-n", min=1, help="Sentences in the Arabic summary (default: one per three body sentences, 1 to 5).")
     ] = None,
-    ratio: Annotated[
-        float | None,
-        typer.Option(
-            "--ratio", max=1.0, callback=ratio_above_zero, help="Share of sentences instead of a count, e.g. 0.2."
-        ),
-    ] = None,
+    ratio: RatioOpt = None,
     fmt: FormatOpt = None,
     input_format: InputFormatOpt = InputFormat.text,
     english: Annotated[
@@ -269,12 +276,16 @@ def summarize(
     )
 
 
-@app.command()
+@app.command(epilog=examples(
+    "arsum translate release.txt --to fr         # French, sentence by sentence",
+    "arsum translate releases/ --to english -f json -o translations.json",
+    "cat release.txt | arsum translate -f text --bidi | less",
+))
 @boundary
 def translate(
     paths: PathsArg = None,
-    to: Annotated[str, typer.Option("--to", help="Target language code (en, fr, de, …).")] = "en",
-    source: Annotated[str, typer.Option("--from", help="Source language code.")] = "ar",
+    to: ToOpt = "en",
+    source: FromOpt = "ar",
     fmt: FormatOpt = None,
     input_format: InputFormatOpt = InputFormat.text,
     model: ModelOpt = None,
@@ -316,7 +327,11 @@ def translate(
     )
 
 
-@app.command()
+@app.command(epilog=examples(
+    "arsum check release.txt summary.en          # each English sentence against the Arabic",
+    "arsum check source.ar translation.en --aligned --translation",
+    "arsum summarize release.txt -f text | arsum check release.txt -",
+))
 @boundary
 def check(
     source: Annotated[str, typer.Argument(help="The Arabic source: a release file, or - for stdin.")],
@@ -369,7 +384,10 @@ class SchemaName(str, Enum):
     error = "error"
 
 
-@app.command()
+@app.command(epilog=examples(
+    "arsum schema summarize > summarize.schema.json",
+    "arsum schema check | jq .properties",
+))
 @boundary
 def schema(name: Annotated[SchemaName, typer.Argument(help="The record type.")]) -> int:
     """Print the JSON Schema of a command's -f json/jsonl records (the output contract, versioned)."""

@@ -10,6 +10,13 @@ from typing import Annotated
 
 import typer
 
+from arsum.cli.completion import complete_languages, complete_models
+
+
+def examples(*lines: str) -> str:
+    """A command's epilog: example lines printed as written (click's \\b keeps them from being re-wrapped)."""
+    return "Examples:\n\n\b\n" + "\n".join(f"  {line}" for line in lines)
+
 
 class OutputFormat(str, Enum):
     rich = "rich"
@@ -64,7 +71,11 @@ InputFormatOpt = Annotated[
     InputFormat, typer.Option("--input-format", help="text (releases split by ---) or jsonl ({id, title, text} per line).")
 ]
 ModelOpt = Annotated[
-    str | None, typer.Option("--model", "-m", help="Model name from models.toml, local folder or hub id; overrides routing.")
+    str | None,
+    typer.Option(
+        "--model", "-m", autocompletion=complete_models,
+        help="Model name from models.toml, local folder or hub id; overrides routing.",
+    ),
 ]
 DeviceOpt = Annotated[str, typer.Option("--device", envvar="ARSUM_DEVICE", help="auto, cpu, cuda or mps.")]
 QuantizeOpt = Annotated[
@@ -141,11 +152,60 @@ def resolve_format(fmt: OutputFormat | None, output: Path | None, input_format: 
     return "jsonl" if input_format is InputFormat.jsonl else "text"
 
 
-def ratio_above_zero(value: float | None) -> float | None:
-    value = finite(value)
-    if value is not None and value <= 0:
-        raise typer.BadParameter(f"{value} is not above 0 (a share of the sentences, e.g. 0.2)")
-    return value
+def share(value: str | float) -> float:
+    """--ratio: `0.2`, `.2` or `20%` (sumy's `--length=20%`; `٢٠٪` too), above 0 and at most 1."""
+    if isinstance(value, float):
+        return value
+    text = str(value).strip()
+    percent = text.endswith(("%", "\u066a"))  # the Arabic percent sign as well
+    try:
+        number = float(text.rstrip("%\u066a").strip())
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a share (e.g. 0.2) or a percentage (e.g. 20%)") from None
+    if not math.isfinite(number):
+        raise typer.BadParameter(f"{text} is not a number")
+    if number <= 0:
+        raise typer.BadParameter(f"{text} is not above 0 (a share of the sentences, e.g. 0.2 or 20%)")
+    if number > (100 if percent else 1):
+        hint = f"; did you mean {text}%?" if not percent and number <= 100 else ""
+        raise typer.BadParameter(f"{text} is above {'100%' if percent else '1'} (a share of the sentences, "
+                                 f"e.g. 0.2 or 20%){hint}")
+    return number / 100 if percent else number
+
+
+RatioOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--ratio", parser=share, metavar="SHARE",
+        help="Share of the body sentences instead of a count: 0.2 or 20%.",
+    ),
+]
+
+
+def _language(value: str | None) -> str | None:
+    """`--to english`, `--to العربية`, `--from Français`: a language's name in English, Arabic or itself is its code."""
+    if value is None:
+        return None
+    from arsum.models.config import CROSSSUM_NAMES, NLLB_CODES
+    from arsum.text.languages import language_code
+
+    return language_code(value, known=[*NLLB_CODES, *CROSSSUM_NAMES])
+
+
+ToOpt = Annotated[
+    str,
+    typer.Option(
+        "--to", callback=_language, autocompletion=complete_languages,
+        help="Target language: a code (en, fr, de, …) or its name (english, French, العربية).",
+    ),
+]
+FromOpt = Annotated[
+    str,
+    typer.Option(
+        "--from", callback=_language, autocompletion=complete_languages,
+        help="Source language: a code or a name, as for --to.",
+    ),
+]
 
 
 RayOpt = Annotated[
