@@ -35,7 +35,12 @@ from arsum.tasks.pipeline import (
     process_stream,
 )
 from arsum.tasks.results import ReleaseSummary, ReleaseTranslation
-from arsum.tasks.settings import Length, resolve_english, resolve_models, resolve_support
+from arsum.tasks.settings import (
+    Length,
+    resolve_english,
+    resolve_models,
+    resolve_support,
+)
 from arsum.text import releases as _releases
 from arsum.text.release import Release
 
@@ -144,7 +149,6 @@ class Summarizer(_Task[SummarizeOptions, ReleaseSummary]):
         device: str | None = None,
         quantize: str | None = None,
         backend: str | None = None,
-        threads: int | None = None,
         config: str | Path | None = None,
         support: bool = True,
         min_support: float | None = None,
@@ -164,9 +168,9 @@ class Summarizer(_Task[SummarizeOptions, ReleaseSummary]):
             length=Length(sentences, ratio),
             english=english,
             strategy=strategy,
-            models=resolve_models(model=model, device=device, quantize=quantize, backend=backend, threads=threads,
+            models=resolve_models(model=model, device=device, quantize=quantize, backend=backend,
                                   config=config, reporter=reporter),
-            support=resolve_support(enabled=support and english, min_support=min_support, encoder=encoder,
+            support=resolve_support(enabled=support, used=english, min_support=min_support, encoder=encoder,
                                     drop_unsupported=drop_unsupported, config=config),
         )
         self._start(options, notify)
@@ -186,7 +190,6 @@ class Translator(_Task[TranslateOptions, ReleaseTranslation]):
         device: str | None = None,
         quantize: str | None = None,
         backend: str | None = None,
-        threads: int | None = None,
         config: str | Path | None = None,
         support: bool = True,
         min_support: float | None = None,
@@ -202,7 +205,7 @@ class Translator(_Task[TranslateOptions, ReleaseTranslation]):
         options = TranslateOptions(
             target=to,
             source=source,
-            models=resolve_models(model=model, device=device, quantize=quantize, backend=backend, threads=threads,
+            models=resolve_models(model=model, device=device, quantize=quantize, backend=backend,
                                   config=config, reporter=reporter),
             support=resolve_support(enabled=support, min_support=min_support, encoder=encoder, config=config),
         )

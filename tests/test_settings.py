@@ -11,7 +11,13 @@ from typer.testing import CliRunner
 import arsum
 from arsum.cli.app import app
 from arsum.errors import ConfigError, UsageError
-from arsum.tasks.settings import DEFAULT_ENCODER, DEFAULT_MIN_SUPPORT, Length, resolve_models, resolve_support
+from arsum.tasks.settings import (
+    DEFAULT_ENCODER,
+    DEFAULT_MIN_SUPPORT,
+    Length,
+    resolve_models,
+    resolve_support,
+)
 
 ARABIC = ["وصل 25 زائرا إلى المدينة يوم الاثنين.", "افتتح الوزير المعرض الجديد في العاصمة."]
 ENGLISH = ["25 visitors arrived in the city on Monday.", "The minister opened the new exhibition in the capital."]
@@ -61,23 +67,24 @@ def test_user_config_file_is_found_without_a_flag(isolated_env: Path) -> None:
     _toml(isolated_env / "config" / "arsum" / "models.toml", "[support]\nmin_support = 0.55\n")
     assert resolve_support().min_support == 0.55
     assert resolve_support(enabled=False).min_support == DEFAULT_MIN_SUPPORT  # off: the file is not even read
+    assert resolve_support(used=False).min_support == DEFAULT_MIN_SUPPORT
 
 
 @pytest.mark.parametrize(
     ("flags", "env", "expected"),
     [
-        ({}, {}, ("auto", None, None, None)),
-        ({}, {"ARSUM_DEVICE": "cpu", "ARSUM_QUANTIZE": "int8", "ARSUM_BACKEND": "ctranslate2", "ARSUM_THREADS": "3"},
-         ("cpu", "int8", "ctranslate2", 3)),
-        ({"device": "cuda", "quantize": "float32", "backend": "transformers", "threads": 2},
-         {"ARSUM_DEVICE": "cpu", "ARSUM_QUANTIZE": "int8", "ARSUM_BACKEND": "ctranslate2", "ARSUM_THREADS": "3"},
-         ("cuda", "float32", "transformers", 2)),
+        ({}, {}, ("auto", None, None)),
+        ({}, {"ARSUM_DEVICE": "cpu", "ARSUM_QUANTIZE": "int8", "ARSUM_BACKEND": "ctranslate2"},
+         ("cpu", "int8", "ctranslate2")),
+        ({"device": "cuda", "quantize": "float32", "backend": "transformers"},
+         {"ARSUM_DEVICE": "cpu", "ARSUM_QUANTIZE": "int8", "ARSUM_BACKEND": "ctranslate2"},
+         ("cuda", "float32", "transformers")),
     ],
     ids=["defaults", "environment", "flags-over-environment"],
 )
 def test_model_settings_precedence(flags: dict[str, object], env: dict[str, str], expected: tuple[object, ...]) -> None:
     settings = resolve_models(**flags, env=env)  # type: ignore[arg-type]
-    assert (settings.device, settings.quantize, settings.backend, settings.threads) == expected
+    assert (settings.device, settings.quantize, settings.backend) == expected
 
 
 @pytest.mark.parametrize(
@@ -87,8 +94,6 @@ def test_model_settings_precedence(flags: dict[str, object], env: dict[str, str]
         ({}, {"ARSUM_DEVICE": "tpu"}, "tpu"),
         ({"quantize": "int4"}, {}, "int4"),
         ({"backend": "onnx"}, {}, "onnx"),
-        ({"threads": 0}, {}, "threads"),
-        ({"threads": True}, {}, "threads"),
         ({}, {"ARSUM_THREADS": "many"}, "ARSUM_THREADS"),
         ({"device": 3}, {}, "device"),
         ({"model": ""}, {}, "model"),

@@ -90,7 +90,7 @@ def _notifier(quiet: bool) -> Callable[[str], None]:
     return (lambda message: None) if quiet else say
 
 
-def _model_options(  # noqa: ANN202
+def _model_options(
     model: str | None, device: str, quantize: Quantize | None, config: Path | None, backend: Backend | None,
     quiet: bool,
 ):
@@ -103,7 +103,7 @@ def _model_options(  # noqa: ANN202
                           reporter=SILENT if quiet else TerminalReporter())
 
 
-def _load(  # noqa: ANN202
+def _load(
     paths: list[str] | None, input_format: InputFormat, lang: str | None, max_bytes: int | None,
     notify: Callable[[str], None],
 ):
@@ -160,7 +160,7 @@ class _RayRun:
     threads: int
 
 
-def _process(  # noqa: PLR0913 - the options every processing command shares
+def _process(
     command: str, task: Any, options: Any, paths: list[str] | None, *, fmt: OutputFormat | None,
     input_format: InputFormat, lang: str | None, max_bytes: int | None, output: Path | None, force: bool, bidi: bool,
     quiet: bool, ray: _RayRun,
@@ -266,7 +266,7 @@ def summarize(
         english=english,
         strategy=strategy.value if strategy else None,
         models=_model_options(model, device, quantize, config, backend, quiet),
-        support=resolve_support(enabled=support and english, min_support=min_support, encoder=encoder,
+        support=resolve_support(enabled=support, used=english, min_support=min_support, encoder=encoder,
                                 drop_unsupported=drop_unsupported, config=config),
     )
     return _process(

@@ -83,7 +83,7 @@ class Supporter:
         self.min_support = options.min_support
         self.encoder_name = options.encoder
 
-    def encoder(self):  # noqa: ANN201 - SentenceEncoder lives behind a lazy import
+    def encoder(self):
         if self._encoder is None and self._failure is None:
             from arsum.tasks import support
 
@@ -101,7 +101,7 @@ class Supporter:
                 self.notify(self._failure)
         return self._encoder
 
-    def window_encoder(self, texts: list[str]):  # noqa: ANN201 - SentenceEncoder lives behind a lazy import
+    def window_encoder(self, texts: list[str]):
         """An encoder that already holds every text of the window (one encode call), or None without support."""
         encoder = self.encoder() if self.options.enabled else None
         if encoder is None or not texts:
@@ -147,7 +147,7 @@ class Summarize:
             except ModelUnavailable:
                 pass  # a broken model folder is reported with the first release, and the Arabic summaries still come
 
-    def _english_summarizer(self):  # noqa: ANN202 - lazy import keeps torch out of the extractive path
+    def _english_summarizer(self):
         if self.options.english and self._english is None and self._english_failure is None:
             from arsum.models.config import load_config
             from arsum.models.store import require_downloaded

@@ -27,7 +27,6 @@ ENV_DEVICE = "ARSUM_DEVICE"
 ENV_QUANTIZE = "ARSUM_QUANTIZE"
 ENV_BACKEND = "ARSUM_BACKEND"
 ENV_ENCODER = "ARSUM_ENCODER"
-ENV_THREADS = "ARSUM_THREADS"
 ENV_ENGLISH = "ARSUM_ENGLISH"
 _TRUE = frozenset({"1", "true", "t", "yes", "y", "on"})
 _FALSE = frozenset({"0", "false", "f", "no", "n", "off"})
@@ -122,7 +121,6 @@ class ModelOptions:
     config_path: Path | None = None
     reporter: Reporter = field(default=SILENT, compare=False)
     backend: str | None = None
-    threads: int | None = None  # CPU threads; None: every core this process may use
 
 
 @dataclass(frozen=True)
@@ -166,15 +164,15 @@ def resolve_models(
     device: str | None = None,
     quantize: str | None = None,
     backend: str | None = None,
-    threads: int | None = None,
     config: str | Path | None = None,
     reporter: Reporter = SILENT,
     env: Mapping[str, str] = os.environ,
 ) -> ModelOptions:
     """The model settings: each argument, else its ARSUM_* variable, else the default (a model's own backend
-    comes from models.toml when neither names one). Every value is checked now, before any model loads."""
+    comes from models.toml when neither names one). Every value is checked now, before any model loads; CPU
+    threads are ARSUM_THREADS (checked here, read when a model loads; Ray sets it per worker) else every core."""
     from arsum.models.config import BACKENDS
-    from arsum.models.device import MAX_THREADS, QUANTIZATIONS, check_device, thread_count
+    from arsum.models.device import QUANTIZATIONS, check_device, thread_count
 
     if model is not None:
         _text("model", model)
@@ -186,15 +184,9 @@ def resolve_models(
     chosen_backend = _first(backend, _env(env, ENV_BACKEND))
     if chosen_backend is not None and chosen_backend not in BACKENDS:
         raise UsageError(f"unknown backend {chosen_backend!r} (use one of: {', '.join(BACKENDS)})")
-    if threads is not None:
-        if isinstance(threads, bool) or not isinstance(threads, int) or not 1 <= threads <= MAX_THREADS:
-            raise UsageError(f"threads must be a whole number from 1 to {MAX_THREADS}, not {threads!r}")
-    else:
-        thread_count(env)  # a bad ARSUM_THREADS is refused now, not after the first release
-        threads = int(env[ENV_THREADS].strip()) if _env(env, ENV_THREADS) else None
-    config_path = _config_path(config)
-    return ModelOptions(model, chosen_device, chosen_quantize, config_path, reporter, chosen_backend,  # type: ignore[arg-type]
-                        threads)
+    thread_count(env)  # a bad ARSUM_THREADS is refused now, not after the first release
+    return ModelOptions(model, chosen_device, chosen_quantize, _config_path(config), reporter,  # type: ignore[arg-type]
+                        chosen_backend)
 
 
 def _config_path(config: str | Path | None) -> Path | None:
@@ -214,19 +206,20 @@ def resolve_support(
     encoder: str | None = None,
     drop_unsupported: bool = False,
     config: str | Path | None = None,
+    used: bool = True,
     env: Mapping[str, str] = os.environ,
 ) -> SupportOptions:
     """The support settings: each argument, else ARSUM_ENCODER (encoder only), else the `[support]` table of
     models.toml (the user's merged over the packaged one), else the calibrated default. The file is read only
-    when support is on."""
+    when support is on and `used` (an Arabic-only summary scores nothing: its start-up reads no file)."""
     _flag("support", enabled)
     _flag("drop_unsupported", drop_unsupported)
     if min_support is not None:
         min_support = check_min_support(min_support)
     if encoder is not None:
         _text("encoder", encoder)
-    if not enabled:
-        return SupportOptions(False, _first(min_support, DEFAULT_MIN_SUPPORT), drop_unsupported,  # type: ignore[arg-type]
+    if not (enabled and used):
+        return SupportOptions(enabled, _first(min_support, DEFAULT_MIN_SUPPORT), drop_unsupported,  # type: ignore[arg-type]
                               _first(encoder, DEFAULT_ENCODER))  # type: ignore[arg-type]
     from arsum.models.config import load_config
 

@@ -26,10 +26,10 @@ if TYPE_CHECKING:
     import numpy as np
 
 __all__ = [
-    "CachedEncoder",
     "DEFAULT_ENCODER",
     "DEFAULT_MIN_SUPPORT",
     "SOURCE_MARGIN",
+    "CachedEncoder",
     "SentenceEncoder",
     "TransformersEncoder",
     "USEEncoder",
