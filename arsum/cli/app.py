@@ -43,10 +43,14 @@ from arsum.cli.options import (
     RayOpt,
     Strategy,
     SupportOpt,
+    TextOpt,
     ThreadsOpt,
     ToOpt,
     WorkersOpt,
+    check_texts,
     examples,
+    text_releases,
+    resolve_bidi,
     resolve_format,
 )
 from arsum.cli.process import boundary, run, say
@@ -105,10 +109,12 @@ def _model_options(
 
 def _load(
     paths: list[str] | None, input_format: InputFormat, lang: str | None, max_bytes: int | None,
-    notify: Callable[[str], None],
+    notify: Callable[[str], None], texts: list[str] | None = None,
 ):
     from arsum.text.inputs import DEFAULT_MAX_BYTES, load_releases
 
+    if texts:
+        return text_releases(texts, input_format.value, max_bytes or DEFAULT_MAX_BYTES, require_arabic=lang is None)
     if (not paths or "-" in paths) and sys.stdin is not None and sys.stdin.isatty():
         notify("reading releases from the terminal: paste text, then Ctrl-D (or give FILE; -h for help)")
     return load_releases(
@@ -162,10 +168,11 @@ class _RayRun:
 
 def _process(
     command: str, task: Any, options: Any, paths: list[str] | None, *, fmt: OutputFormat | None,
-    input_format: InputFormat, lang: str | None, max_bytes: int | None, output: Path | None, force: bool, bidi: bool,
-    quiet: bool, ray: _RayRun,
+    input_format: InputFormat, lang: str | None, max_bytes: int | None, output: Path | None, force: bool, bidi: bool | None,
+    quiet: bool, ray: _RayRun, texts: list[str] | None = None,
 ) -> int:
     """summarize and translate: on Ray when asked, else the task built once and mapped over the inputs."""
+    check_texts(texts, paths, ray.address)
     code = _ray(command, options, paths, address=ray.address, output_dir=ray.output_dir, workers=ray.workers,
                 gpus=ray.gpus, threads=ray.threads, input_format=input_format, lang=lang, max_bytes=max_bytes)
     if code is not None:
@@ -173,9 +180,10 @@ def _process(
     fmt_name = resolve_format(fmt, output, input_format)
     notify = _notifier(quiet)
     runner = task.from_options(options, notify=notify)
-    items = _load(paths, input_format, lang, max_bytes, notify)
+    items = _load(paths, input_format, lang, max_bytes, notify, texts)
     return _run(
-        functools.partial(runner.map, items), fmt=fmt_name, output=output, force=force, inputs=paths or [], bidi=bidi
+        functools.partial(runner.map, items), fmt=fmt_name, output=output, force=force, inputs=paths or [],
+        bidi=resolve_bidi(bidi, fmt=fmt_name, output=output, quiet=quiet),
     )
 
 
@@ -212,11 +220,12 @@ def _ray(
 @app.command(epilog=examples(
     "arsum summarize release.txt                 # panels on a terminal, plain text in a pipe",
     "arsum summarize releases/ --ratio 20% -o summaries.md",
-    'arsum summarize --text "$(cat release.txt)" --no-english -f json',
+    'arsum summarize --no-english -t "قال الوزير إن الحوار مفيد. وأضاف أنه سيستمر."',
 ))
 @boundary
 def summarize(
     paths: PathsArg = None,
+    text: TextOpt = None,
     sentences: Annotated[
         int | None, typer.Option("--sentences", "-n", min=1, help="Sentences in the Arabic summary (default: one per three body sentences, 1 to 5).")
     ] = None,
@@ -248,7 +257,7 @@ def summarize(
     max_bytes: MaxBytesOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
-    bidi: BidiOpt = False,
+    bidi: BidiOpt = None,
     ray: RayOpt = None,
     output_dir: OutputDirOpt = None,
     workers: WorkersOpt = None,
@@ -272,7 +281,7 @@ def summarize(
     return _process(
         "summarize", Summarizer, options, paths, fmt=fmt, input_format=input_format, lang=lang, max_bytes=max_bytes,
         output=output, force=force, bidi=bidi, quiet=quiet,
-        ray=_RayRun(ray, output_dir, workers, gpus_per_worker, threads_per_worker),
+        ray=_RayRun(ray, output_dir, workers, gpus_per_worker, threads_per_worker), texts=text,
     )
 
 
@@ -284,6 +293,7 @@ def summarize(
 @boundary
 def translate(
     paths: PathsArg = None,
+    text: TextOpt = None,
     to: ToOpt = "en",
     source: FromOpt = "ar",
     fmt: FormatOpt = None,
@@ -300,7 +310,7 @@ def translate(
     max_bytes: MaxBytesOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
-    bidi: BidiOpt = False,
+    bidi: BidiOpt = None,
     ray: RayOpt = None,
     output_dir: OutputDirOpt = None,
     workers: WorkersOpt = None,
@@ -323,7 +333,7 @@ def translate(
     return _process(
         "translate", Translator, options, paths, fmt=fmt, input_format=input_format, lang=declared,
         max_bytes=max_bytes, output=output, force=force, bidi=bidi, quiet=quiet,
-        ray=_RayRun(ray, output_dir, workers, gpus_per_worker, threads_per_worker),
+        ray=_RayRun(ray, output_dir, workers, gpus_per_worker, threads_per_worker), texts=text,
     )
 
 
@@ -353,7 +363,7 @@ def check(
     max_bytes: MaxBytesOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
-    bidi: BidiOpt = False,
+    bidi: BidiOpt = None,
 ) -> int:
     """Check English text made anywhere against its Arabic source: support, numbers, omissions.
 
@@ -373,7 +383,8 @@ def check(
         revision=settings.revision, min_support=settings.min_support, max_bytes=max_bytes, stdin=sys.stdin.buffer,
     )
     with open_output(output) as stream:
-        render_check(result, resolve_format(fmt, output), stream, bidi=bidi)
+        fmt_name = resolve_format(fmt, output)
+        render_check(result, fmt_name, stream, bidi=resolve_bidi(bidi, fmt=fmt_name, output=output))
     return EXIT_FLAGGED if result.flagged else EXIT_OK
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -59,6 +60,37 @@ PathsArg = Annotated[
     list[str] | None,
     typer.Argument(help="Files, folders (their *.txt, sorted) or - for stdin. None: read stdin.", show_default=False),
 ]
+TextOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--text", "-t", metavar="TEXT", show_default=False,
+        help="A release given on the command line instead of files (repeatable; `---` lines separate releases).",
+    ),
+]
+
+
+def check_texts(texts: list[str] | None, paths: list[str] | None, ray: str | None) -> None:
+    """--text is the input: not beside files, nor on Ray (whose workers read their inputs themselves)."""
+    from arsum.errors import UsageError
+
+    if texts and paths:
+        raise UsageError("give the release as --text or as PATHS, not both")
+    if texts and ray:
+        raise UsageError("--text is read here; for --ray, save the text in a file and give its path")
+
+
+def text_releases(texts: list[str], input_format: str, max_bytes: int, *, require_arabic: bool) -> Iterator[Any]:
+    """The releases of each --text, read as a file's bytes are (`<text>`, ids `text#1`; `<text 2>` for the second)."""
+    from arsum.text.inputs import releases_from_bytes
+
+    for k, text in enumerate(texts, start=1):
+        source, name = ("<text>", "text") if len(texts) == 1 else (f"<text {k}>", f"text{k}")
+        # surrogateescape gives back the argument's bytes as the OS passed them, whatever their encoding
+        yield from releases_from_bytes(text.encode("utf-8", "surrogateescape"), source=source, name=name,
+                                       input_format=input_format, max_bytes=max_bytes,  # type: ignore[arg-type]
+                                       require_arabic=require_arabic)
+
+
 FormatOpt = Annotated[
     OutputFormat | None,
     typer.Option(
@@ -114,12 +146,26 @@ OutputOpt = Annotated[
 ]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Allow --output to replace an existing file.")]
 BidiOpt = Annotated[
-    bool,
+    bool | None,
     typer.Option(
-        "--bidi/--no-bidi", envvar="ARSUM_BIDI",
-        help="Shape and reorder Arabic for terminals without bidi support: tmux, VS Code, Windows Terminal (rich only).",
+        "--bidi/--no-bidi", envvar="ARSUM_BIDI", show_default=False,
+        help="Shape and reorder Arabic for terminals without bidi support: tmux, VS Code, Windows Terminal "
+        "(rich and text output; ARSUM_BIDI=1 makes it the default).",
     ),
 ]
+
+
+def resolve_bidi(bidi: bool | None, *, fmt: str, output: Path | None, quiet: bool = False) -> bool:
+    """--bidi as given; left unsaid, Arabic written to tmux or VS Code's terminal earns a one-time hint."""
+    if bidi is None and not quiet and output is None and fmt in ("rich", "text"):
+        if sys.stdout is not None and sys.stdout.isatty():
+            from arsum.cli.process import say
+            from arsum.cli.rtl import bidi_hint
+
+            hint = bidi_hint()
+            if hint:
+                say(hint)
+    return bool(bidi)
 QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", envvar="ARSUM_QUIET", help="No notices or progress on stderr; errors still print.")
 ]
