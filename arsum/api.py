@@ -26,17 +26,21 @@ from typing import TYPE_CHECKING, Generic, Self, TypeVar
 from arsum.errors import InputError
 from arsum.reporting import SILENT, Reporter
 from arsum.tasks.pipeline import (
-    ModelOptions,
     Notify,
     Process,
     Summarize,
     SummarizeOptions,
-    SupportOptions,
     Translate,
     TranslateOptions,
     process_stream,
 )
 from arsum.tasks.results import ReleaseSummary, ReleaseTranslation
+from arsum.tasks.settings import (
+    Length,
+    resolve_english,
+    resolve_models,
+    resolve_support,
+)
 from arsum.text import releases as _releases
 from arsum.text.release import Release
 
@@ -85,13 +89,6 @@ def _one_release(item: str | Release) -> Release:
     if len(found) != 1:
         raise InputError(TEXT_SOURCE, f"holds {len(found)} releases; use arsum.parse_releases and .map()")
     return found[0]
-
-
-def _model_options(
-    model: str | None, device: str, quantize: str | None, config: str | Path | None, reporter: Reporter,
-    backend: str | None,
-) -> ModelOptions:
-    return ModelOptions(model, device, quantize, Path(config) if config is not None else None, reporter, backend)
 
 
 class _Task(Generic[O, R]):
@@ -147,10 +144,10 @@ class Summarizer(_Task[SummarizeOptions, ReleaseSummary]):
         *,
         sentences: int | None = None,
         ratio: float | None = None,
-        english: bool = True,
+        english: bool | None = None,
         strategy: str | None = None,
         model: str | None = None,
-        device: str = "auto",
+        device: str | None = None,
         quantize: str | None = None,
         backend: str | None = None,
         config: str | Path | None = None,
@@ -162,17 +159,20 @@ class Summarizer(_Task[SummarizeOptions, ReleaseSummary]):
         notify: Notify | None = None,
     ) -> None:
         """Args mirror `arsum summarize`'s options; `notify` gets one-line notices (default: the `arsum` logger).
+        An argument left None is taken from its ARSUM_* variable, then models.toml, then the default.
 
         Raises:
-            UsageError: both `sentences` and `ratio`, or either out of range.
+            UsageError: both `sentences` and `ratio`, either out of range, or any argument of the wrong type.
         """
+        english = resolve_english(english)
         options = SummarizeOptions(
-            count=sentences,
-            ratio=ratio,
+            length=Length(sentences, ratio),
             english=english,
             strategy=strategy,
-            models=_model_options(model, device, quantize, config, reporter, backend),
-            support=SupportOptions(support, min_support, drop_unsupported, encoder),
+            models=resolve_models(model=model, device=device, quantize=quantize, backend=backend,
+                                  config=config, reporter=reporter),
+            support=resolve_support(enabled=support, used=english, min_support=min_support, encoder=encoder,
+                                    drop_unsupported=drop_unsupported, config=config),
         )
         self._start(options, notify)
 
@@ -188,7 +188,7 @@ class Translator(_Task[TranslateOptions, ReleaseTranslation]):
         to: str = "en",
         source: str = "ar",
         model: str | None = None,
-        device: str = "auto",
+        device: str | None = None,
         quantize: str | None = None,
         backend: str | None = None,
         config: str | Path | None = None,
@@ -206,8 +206,9 @@ class Translator(_Task[TranslateOptions, ReleaseTranslation]):
         options = TranslateOptions(
             target=to,
             source=source,
-            models=_model_options(model, device, quantize, config, reporter, backend),
-            support=SupportOptions(support, min_support, encoder=encoder),
+            models=resolve_models(model=model, device=device, quantize=quantize, backend=backend,
+                                  config=config, reporter=reporter),
+            support=resolve_support(enabled=support, min_support=min_support, encoder=encoder, config=config),
         )
         self._start(options, notify)
 
@@ -246,6 +247,7 @@ def check(
     translation_expected: bool = False,
     encoder: str | None = None,
     min_support: float | None = None,
+    config: str | Path | None = None,
 ) -> DocumentCheck:
     """Check an English summary or translation against its Arabic release, as `arsum check` does.
 
@@ -253,19 +255,22 @@ def check(
         source: a parsed Release, or the text of one release (headline first).
         translation: the English text.
         translation_expected: the English should render all of the Arabic (each omission is a problem).
-        encoder: the sentence encoder for support scores (default: use-m3).
-        min_support: flag English sentences below this support (default: the calibrated threshold).
+        encoder: the sentence encoder for support scores (else ARSUM_ENCODER, models.toml `[support]`, use-m3).
+        min_support: flag English sentences below this support (else models.toml `[support]`, the calibrated
+            threshold).
+        config: a user models.toml merged over the packaged one (else ARSUM_CONFIG, the user config file).
 
     Returns:
         Per English sentence its support, sources and number flags, and the Arabic sentences left out.
     """
     from arsum.tasks.check import check_document
-    from arsum.tasks.support import DEFAULT_MIN_SUPPORT
+    from arsum.tasks.support import get_encoder
 
+    settings = resolve_support(min_support=min_support, encoder=encoder, config=config)
     release = _one_release(source)
-    threshold = DEFAULT_MIN_SUPPORT if min_support is None else min_support
     return check_document(
-        release, translation, translation_expected=translation_expected, encoder=encoder, min_support=threshold
+        release, translation, translation_expected=translation_expected,
+        encoder=get_encoder(settings.encoder, settings.revision), min_support=settings.min_support,
     )
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO_ROOT
+from rich.cells import cell_len
 from typer.testing import CliRunner
 
 from arsum.cli import completion
@@ -134,6 +135,21 @@ def test_bash_completes_language_codes_through_the_printed_script(tmp_path: Path
     done = subprocess.run(["bash", "--norc", "--noprofile", "-c", probe], capture_output=True, text=True, env=env,
                           timeout=60, check=False)
     assert sorted(done.stdout.split()) == ["zh", "zh-Hant"], done.stderr
+
+
+@pytest.mark.parametrize("shell", ["zsh", "fish", "powershell"])
+def test_completion_answers_in_plain_text_without_typer_rich_rendering(shell: str) -> None:
+    """Each Tab is a new process: typer's Rich rendering of every help (typer.rich_utils) doubled its cost; the
+    help comes back on one line, whole."""
+    probe = ("import atexit, sys; atexit.register(lambda: print('RICH' if 'typer.rich_utils' in sys.modules "
+             "else 'PLAIN', file=sys.stderr)); " + AS_ARSUM)
+    env = arsum_env(_ARSUM_COMPLETE=f"complete_{shell}", _TYPER_COMPLETE_ARGS="arsum summarize --backe",
+                    _TYPER_COMPLETE_FISH_ACTION="get-args", _TYPER_COMPLETE_WORD_TO_COMPLETE="--backe")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60,
+                          check=False)
+    assert done.stderr.strip() == "PLAIN"
+    [line] = [ln for ln in done.stdout.splitlines() if "--backend" in ln]
+    assert "models pull" in line  # the end of the help, on the same line
 
 
 def test_a_bad_config_completes_nothing_rather_than_printing_an_error(tmp_path: Path) -> None:
@@ -299,3 +315,211 @@ def test_translate_takes_text_too(tiny_models: dict[str, Path], tmp_path: Path) 
     assert result.exit_code == 0, result.stderr
     [record] = json.loads(result.stdout)
     assert record["id"] == "text#1" and record["target_lang"] == "en"
+
+
+# --- bidi: the hint, text output, ligatures --------------------------------------------------------------------
+
+# Own sentences (no ../shared needed): harakat, numbers with % and decimals, brackets, quotes, a dash, a comma list.
+OWN_SENTENCES = [
+    "أعلنت وزارة الصحة اليوم عن افتتاح 12 مستشفى جديدا في المناطق الشمالية بتكلفة تجاوزت 3.5 مليار ريال.",
+    "وقال الوزير (في مؤتمر صحفي عقده بالرياض) إن نسبة الإنجاز بلغت 85% حتى نهاية الربع الثالث من العام.",
+    "وَأَكَّدَ المُتَحَدِّثُ الرَّسْمِيُّ أَنَّ الخُطَّةَ تَشْمَلُ تَدْرِيبَ الكَوَادِرِ الوَطَنِيَّةِ عَلَى أَحْدَثِ الأَجْهِزَةِ.",
+    "وأشار إلى أن «برنامج التحول الصحي» – الذي أطلق عام 2016 – يهدف إلى رفع جودة الخدمات وتقليص فترات الانتظار.",
+    "وشملت المرحلة الأولى مدن حائل، وعرعر، وسكاكا، والقريات، وطريف، على أن تتبعها مدن الجنوب لاحقا.",
+    "حفظه الله ورعاه، ونقل تحيات خادم الحرمين الشريفين إلى المشاركين في اللقاء الذي استمر يومين.",
+]
+OWN_RELEASE = "افتتاح مستشفيات جديدة في الشمال\n\n" + "\n".join(OWN_SENTENCES) + "\n"
+
+
+def _read_back(rows: list[str]) -> list[str]:
+    """Words of display-order rows, as a reader's eye takes them back (test_terminal.logical_words), labels dropped."""
+    from test_terminal import logical_words
+
+    return [w for row in rows for w in logical_words(row)]
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 120])
+def test_bidi_panels_read_back_in_order_on_own_sentences(width: int) -> None:
+    """A sibling of test_terminal's held-out check that needs no ../shared: every row of every sentence, at each
+    width, reads back to the sentence in order, with its number first and its first words on its first row."""
+    from test_terminal import logical_words, nfkc_words, rendered_rows, rows_of
+
+    from arsum.tasks.extractive import ExtractiveSummarizer
+    from arsum.tasks.results import ReleaseSummary
+    from arsum.text.releases import parse_releases
+
+    [release] = parse_releases(OWN_RELEASE, source="own", name="own", encoding="utf-8")
+    item = ReleaseSummary(release, ExtractiveSummarizer().summarize(release, count=len(release.sentences)))
+    rows = rendered_rows(item, width, bidi=True)
+    labels = [f"{s.index + 1}. " for s in item.arabic_summary.sentences]
+    assert len(labels) == len(OWN_SENTENCES)
+    for k, sentence in enumerate(item.arabic_summary.sentences):
+        own = rows_of(rows, labels[k], labels[k + 1:], bidi=True)
+        assert logical_words(own[0])[0] == labels[k].strip()
+        assert [w for row in own for w in logical_words(row)][1:] == nfkc_words(sentence.text)
+
+
+@pytest.mark.parametrize("width", [40, 70, 100])
+def test_bidi_applies_to_text_output(width: int) -> None:
+    from test_terminal import nfkc_words
+
+    plain = runner.invoke(app, ["summarize", "--no-english", "-f", "text", "-n", "6", "-t", OWN_RELEASE])
+    result = runner.invoke(app, ["summarize", "--no-english", "-f", "text", "-n", "6", "--bidi", "-t", OWN_RELEASE],
+                           env={"COLUMNS": str(width)})
+    assert result.exit_code == 0, result.stderr
+    rows = result.stdout.splitlines()
+    assert all(cell_len(row) <= width for row in rows) and rows != plain.stdout.splitlines()
+    assert "Arabic summary:" in rows and rows[0] == "# text#1"  # lines without Arabic are left as they are
+    arabic = [row for row in rows[rows.index("Arabic summary:") + 1:] if row.strip()]
+    assert all(cell_len(row) == width for row in arabic)  # right-aligned, as an Arabic reader starts at the right
+    assert [row.rstrip()[-2:] for row in arabic if row.rstrip()[-2:-1] == "."] == [f".{k}" for k in range(1, 7)]
+    assert _read_back(arabic) == [w for k, s in enumerate(OWN_SENTENCES, 1) for w in [f"{k}.", *nfkc_words(s)]]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_without_bidi_no_output_is_reordered(fmt: str) -> None:
+    result = runner.invoke(app, ["summarize", "--no-english", "-f", fmt, "-n", "6", "-t", OWN_RELEASE])
+    assert all(sentence in result.stdout for sentence in OWN_SENTENCES[:2])
+
+
+def test_check_text_output_takes_bidi_too(tmp_path: Path) -> None:
+    source = tmp_path / "source.ar"
+    source.write_text(OWN_RELEASE, encoding="utf-8")
+    english = tmp_path / "summary.en"
+    english.write_text("The ministry opened 12 new hospitals in the north.\n", encoding="utf-8")
+    plain = runner.invoke(app, ["check", str(source), str(english), "-f", "text"])
+    visual = runner.invoke(app, ["check", str(source), str(english), "-f", "text", "--bidi"], env={"COLUMNS": "50"})
+    assert visual.exit_code == plain.exit_code and visual.exit_code in (0, 3)
+    assert "The ministry opened 12 new hospitals in the north." in visual.stdout  # English untouched
+    arabic = [row for row in visual.stdout.splitlines() if _has_arabic(row)]
+    assert arabic and all(cell_len(row) <= 50 for row in arabic)
+    assert not any(sentence in visual.stdout for sentence in OWN_SENTENCES)  # every Arabic line in display order
+
+
+def _has_arabic(text: str) -> bool:
+    return any("\u0600" <= c <= "\u06ff" or "\ufb50" <= c <= "\ufeff" for c in text)
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    ["حفظه الله", "صلى الله عليه وسلم", "بسم الله الرحمن الرحيم", "جل جلاله", "الله أكبر", "محمد رسول الله",
+     "مئة ريال", "إلى علي", "لا إله", "الأمير والآخرون"],
+)
+def test_bidi_uses_no_ligatures_that_fonts_draw_badly(phrase: str) -> None:
+    """Only lam-alef, which every Arabic font has; never U+FDF2 (الله) and the other one-cell words."""
+    import unicodedata
+
+    from arsum.cli.rtl import layout
+
+    [row] = layout(phrase, 80, reorder=True)
+    ligatures = {unicodedata.name(c) for c in row if "LIGATURE" in unicodedata.name(c, "")}
+    assert all(name.startswith("ARABIC LIGATURE LAM WITH ALEF ") and "MAKSURA" not in name for name in ligatures)
+    assert not any("\ufb50" <= c <= "\ufdff" for c in row)  # Presentation Forms-A: the word and letter ligatures
+    assert sorted(unicodedata.normalize("NFKC", row).replace(" ", "")) == sorted(phrase.replace(" ", ""))  # no letter lost
+
+
+@pytest.mark.parametrize(
+    ("env", "terminal"),
+    [({"TMUX": "/tmp/tmux-0/default,1,0"}, "tmux"), ({"TERM_PROGRAM": "vscode"}, "VS Code"),
+     ({"WT_SESSION": "x"}, "Windows Terminal"), ({"TERM_PROGRAM": "iTerm.app"}, None), ({}, None)],
+)
+def test_the_bidi_hint_is_given_once_per_terminal_kind(env: dict[str, str], terminal: str | None, tmp_path: Path) -> None:
+    from arsum.cli.rtl import bidi_hint
+
+    env = {**env, "XDG_STATE_HOME": str(tmp_path / "state")}
+    first = bidi_hint(env)
+    if terminal is None:
+        assert first is None and not (tmp_path / "state").exists()
+        return
+    assert first is not None and terminal in first and "--bidi" in first and "ARSUM_BIDI=1" in first
+    assert bidi_hint(env) is None  # remembered
+    assert (tmp_path / "state" / "arsum" / "hints").is_file()
+
+
+def test_the_bidi_hint_is_given_every_run_where_nothing_can_be_remembered(tmp_path: Path) -> None:
+    from arsum.cli.rtl import bidi_hint
+
+    blocker = tmp_path / "state"
+    blocker.write_text("a file where the state folder would be", encoding="utf-8")
+    env = {"TMUX": "x", "XDG_STATE_HOME": str(blocker)}
+    assert bidi_hint(env) and bidi_hint(env)
+
+
+def _on_a_terminal(args: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """Run arsum with stdout on a pseudo-terminal (as in a tmux pane) and stderr on a pipe; (status, stderr)."""
+    import pty
+
+    main, sub = pty.openpty()
+    try:
+        done = subprocess.run([sys.executable, "-m", "arsum", *args], stdout=sub, stderr=subprocess.PIPE,
+                              env=arsum_env(**env), timeout=120, check=False)
+    finally:
+        os.close(sub)
+        os.close(main)
+    return done.returncode, done.stderr.decode()
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="no pseudo-terminals on this platform")
+def test_the_hint_appears_once_in_tmux_and_never_when_bidi_was_chosen(tmp_path: Path) -> None:
+    env = {"TMUX": "/tmp/tmux-1000/default,4242,0", "XDG_STATE_HOME": str(tmp_path / "state"), "COLUMNS": "80"}
+    args = ["summarize", "--no-english", "-n", "1", "-f", "text", "-t", OWN_SENTENCES[0]]
+    for extra, extra_env in [([], {"ARSUM_BIDI": "0"}), (["--bidi"], {}), (["-q"], {}), (["-o", str(tmp_path / "o.txt")], {})]:
+        status, stderr = _on_a_terminal(args + extra, {**env, **extra_env})
+        assert status == 0 and "--bidi" not in stderr, (extra, extra_env, stderr)
+    status, stderr = _on_a_terminal(args, env)
+    assert status == 0 and stderr.count("--bidi") == 1 and "tmux" in stderr
+    assert "--bidi" not in _on_a_terminal(args, env)[1]  # once
+
+
+# --- progress totals -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def shown_bars(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int | None, int]]:
+    """(label, total, completed) of every bar the terminal reporter starts, as if stderr were a terminal."""
+    from rich.progress import Progress
+
+    from arsum.cli import progress
+
+    bars: list[tuple[str, int | None, int]] = []
+    add_task = Progress.add_task
+
+    def recording(self: Progress, description: str, *args: object, **kwargs: object) -> object:
+        bars.append((description, kwargs.get("total"), kwargs.get("completed", 0)))  # type: ignore[arg-type]
+        return add_task(self, description, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(progress, "enabled", lambda: True)
+    monkeypatch.setattr(Progress, "add_task", recording)
+    return bars
+
+
+def test_a_bar_shows_a_total_only_once_every_input_is_read(shown_bars: list[tuple[str, int | None, int]]) -> None:
+    from arsum.cli.progress import TerminalReporter
+
+    reporter = TerminalReporter()
+    items = reporter.watch_inputs(iter(["r1", "r2", "r3"]))
+    next(items)
+    with reporter.track("/models/tiny-marian", 4) as bar:  # more input may follow: the run's total is unknown
+        bar.advance(4)
+    assert list(items) == ["r2", "r3"]
+    with reporter.track("/models/tiny-marian", 2) as bar:  # the last window: now the total is the run's
+        bar.advance(2)
+    assert shown_bars == [("tiny-marian", None, 0), ("tiny-marian", 6, 4)]
+
+
+def test_translate_bars_never_show_a_total_that_later_grows(
+    shown_bars: list[tuple[str, int | None, int]], tiny_models: dict[str, Path], tmp_path: Path
+) -> None:
+    """20 releases are two windows: the first bar's total is unknown, the last one's is the whole run's."""
+    config = tmp_path / "models.toml"
+    config.write_text(f'[models.opus-mt-tc-big-ar-en]\nsource = "{tiny_models["marian"]}"\n'
+                      "[models.opus-mt-tc-big-ar-en.generation]\nnum_beams = 1\nmax_new_tokens = 4\n", encoding="utf-8")
+    releases = "\n---\n".join([ARABIC] * 20)
+    result = runner.invoke(app, ["translate", "-t", releases, "--no-support", "-f", "jsonl", "--config", str(config),
+                                 "--backend", "transformers"])
+    assert result.exit_code == 0, result.stderr
+    model_bars = [bar for bar in shown_bars if bar[0] == "opus-mt-tc-big-ar-en"]
+    assert len(model_bars) >= 2
+    assert all(total is None for _, total, _ in model_bars[:-1])
+    _, total, completed = model_bars[-1]
+    assert total is not None and total > completed > 0

@@ -50,6 +50,7 @@ from arsum.cli.options import (
     check_texts,
     examples,
     text_releases,
+    resolve_bidi,
     resolve_format,
 )
 from arsum.cli.process import boundary, run, say
@@ -93,22 +94,20 @@ def _notifier(quiet: bool) -> Callable[[str], None]:
     return (lambda message: None) if quiet else say
 
 
-def _model_options(  # noqa: ANN202
+def _model_options(
     model: str | None, device: str, quantize: Quantize | None, config: Path | None, backend: Backend | None,
     quiet: bool,
 ):
     from arsum.cli.progress import TerminalReporter
-    from arsum.models.device import check_device, thread_count
     from arsum.reporting import SILENT
-    from arsum.tasks.pipeline import ModelOptions
+    from arsum.tasks.settings import resolve_models
 
-    thread_count()  # a bad ARSUM_THREADS is refused now, not after the first release
-    reporter = SILENT if quiet else TerminalReporter()
-    return ModelOptions(model, check_device(device), quantize.value if quantize else None, config, reporter,
-                        backend.value if backend else None)
+    return resolve_models(model=model, device=device, quantize=quantize.value if quantize else None,
+                          backend=backend.value if backend else None, config=config,
+                          reporter=SILENT if quiet else TerminalReporter())
 
 
-def _load(  # noqa: ANN202
+def _load(
     paths: list[str] | None, input_format: InputFormat, lang: str | None, max_bytes: int | None,
     notify: Callable[[str], None], texts: list[str] | None = None,
 ):
@@ -167,9 +166,9 @@ class _RayRun:
     threads: int
 
 
-def _process(  # noqa: PLR0913 - the options every processing command shares
+def _process(
     command: str, task: Any, options: Any, paths: list[str] | None, *, fmt: OutputFormat | None,
-    input_format: InputFormat, lang: str | None, max_bytes: int | None, output: Path | None, force: bool, bidi: bool,
+    input_format: InputFormat, lang: str | None, max_bytes: int | None, output: Path | None, force: bool, bidi: bool | None,
     quiet: bool, ray: _RayRun, texts: list[str] | None = None,
 ) -> int:
     """summarize and translate: on Ray when asked, else the task built once and mapped over the inputs."""
@@ -182,8 +181,11 @@ def _process(  # noqa: PLR0913 - the options every processing command shares
     notify = _notifier(quiet)
     runner = task.from_options(options, notify=notify)
     items = _load(paths, input_format, lang, max_bytes, notify, texts)
+    watch = getattr(options.models.reporter, "watch_inputs", None)  # bars show a total once every input is read
     return _run(
-        functools.partial(runner.map, items), fmt=fmt_name, output=output, force=force, inputs=paths or [], bidi=bidi
+        functools.partial(runner.map, watch(items) if watch else items), fmt=fmt_name, output=output, force=force,
+        inputs=paths or [],
+        bidi=resolve_bidi(bidi, fmt=fmt_name, output=output, quiet=quiet),
     )
 
 
@@ -257,7 +259,7 @@ def summarize(
     max_bytes: MaxBytesOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
-    bidi: BidiOpt = False,
+    bidi: BidiOpt = None,
     ray: RayOpt = None,
     output_dir: OutputDirOpt = None,
     workers: WorkersOpt = None,
@@ -267,15 +269,16 @@ def summarize(
 ) -> int:
     """Arabic extractive and English abstractive summary of each release."""
     from arsum.api import Summarizer
-    from arsum.tasks.pipeline import SummarizeOptions, SupportOptions
+    from arsum.tasks.pipeline import SummarizeOptions
+    from arsum.tasks.settings import Length, resolve_support
 
     options = SummarizeOptions(
-        count=sentences,
-        ratio=ratio,
+        length=Length(sentences, ratio),
         english=english,
         strategy=strategy.value if strategy else None,
         models=_model_options(model, device, quantize, config, backend, quiet),
-        support=SupportOptions(support, min_support, drop_unsupported, encoder),
+        support=resolve_support(enabled=support, used=english, min_support=min_support, encoder=encoder,
+                                drop_unsupported=drop_unsupported, config=config),
     )
     return _process(
         "summarize", Summarizer, options, paths, fmt=fmt, input_format=input_format, lang=lang, max_bytes=max_bytes,
@@ -309,7 +312,7 @@ def translate(
     max_bytes: MaxBytesOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
-    bidi: BidiOpt = False,
+    bidi: BidiOpt = None,
     ray: RayOpt = None,
     output_dir: OutputDirOpt = None,
     workers: WorkersOpt = None,
@@ -319,13 +322,14 @@ def translate(
 ) -> int:
     """Translate releases sentence by sentence, keeping titles, paragraphs and release boundaries."""
     from arsum.api import Translator
-    from arsum.tasks.pipeline import SupportOptions, TranslateOptions
+    from arsum.tasks.pipeline import TranslateOptions
+    from arsum.tasks.settings import resolve_support
 
     options = TranslateOptions(
         target=to,
         source=source,
         models=_model_options(model, device, quantize, config, backend, quiet),
-        support=SupportOptions(support, min_support, encoder=encoder),
+        support=resolve_support(enabled=support, min_support=min_support, encoder=encoder, config=config),
     )
     declared = lang or (source if source != "ar" else None)  # English input is not refused for lacking Arabic
     return _process(
@@ -357,10 +361,11 @@ def check(
     fmt: FormatOpt = None,
     min_support: MinSupportOpt = None,
     encoder: EncoderOpt = None,
+    config: ConfigOpt = None,
     max_bytes: MaxBytesOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
-    bidi: BidiOpt = False,
+    bidi: BidiOpt = None,
 ) -> int:
     """Check English text made anywhere against its Arabic source: support, numbers, omissions.
 
@@ -370,15 +375,18 @@ def check(
     from arsum.cli.render import render_check
     from arsum.errors import EXIT_FLAGGED
     from arsum.tasks.check import check_files
+    from arsum.tasks.settings import resolve_support
 
+    settings = resolve_support(min_support=min_support, encoder=encoder, config=config)
     if output is not None:
         check_output_path(output, [source, translation], force)
     result = check_files(
-        source, translation, aligned=aligned, translation_expected=translation_expected, encoder=encoder,
-        min_support=min_support, max_bytes=max_bytes, stdin=sys.stdin.buffer,
+        source, translation, aligned=aligned, translation_expected=translation_expected, encoder=settings.encoder,
+        revision=settings.revision, min_support=settings.min_support, max_bytes=max_bytes, stdin=sys.stdin.buffer,
     )
     with open_output(output) as stream:
-        render_check(result, resolve_format(fmt, output), stream, bidi=bidi)
+        fmt_name = resolve_format(fmt, output)
+        render_check(result, fmt_name, stream, bidi=resolve_bidi(bidi, fmt=fmt_name, output=output))
     return EXIT_FLAGGED if result.flagged else EXIT_OK
 
 

@@ -147,12 +147,26 @@ OutputOpt = Annotated[
 ]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Allow --output to replace an existing file.")]
 BidiOpt = Annotated[
-    bool,
+    bool | None,
     typer.Option(
-        "--bidi/--no-bidi", envvar="ARSUM_BIDI",
-        help="Shape and reorder Arabic for terminals without bidi support: tmux, VS Code, Windows Terminal (rich only).",
+        "--bidi/--no-bidi", envvar="ARSUM_BIDI", show_default=False,
+        help="Shape and reorder Arabic for terminals without bidi support: tmux, VS Code, Windows Terminal "
+        "(rich and text output; ARSUM_BIDI=1 makes it the default).",
     ),
 ]
+
+
+def resolve_bidi(bidi: bool | None, *, fmt: str, output: Path | None, quiet: bool = False) -> bool:
+    """--bidi as given; left unsaid, Arabic written to tmux or VS Code's terminal earns a one-time hint."""
+    if bidi is None and not quiet and output is None and fmt in ("rich", "text"):
+        if sys.stdout is not None and sys.stdout.isatty():
+            from arsum.cli.process import say
+            from arsum.cli.rtl import bidi_hint
+
+            hint = bidi_hint()
+            if hint:
+                say(hint)
+    return bool(bidi)
 QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", envvar="ARSUM_QUIET", help="No notices or progress on stderr; errors still print.")
 ]
