@@ -293,7 +293,7 @@ class Digester:
         ratio: float | None = None,
         english: bool = False,
         model: str | None = None,
-        device: str = "auto",
+        device: str | None = None,
         quantize: str | None = None,
         backend: str | None = None,
         config: str | Path | None = None,
@@ -311,9 +311,12 @@ class Digester:
         from arsum.tasks.digest import DigestOptions
 
         summary = SummarizeOptions(
-            count=sentences, ratio=ratio, english=english, strategy=None,
-            models=_model_options(model, device, quantize, config, reporter, backend),
-            support=SupportOptions(support, min_support, False, encoder),
+            length=Length(sentences, ratio),
+            english=resolve_english(english),
+            models=resolve_models(model=model, device=device, quantize=quantize, backend=backend,
+                                  config=config, reporter=reporter),
+            support=resolve_support(enabled=support, used=english, min_support=min_support, encoder=encoder,
+                                    config=config),
         )
         self._start(DigestOptions(summary=summary, sort=sort, min_sources=min_sources, topical=follow_ups),
                     notify, reporter)

@@ -298,3 +298,59 @@ def test_page_renders_in_headless_chromium(tmp_path: Path, day_file: Path, comma
     dom = subprocess.run([*base, "--dump-dom", page.as_uri()], capture_output=True, timeout=120, check=False)
     assert '<html lang="ar" dir="rtl">' in dom.stdout.decode()
     assert "الجبير يبحث مع فابيوس" in dom.stdout.decode()
+
+
+# --------------------------------------------------------------------------- -f html for the other commands
+
+
+def _page_checks(page: str) -> None:
+    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+    assert '<html lang="ar" dir="rtl">' in page and "Noto Naskh Arabic" in page
+    assert "default-src 'none'" in page  # no external resource can load
+    assert "<script" not in page and "\u202e" not in page and "\x1b" not in page
+
+
+def test_summarize_html_escapes_every_string(tmp_path: Path) -> None:
+    path = tmp_path / "evil.txt"
+    path.write_text(f"{HOSTILE}\n\n{FUND} <img src=x onerror=alert(1)>", encoding="utf-8")
+    result = RUNNER.invoke(app, ["summarize", str(path), "--no-english", "-f", "html"])
+    assert result.exit_code == 0, result.output
+    _page_checks(result.stdout)
+    assert "<img" not in result.stdout and "&lt;script&gt;" in result.stdout
+    assert result.stdout.count("<article") == 1
+
+
+def test_translate_html_renderer_streams_one_article_per_release() -> None:
+    import io
+
+    from arsum.cli.html import HtmlRenderer
+    from arsum.tasks.results import ReleaseTranslation, TranslationPair
+
+    (release,) = arsum.parse_releases("عنوان <b>الخبر</b>\n\n" + FUND)
+    pairs = (TranslationPair(index=-1, paragraph=-1, source=release.title, translation="A <b>title</b>"),
+             TranslationPair(index=0, paragraph=0, source=release.sentences[0].text, translation="The fund </td>",
+                             support=0.12, flags=("low-support",)))
+    item = ReleaseTranslation(release=release, pairs=pairs, model="m", revision=None, source_lang="ar",
+                              target_lang="en")
+    stream = io.StringIO()
+    renderer = HtmlRenderer(stream)
+    head = stream.getvalue()
+    renderer.write(item)
+    renderer.close()
+    page = stream.getvalue()
+    assert head.endswith("<main>\n")  # the head is out before the first release is done
+    _page_checks(page)
+    assert "A &lt;b&gt;title&lt;/b&gt;" in page and "The fund &lt;/td&gt;" in page and "weak support 0.12" in page
+
+
+def test_check_html(tmp_path: Path) -> None:
+    source = tmp_path / "release.txt"
+    source.write_text("خبر عن الصندوق\n\n" + FUND, encoding="utf-8")
+    english = tmp_path / "summary.en"
+    english.write_text("The real estate fund signed a deal with <three> banks to finance 4,000 homes.\n", encoding="utf-8")
+    target = tmp_path / "check.html"
+    result = RUNNER.invoke(app, ["check", str(source), str(english), "-o", str(target)])
+    assert result.exit_code in (0, 3), result.output
+    page = target.read_text(encoding="utf-8")
+    _page_checks(page)
+    assert "&lt;three&gt;" in page and "<three>" not in page

@@ -133,5 +133,9 @@ def render_digest(digest: Digest, fmt: str, stream: TextIO, *, bidi: bool = Fals
     elif fmt == "rich":
         _rich(digest, stream, bidi)
     else:
-        stream.write(_text(digest))
+        from arsum.cli.render import _visual
+
+        out = _visual(stream) if bidi else stream  # --bidi: lines in display order, as for summarize
+        out.write(_text(digest))
+        out.flush()
     stream.flush()

@@ -516,7 +516,7 @@ class DigestRun:
             from arsum.tasks.support import get_encoder
 
             try:
-                self._encoder = get_encoder(self.options.summary.support.encoder)
+                self._encoder = get_encoder()  # the thresholds are calibrated for the default encoder
                 load = getattr(self._encoder, "load", None)
                 if load is not None:
                     load()
