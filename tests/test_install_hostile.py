@@ -503,7 +503,11 @@ def test_convert_and_import_print_no_transformers_noise(tiny_marian: Path, tmp_p
 # --- a conversion belongs to the weights it was made from ------------------------------------------------------
 
 def test_a_newer_snapshot_is_converted_again(tiny_marian: Path, tiny_marian_bin: Path, config: Path) -> None:
-    from arsum.models.folders import default_ct2_folder, read_metadata, source_fingerprint
+    from arsum.models.folders import (
+        default_ct2_folder,
+        read_metadata,
+        source_fingerprint,
+    )
 
     first = run("models", "import", str(tiny_marian), "--name", "tiny-ar-en", "--config", str(config))
     assert first.exit_code == 0, first.stderr
