@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from arsum import __version__
+from arsum.cli.completion import InstallCompletionOpt, RootGroup, ShowCompletionOpt
 from arsum.cli.models_cmds import models_app
 from arsum.cli.options import (
     Backend,
@@ -23,6 +24,7 @@ from arsum.cli.options import (
     EncoderOpt,
     ForceOpt,
     FormatOpt,
+    FromOpt,
     GpusOpt,
     InputFormat,
     InputFormatOpt,
@@ -37,12 +39,18 @@ from arsum.cli.options import (
     Quantize,
     QuantizeOpt,
     QuietOpt,
+    RatioOpt,
     RayOpt,
     Strategy,
     SupportOpt,
+    TextOpt,
     ThreadsOpt,
+    ToOpt,
     WorkersOpt,
-    ratio_above_zero,
+    check_texts,
+    examples,
+    text_releases,
+    resolve_bidi,
     resolve_format,
 )
 from arsum.cli.process import Terminated, boundary, run, say
@@ -52,7 +60,8 @@ app = typer.Typer(
     name="arsum",
     help="Summarize and translate Arabic news releases.",
     no_args_is_help=True,
-    add_completion=True,  # --install-completion/--show-completion: `import typer` loads that code anyway (bench_startup)
+    cls=RootGroup,  # the command list with whole descriptions
+    add_completion=False,  # typer's options guess the shell from the process tree even when one is named: ours below
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain click help: typer's rich help costs more start-up time than arsum itself
     context_settings={"help_option_names": ["-h", "--help"]},  # inherited by every sub-command
@@ -71,6 +80,8 @@ def _root(
     version: Annotated[
         bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
+    show_completion: ShowCompletionOpt = None,
+    install_completion: InstallCompletionOpt = None,
 ) -> None:
     """Summarize and translate Arabic news releases.
 
@@ -83,27 +94,27 @@ def _notifier(quiet: bool) -> Callable[[str], None]:
     return (lambda message: None) if quiet else say
 
 
-def _model_options(  # noqa: ANN202
+def _model_options(
     model: str | None, device: str, quantize: Quantize | None, config: Path | None, backend: Backend | None,
     quiet: bool,
 ):
     from arsum.cli.progress import TerminalReporter
-    from arsum.models.device import check_device, thread_count
     from arsum.reporting import SILENT
-    from arsum.tasks.pipeline import ModelOptions
+    from arsum.tasks.settings import resolve_models
 
-    thread_count()  # a bad ARSUM_THREADS is refused now, not after the first release
-    reporter = SILENT if quiet else TerminalReporter()
-    return ModelOptions(model, check_device(device), quantize.value if quantize else None, config, reporter,
-                        backend.value if backend else None)
+    return resolve_models(model=model, device=device, quantize=quantize.value if quantize else None,
+                          backend=backend.value if backend else None, config=config,
+                          reporter=SILENT if quiet else TerminalReporter())
 
 
-def _load(  # noqa: ANN202
+def _load(
     paths: list[str] | None, input_format: InputFormat, lang: str | None, max_bytes: int | None,
-    notify: Callable[[str], None],
+    notify: Callable[[str], None], texts: list[str] | None = None,
 ):
     from arsum.text.inputs import DEFAULT_MAX_BYTES, load_releases
 
+    if texts:
+        return text_releases(texts, input_format.value, max_bytes or DEFAULT_MAX_BYTES, require_arabic=lang is None)
     if (not paths or "-" in paths) and sys.stdin is not None and sys.stdin.isatty():
         notify("reading releases from the terminal: paste text, then Ctrl-D (or give FILE; -h for help)")
     return load_releases(
@@ -163,21 +174,27 @@ class _RayRun:
     threads: int
 
 
-def _process(  # noqa: PLR0913 - the options every processing command shares
+def _process(
     command: str, task: Any, options: Any, paths: list[str] | None, *, fmt: OutputFormat | None,
-    input_format: InputFormat, lang: str | None, max_bytes: int | None, output: Path | None, force: bool, bidi: bool,
-    quiet: bool, ray: _RayRun,
+    input_format: InputFormat, lang: str | None, max_bytes: int | None, output: Path | None, force: bool, bidi: bool | None,
+    quiet: bool, ray: _RayRun, texts: list[str] | None = None,
 ) -> int:
     """summarize and translate: into --output-dir (on Ray or here) when asked, else the task mapped over the inputs."""
+    check_texts(texts, paths, ray.address)
     if ray.output_dir is not None or ray.address is not None:
+        if texts:
+            raise UsageError("--text is read here; for --output-dir, save the text in a file and give its path")
         return _resumable(command, options, paths, fmt=fmt, input_format=input_format, lang=lang,
                           max_bytes=max_bytes, output=output, quiet=quiet, ray=ray)
     fmt_name = resolve_format(fmt, output, input_format)
     notify = _notifier(quiet)
     runner = task.from_options(options, notify=notify)
-    items = _load(paths, input_format, lang, max_bytes, notify)
+    items = _load(paths, input_format, lang, max_bytes, notify, texts)
+    watch = getattr(options.models.reporter, "watch_inputs", None)  # bars show a total once every input is read
     return _run(
-        functools.partial(runner.map, items), fmt=fmt_name, output=output, force=force, inputs=paths or [], bidi=bidi
+        functools.partial(runner.map, watch(items) if watch else items), fmt=fmt_name, output=output, force=force,
+        inputs=paths or [],
+        bidi=resolve_bidi(bidi, fmt=fmt_name, output=output, quiet=quiet),
     )
 
 
@@ -218,19 +235,19 @@ def _resumable(
     return EXIT_INPUT if summary.errors else EXIT_OK
 
 
-@app.command()
+@app.command(epilog=examples(
+    "arsum summarize release.txt                 # panels on a terminal, plain text in a pipe",
+    "arsum summarize releases/ --ratio 20% -o summaries.md",
+    'arsum summarize --no-english -t "قال الوزير إن الحوار مفيد. وأضاف أنه سيستمر."',
+))
 @boundary
 def summarize(
     paths: PathsArg = None,
+    text: TextOpt = None,
     sentences: Annotated[
         int | None, typer.Option("--sentences", "-n", min=1, help="Sentences in the Arabic summary (default: one per three body sentences, 1 to 5).")
     ] = None,
-    ratio: Annotated[
-        float | None,
-        typer.Option(
-            "--ratio", max=1.0, callback=ratio_above_zero, help="Share of sentences instead of a count, e.g. 0.2."
-        ),
-    ] = None,
+    ratio: RatioOpt = None,
     fmt: FormatOpt = None,
     input_format: InputFormatOpt = InputFormat.text,
     english: Annotated[
@@ -258,7 +275,7 @@ def summarize(
     max_bytes: MaxBytesOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
-    bidi: BidiOpt = False,
+    bidi: BidiOpt = None,
     ray: RayOpt = None,
     output_dir: OutputDirOpt = None,
     workers: WorkersOpt = None,
@@ -268,29 +285,35 @@ def summarize(
 ) -> int:
     """Arabic extractive and English abstractive summary of each release."""
     from arsum.api import Summarizer
-    from arsum.tasks.pipeline import SummarizeOptions, SupportOptions
+    from arsum.tasks.pipeline import SummarizeOptions
+    from arsum.tasks.settings import Length, resolve_support
 
     options = SummarizeOptions(
-        count=sentences,
-        ratio=ratio,
+        length=Length(sentences, ratio),
         english=english,
         strategy=strategy.value if strategy else None,
         models=_model_options(model, device, quantize, config, backend, quiet),
-        support=SupportOptions(support, min_support, drop_unsupported, encoder),
+        support=resolve_support(enabled=support, used=english, min_support=min_support, encoder=encoder,
+                                drop_unsupported=drop_unsupported, config=config),
     )
     return _process(
         "summarize", Summarizer, options, paths, fmt=fmt, input_format=input_format, lang=lang, max_bytes=max_bytes,
         output=output, force=force, bidi=bidi, quiet=quiet,
-        ray=_RayRun(ray, output_dir, workers, gpus_per_worker, threads_per_worker),
+        ray=_RayRun(ray, output_dir, workers, gpus_per_worker, threads_per_worker), texts=text,
     )
 
 
-@app.command()
+@app.command(epilog=examples(
+    "arsum translate release.txt --to fr         # French, sentence by sentence",
+    "arsum translate releases/ --to english -f json -o translations.json",
+    "cat release.txt | arsum translate -f text --bidi | less",
+))
 @boundary
 def translate(
     paths: PathsArg = None,
-    to: Annotated[str, typer.Option("--to", help="Target language code (en, fr, de, …).")] = "en",
-    source: Annotated[str, typer.Option("--from", help="Source language code.")] = "ar",
+    text: TextOpt = None,
+    to: ToOpt = "en",
+    source: FromOpt = "ar",
     fmt: FormatOpt = None,
     input_format: InputFormatOpt = InputFormat.text,
     model: ModelOpt = None,
@@ -305,7 +328,7 @@ def translate(
     max_bytes: MaxBytesOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
-    bidi: BidiOpt = False,
+    bidi: BidiOpt = None,
     ray: RayOpt = None,
     output_dir: OutputDirOpt = None,
     workers: WorkersOpt = None,
@@ -315,23 +338,28 @@ def translate(
 ) -> int:
     """Translate releases sentence by sentence, keeping titles, paragraphs and release boundaries."""
     from arsum.api import Translator
-    from arsum.tasks.pipeline import SupportOptions, TranslateOptions
+    from arsum.tasks.pipeline import TranslateOptions
+    from arsum.tasks.settings import resolve_support
 
     options = TranslateOptions(
         target=to,
         source=source,
         models=_model_options(model, device, quantize, config, backend, quiet),
-        support=SupportOptions(support, min_support, encoder=encoder),
+        support=resolve_support(enabled=support, min_support=min_support, encoder=encoder, config=config),
     )
     declared = lang or (source if source != "ar" else None)  # English input is not refused for lacking Arabic
     return _process(
         "translate", Translator, options, paths, fmt=fmt, input_format=input_format, lang=declared,
         max_bytes=max_bytes, output=output, force=force, bidi=bidi, quiet=quiet,
-        ray=_RayRun(ray, output_dir, workers, gpus_per_worker, threads_per_worker),
+        ray=_RayRun(ray, output_dir, workers, gpus_per_worker, threads_per_worker), texts=text,
     )
 
 
-@app.command()
+@app.command(epilog=examples(
+    "arsum check release.txt summary.en          # each English sentence against the Arabic",
+    "arsum check source.ar translation.en --aligned --translation",
+    "arsum summarize release.txt -f text | arsum check release.txt -",
+))
 @boundary
 def check(
     source: Annotated[str, typer.Argument(help="The Arabic source: a release file, or - for stdin.")],
@@ -349,10 +377,11 @@ def check(
     fmt: FormatOpt = None,
     min_support: MinSupportOpt = None,
     encoder: EncoderOpt = None,
+    config: ConfigOpt = None,
     max_bytes: MaxBytesOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
-    bidi: BidiOpt = False,
+    bidi: BidiOpt = None,
 ) -> int:
     """Check English text made anywhere against its Arabic source: support, numbers, omissions.
 
@@ -362,16 +391,98 @@ def check(
     from arsum.cli.render import render_check
     from arsum.errors import EXIT_FLAGGED
     from arsum.tasks.check import check_files
+    from arsum.tasks.settings import resolve_support
 
-    if output is not None:
-        check_output_path(output, [source, translation], force)
+    settings = resolve_support(min_support=min_support, encoder=encoder, config=config)
+    target = check_output_path(output, [source, translation], force) if output is not None else None
     result = check_files(
-        source, translation, aligned=aligned, translation_expected=translation_expected, encoder=encoder,
-        min_support=min_support, max_bytes=max_bytes, stdin=sys.stdin.buffer,
+        source, translation, aligned=aligned, translation_expected=translation_expected, encoder=settings.encoder,
+        revision=settings.revision, min_support=settings.min_support, max_bytes=max_bytes, stdin=sys.stdin.buffer,
     )
-    with open_output(output) as stream:
-        render_check(result, resolve_format(fmt, output), stream, bidi=bidi)
+    with open_output(target) as stream:
+        fmt_name = resolve_format(fmt, output)
+        render_check(result, fmt_name, stream, bidi=resolve_bidi(bidi, fmt=fmt_name, output=output))
     return EXIT_FLAGGED if result.flagged else EXIT_OK
+
+
+class SortKey(str, Enum):
+    size = "size"
+    time = "time"
+
+
+@app.command(epilog=examples(
+    "arsum digest day.jsonl --input-format jsonl           # a panel per desk, a row per story",
+    "arsum digest day.jsonl --input-format jsonl --min-sources 3 -o day.html",
+    "arsum digest releases/ --sort time -f json > stories.json",
+))
+@boundary
+def digest(
+    paths: PathsArg = None,
+    sort: Annotated[
+        SortKey, typer.Option("--sort", help="Within a desk: stories carried by most sources first (size), or earliest first (time).")
+    ] = SortKey.size,
+    min_sources: Annotated[
+        int, typer.Option("--min-sources", min=1, help="Show only stories that at least N outlets carried.")
+    ] = 1,
+    follow_ups: Annotated[
+        bool, typer.Option("--follow-ups/--no-follow-ups", help="Link same-day follow-ups by headline meaning (sentence encoder); off: copies and parts only.")
+    ] = True,
+    sentences: Annotated[
+        int | None, typer.Option("--sentences", "-n", min=1, help="Sentences in each story's Arabic summary.")
+    ] = None,
+    fmt: FormatOpt = None,
+    input_format: InputFormatOpt = InputFormat.text,
+    english: Annotated[
+        bool, typer.Option("--english/--no-english", help="Also an English summary of each story (needs a model; default off).")
+    ] = False,
+    model: ModelOpt = None,
+    device: DeviceOpt = "auto",
+    quantize: QuantizeOpt = None,
+    backend: BackendOpt = None,
+    config: ConfigOpt = None,
+    support: SupportOpt = True,
+    min_support: MinSupportOpt = None,
+    encoder: EncoderOpt = None,
+    lang: LangOpt = None,
+    max_bytes: MaxBytesOpt = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    bidi: BidiOpt = False,
+    quiet: QuietOpt = False,
+) -> int:
+    """The day's releases as stories: copies, parts and follow-ups of one event together, each summarised once."""
+    from arsum.api import Digester
+    from arsum.cli.digest_render import render_digest
+    from arsum.cli.output import check_output_path, open_output
+    from arsum.tasks.digest import DigestOptions
+    from arsum.tasks.pipeline import SummarizeOptions
+    from arsum.tasks.settings import Length, resolve_support
+
+    models = _model_options(model, device, quantize, config, backend, quiet)
+    options = DigestOptions(
+        summary=SummarizeOptions(
+            length=Length(sentences, None), english=english, models=models,
+            support=resolve_support(enabled=support, used=english, min_support=min_support, encoder=encoder,
+                                    config=config),
+        ),
+        sort=sort.value, min_sources=min_sources, topical=follow_ups,
+    )
+    fmt_name = resolve_format(fmt, output)
+    target = check_output_path(output, paths or [], force) if output is not None else None
+    notify = _notifier(quiet)
+    failures = 0
+
+    def report(error: InputError) -> None:
+        nonlocal failures
+        failures += 1
+        say(str(error))
+
+    result = Digester.from_options(options, notify, models.reporter)(
+        _load(paths, input_format, lang, max_bytes, notify), report
+    )
+    with open_output(target) as stream:
+        render_digest(result, fmt_name, stream, bidi=bidi)
+    return EXIT_INPUT if failures else EXIT_OK
 
 
 class SchemaName(str, Enum):
@@ -379,9 +490,13 @@ class SchemaName(str, Enum):
     translate = "translate"
     check = "check"
     error = "error"
+    digest = "digest"
 
 
-@app.command()
+@app.command(epilog=examples(
+    "arsum schema summarize > summarize.schema.json",
+    "arsum schema check | jq .properties",
+))
 @boundary
 def schema(name: Annotated[SchemaName, typer.Argument(help="The record type.")]) -> int:
     """Print the JSON Schema of a command's -f json/jsonl records (the output contract, versioned)."""

@@ -129,8 +129,8 @@ class AlignedCheck:
         }
 
 
-def _encoder(encoder: SentenceEncoder | str | None) -> SentenceEncoder:
-    return encoder if isinstance(encoder, SentenceEncoder) else get_encoder(encoder)
+def _encoder(encoder: SentenceEncoder | str | None, revision: str | None = None) -> SentenceEncoder:
+    return encoder if isinstance(encoder, SentenceEncoder) else get_encoder(encoder, revision)
 
 
 def check_document(
@@ -178,7 +178,7 @@ def check_document(
 
 
 def _arabic_sentences(release: Release) -> list[tuple[int, str]]:
-    out = [(TITLE_INDEX, release.title)] if release.title.strip() else []
+    out = [(TITLE_INDEX, release.title)] if release.title and release.title.strip() else []
     if release.subtitle and release.subtitle.strip():
         out.append((SUBTITLE_INDEX, release.subtitle))
     return out + [(s.index, s.text) for s in release.sentences]
@@ -221,14 +221,19 @@ def check_files(
     min_support: float | None = None,
     max_bytes: int | None = None,
     stdin: BinaryIO | None = None,
+    revision: str | None = None,
 ) -> DocumentCheck | AlignedCheck:
-    """`arsum check`: read SOURCE and TRANSLATION (a path, or `-` for stdin, not both) and check them."""
+    """`arsum check`: read SOURCE and TRANSLATION (a path, or `-` for stdin, not both) and check them.
+
+    `encoder`, `revision` and `min_support` come resolved (arsum.tasks.settings.resolve_support)."""
     if source == "-" and translation == "-":
         raise UsageError("only one of SOURCE and TRANSLATION can be - (stdin)")
     limit = max_bytes or DEFAULT_MAX_BYTES
     arabic, encoding = read_input(source, stdin=stdin, max_bytes=limit)
     english, _ = read_input(translation, stdin=stdin, max_bytes=limit)
     threshold = DEFAULT_MIN_SUPPORT if min_support is None else min_support
+    if isinstance(encoder, str) or encoder is None:
+        encoder = _encoder(encoder, revision)
     if aligned:
         return check_aligned(_lines(arabic), _lines(english), encoder=encoder, min_support=threshold)
     name = "<stdin>" if source == "-" else source
