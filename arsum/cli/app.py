@@ -65,6 +65,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain click help: typer's rich help costs more start-up time than arsum itself
     context_settings={"help_option_names": ["-h", "--help"]},  # inherited by every sub-command
+    epilog=examples(
+        "arsum summarize release.txt                 # Arabic and English summaries",
+        "arsum translate releases/ --to fr -o fr.jsonl",
+        "arsum check release.txt summary.en          # English from anywhere, against the Arabic",
+    ),
 )
 app.add_typer(models_app, name="models")
 

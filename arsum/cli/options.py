@@ -125,9 +125,6 @@ BackendOpt = Annotated[
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", help="User models.toml merged over the default (also ARSUM_CONFIG).")
 ]
-LangOpt = Annotated[
-    str | None, typer.Option("--lang", help="Language of the input; given, texts without Arabic are processed too.")
-]
 MAX_BYTES_LIMIT = 1_000_000_000  # one input is read whole into memory: more than 1 GB is surely a mistake
 MaxBytesOpt = Annotated[
     int | None,
@@ -245,6 +242,13 @@ ToOpt = Annotated[
     typer.Option(
         "--to", callback=_language, autocompletion=complete_languages,
         help="Target language: a code (en, fr, de, …) or its name (english, French, العربية).",
+    ),
+]
+LangOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--lang", callback=_language, autocompletion=complete_languages,
+        help="Language of the input (a code or a name); given, texts without Arabic are processed too.",
     ),
 ]
 FromOpt = Annotated[
