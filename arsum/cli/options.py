@@ -296,7 +296,7 @@ RayOpt = Annotated[
     ),
 ]
 OutputDirOpt = Annotated[
-    Path | None, typer.Option("--output-dir", help="With --ray: folder of JSON-lines shards and manifest.json; a rerun resumes.")
+    Path | None, typer.Option("--output-dir", help="Folder of JSON-lines shards and manifest.json, here or with --ray; a rerun resumes where a run stopped.")
 ]
 WorkersOpt = Annotated[
     int | None, typer.Option("--workers", min=1, help="With --ray: model actors (default: as many as CPUs/GPUs allow).")
