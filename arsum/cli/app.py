@@ -452,7 +452,7 @@ def digest(
     max_bytes: MaxBytesOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
-    bidi: BidiOpt = False,
+    bidi: BidiOpt = None,
     quiet: QuietOpt = False,
 ) -> int:
     """The day's releases as stories: copies, parts and follow-ups of one event together, each summarised once."""
@@ -486,7 +486,7 @@ def digest(
         _load(paths, input_format, lang, max_bytes, notify), report
     )
     with open_output(target) as stream:
-        render_digest(result, fmt_name, stream, bidi=bidi)
+        render_digest(result, fmt_name, stream, bidi=resolve_bidi(bidi, fmt=fmt_name, output=output, quiet=quiet))
     return EXIT_INPUT if failures else EXIT_OK
 
 
