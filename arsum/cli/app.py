@@ -363,7 +363,7 @@ def translate(
 @app.command(epilog=examples(
     "arsum check release.txt summary.en          # each English sentence against the Arabic",
     "arsum check source.ar translation.en --aligned --translation",
-    "arsum summarize release.txt -f text | arsum check release.txt -",
+    "arsum summarize release.txt -f jsonl | jq -r .english_summary.text | arsum check release.txt -",
 ))
 @boundary
 def check(
