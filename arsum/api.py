@@ -46,6 +46,7 @@ from arsum.text.release import Release
 
 if TYPE_CHECKING:
     from arsum.tasks.check import DocumentCheck
+    from arsum.tasks.digest import Digest, DigestOptions
 
 TEXT_SOURCE = "<text>"
 TEXT_NAME = "text"
@@ -271,3 +272,88 @@ def check(
         release, translation, translation_expected=translation_expected,
         encoder=get_encoder(settings.encoder, settings.revision), min_support=settings.min_support,
     )
+
+
+# --------------------------------------------------------------------------- digest (b22)
+
+
+class Digester:
+    """Groups a day's releases into stories and summarises each story once (`arsum digest`).
+
+    The summariser is built here; the sentence encoder that links follow-ups loads at the first digest.
+    """
+
+    def __init__(
+        self,
+        *,
+        sort: str = "size",
+        min_sources: int = 1,
+        follow_ups: bool = True,
+        sentences: int | None = None,
+        ratio: float | None = None,
+        english: bool = False,
+        model: str | None = None,
+        device: str | None = None,
+        quantize: str | None = None,
+        backend: str | None = None,
+        config: str | Path | None = None,
+        support: bool = True,
+        min_support: float | None = None,
+        encoder: str | None = None,
+        reporter: Reporter = SILENT,
+        notify: Notify | None = None,
+    ) -> None:
+        """Args mirror `arsum digest`'s options (`follow_ups=False` is --no-follow-ups; English is off by default).
+
+        Raises:
+            UsageError: an unknown `sort`, `min_sources` below 1, or bad summary options.
+        """
+        from arsum.tasks.digest import DigestOptions
+
+        summary = SummarizeOptions(
+            length=Length(sentences, ratio),
+            english=resolve_english(english),
+            models=resolve_models(model=model, device=device, quantize=quantize, backend=backend,
+                                  config=config, reporter=reporter),
+            support=resolve_support(enabled=support, used=english, min_support=min_support, encoder=encoder,
+                                    config=config),
+        )
+        self._start(DigestOptions(summary=summary, sort=sort, min_sources=min_sources, topical=follow_ups),
+                    notify, reporter)
+
+    def _start(self, options: DigestOptions, notify: Notify | None, reporter: Reporter) -> None:
+        from arsum.tasks.digest import DigestRun
+
+        self.options = options
+        self.reporter = reporter
+        self.run = DigestRun(options, notify or _log_notice)
+
+    @classmethod
+    def from_options(cls, options: DigestOptions, notify: Notify | None = None, reporter: Reporter = SILENT) -> Self:
+        """The same, from options already gathered (the form the CLI builds)."""
+        self = cls.__new__(cls)
+        self._start(options, notify, reporter)
+        return self
+
+    def __call__(self, items: Iterable[Release | InputError | str], on_error: OnError = _raise) -> Digest:
+        """The stories of `items` (releases, release texts, or what `load_releases` yields), in reading order.
+
+        Args:
+            items: releases; input errors in their place are passed to `on_error` (the default raises them).
+            on_error: called with each input error; the rest is digested.
+        """
+        releases = (
+            parse_releases(item, name=f"text{n}")[0] if isinstance(item, str) else item
+            for n, item in enumerate(items, 1)
+        )
+        return self.run(releases, on_error, self.reporter)
+
+
+def digest(items: Iterable[Release | InputError | str], **options: object) -> Digest:
+    """The stories of a day's releases, loading what it needs (use `Digester` for several days).
+
+    Args:
+        items: releases, release texts, or `arsum.load_releases(...)`.
+        **options: `Digester`'s keyword arguments (`sort`, `min_sources`, `english`, …).
+    """
+    return Digester(**options)(items)  # type: ignore[arg-type]

@@ -57,7 +57,7 @@ from arsum.cli.options import (
     resolve_format,
     text_releases,
 )
-from arsum.cli.process import boundary, run, say
+from arsum.cli.process import Terminated, boundary, run, say
 from arsum.errors import EXIT_INPUT, EXIT_OK, InputError, UsageError
 
 app = typer.Typer(
@@ -69,6 +69,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain click help: typer's rich help costs more start-up time than arsum itself
     context_settings={"help_option_names": ["-h", "--help"]},  # inherited by every sub-command
+    epilog=examples(
+        "arsum summarize release.txt                 # Arabic and English summaries",
+        "arsum translate releases/ --to fr -o fr.jsonl",
+        "arsum check release.txt summary.en          # English from anywhere, against the Arabic",
+    ),
 )
 app.add_typer(models_app, name="models")
 
@@ -154,11 +159,19 @@ def _run(
         failures += 1
         say(str(error))
 
-    with open_output(target) as stream:
-        renderer = make_renderer(fmt, stream, bidi=bidi)
-        for result in results(report):
-            renderer.write(result)
-        renderer.close()
+    written = 0
+    try:
+        with open_output(target) as stream:
+            renderer = make_renderer(fmt, stream, bidi=bidi)
+            for result in results(report):
+                renderer.write(result)
+                written += 1
+            renderer.close()
+    except (KeyboardInterrupt, Terminated):
+        if target is not None and not target.in_place and written:
+            say(f"{target.shown}: not written; {written} finished records discarded (-o writes the file when the "
+                "run completes); --output-dir DIR keeps every finished record and resumes where a run stopped")
+        raise
     return EXIT_INPUT if failures else EXIT_OK
 
 
@@ -178,13 +191,13 @@ def _process(
     input_format: InputFormat, lang: str | None, max_bytes: int | None, output: Path | None, force: bool, bidi: bool | None,
     quiet: bool, ray: _RayRun, texts: list[str] | None = None, reading: Reading = Reading(),
 ) -> int:
-    """summarize and translate: on Ray when asked, else the task built once and mapped over the inputs."""
+    """summarize and translate: into --output-dir (on Ray or here) when asked, else the task mapped over the inputs."""
     check_texts(texts, paths, ray.address)
-    code = _ray(command, options, paths, address=ray.address, output_dir=ray.output_dir, workers=ray.workers,
-                gpus=ray.gpus, threads=ray.threads, input_format=input_format, lang=lang, max_bytes=max_bytes,
-                split=reading.split)
-    if code is not None:
-        return code
+    if ray.output_dir is not None or ray.address is not None:
+        if texts:
+            raise UsageError("--text is read here; for --output-dir, save the text in a file and give its path")
+        return _resumable(command, options, paths, fmt=fmt, input_format=input_format, lang=lang,
+                          max_bytes=max_bytes, output=output, quiet=quiet, ray=ray, split=reading.split)
     fmt_name = resolve_format(fmt, output, input_format)
     notify = _notifier(quiet)
     runner = task.from_options(options, notify=notify)
@@ -197,35 +210,41 @@ def _process(
     )
 
 
-def _ray(
-    command: str, options: Any, paths: list[str] | None, *, address: str | None, output_dir: Path | None,
-    workers: int | None, gpus: float, threads: int, input_format: InputFormat, lang: str | None, max_bytes: int | None,
-    split: Split = Split.auto,
-) -> int | None:
-    """Run the command on Ray when --ray is given (None otherwise): shards in --output-dir, one summary line."""
-    if address is None:
-        if output_dir is not None:
-            raise UsageError("--output-dir is for --ray runs; use -o FILE otherwise")
-        return None
-    if output_dir is None:
+def _resumable(
+    command: str, options: Any, paths: list[str] | None, *, fmt: OutputFormat | None, input_format: InputFormat,
+    lang: str | None, max_bytes: int | None, output: Path | None, quiet: bool, ray: _RayRun, split: Split = Split.auto,
+) -> int:
+    """--output-dir: JSON-lines shards and a manifest, resumed by a rerun; on Ray with --ray, else in this process.
+    One summary line ends the run; input errors are said as they come, as in one process."""
+    if ray.output_dir is None:
         raise UsageError("--ray needs --output-dir DIR")
+    if output is not None:
+        raise UsageError("--output-dir writes its own JSON-lines shards; -o FILE is for a run without it")
+    if fmt is not None and fmt.value != "jsonl":
+        raise UsageError(f"--output-dir writes JSON lines; -f {fmt.value} is for a run without it")
     from dataclasses import replace
 
     from arsum.cli.progress import TerminalReporter
     from arsum.reporting import SILENT
-    from arsum.tasks.distributed import Cluster, run_ray
-    from arsum.tasks.outdir import InputOptions, Job
+    from arsum.tasks.outdir import InputOptions, Job, run_local
     from arsum.text.inputs import DEFAULT_MAX_BYTES
 
     job = Job(command, replace(options, models=replace(options.models, reporter=SILENT)))  # type: ignore[arg-type]
-    summary = run_ray(
-        job, paths or [], output_dir,
-        cluster=Cluster(address, workers, gpus, threads),
-        inputs=InputOptions(input_format.value, max_bytes or DEFAULT_MAX_BYTES, lang is None,  # type: ignore[arg-type]
-                            split=split.value),  # type: ignore[arg-type]
-        reporter=TerminalReporter(), notify=say,
-    )
-    say(summary.line(output_dir))
+    inputs = InputOptions(input_format.value, max_bytes or DEFAULT_MAX_BYTES, lang is None,  # type: ignore[arg-type]
+                          split=split.value)  # type: ignore[arg-type]
+    reporter = SILENT if quiet else TerminalReporter()
+    notify = _notifier(quiet)
+    if ray.address is None:
+        summary = run_local(job, paths or [], ray.output_dir, inputs=inputs, reporter=reporter, notify=notify, report=say)
+    else:
+        from arsum.tasks.distributed import Cluster, run_ray
+
+        summary = run_ray(
+            job, paths or [], ray.output_dir, cluster=Cluster(ray.address, ray.workers, ray.gpus, ray.threads),
+            inputs=inputs, reporter=reporter, notify=notify, report=say,
+        )
+    if not quiet:
+        say(summary.line(ray.output_dir))
     return EXIT_INPUT if summary.errors else EXIT_OK
 
 
@@ -405,11 +424,92 @@ def check(
     return EXIT_FLAGGED if result.flagged else EXIT_OK
 
 
+class SortKey(str, Enum):
+    size = "size"
+    time = "time"
+
+
+@app.command(epilog=examples(
+    "arsum digest day.jsonl --input-format jsonl           # a panel per desk, a row per story",
+    "arsum digest day.jsonl --input-format jsonl --min-sources 3 -o day.html",
+    "arsum digest releases/ --sort time -f json > stories.json",
+))
+@boundary
+def digest(
+    paths: PathsArg = None,
+    sort: Annotated[
+        SortKey, typer.Option("--sort", help="Within a desk: stories carried by most sources first (size), or earliest first (time).")
+    ] = SortKey.size,
+    min_sources: Annotated[
+        int, typer.Option("--min-sources", min=1, help="Show only stories that at least N outlets carried.")
+    ] = 1,
+    follow_ups: Annotated[
+        bool, typer.Option("--follow-ups/--no-follow-ups", help="Link same-day follow-ups by headline meaning (sentence encoder); off: copies and parts only.")
+    ] = True,
+    sentences: Annotated[
+        int | None, typer.Option("--sentences", "-n", min=1, help="Sentences in each story's Arabic summary.")
+    ] = None,
+    fmt: FormatOpt = None,
+    input_format: InputFormatOpt = InputFormat.text,
+    english: Annotated[
+        bool, typer.Option("--english/--no-english", help="Also an English summary of each story (needs a model; default off).")
+    ] = False,
+    model: ModelOpt = None,
+    device: DeviceOpt = "auto",
+    quantize: QuantizeOpt = None,
+    backend: BackendOpt = None,
+    config: ConfigOpt = None,
+    support: SupportOpt = True,
+    min_support: MinSupportOpt = None,
+    encoder: EncoderOpt = None,
+    lang: LangOpt = None,
+    max_bytes: MaxBytesOpt = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    bidi: BidiOpt = False,
+    quiet: QuietOpt = False,
+) -> int:
+    """The day's releases as stories: copies, parts and follow-ups of one event together, each summarised once."""
+    from arsum.api import Digester
+    from arsum.cli.digest_render import render_digest
+    from arsum.cli.output import check_output_path, open_output
+    from arsum.tasks.digest import DigestOptions
+    from arsum.tasks.pipeline import SummarizeOptions
+    from arsum.tasks.settings import Length, resolve_support
+
+    models = _model_options(model, device, quantize, config, backend, quiet)
+    options = DigestOptions(
+        summary=SummarizeOptions(
+            length=Length(sentences, None), english=english, models=models,
+            support=resolve_support(enabled=support, used=english, min_support=min_support, encoder=encoder,
+                                    config=config),
+        ),
+        sort=sort.value, min_sources=min_sources, topical=follow_ups,
+    )
+    fmt_name = resolve_format(fmt, output)
+    target = check_output_path(output, paths or [], force) if output is not None else None
+    notify = _notifier(quiet)
+    failures = 0
+
+    def report(error: InputError) -> None:
+        nonlocal failures
+        failures += 1
+        say(str(error))
+
+    result = Digester.from_options(options, notify, models.reporter)(
+        _load(paths, input_format, lang, max_bytes, notify), report
+    )
+    with open_output(target) as stream:
+        render_digest(result, fmt_name, stream, bidi=bidi)
+    return EXIT_INPUT if failures else EXIT_OK
+
+
 class SchemaName(str, Enum):
     summarize = "summarize"
     translate = "translate"
     check = "check"
     error = "error"
+    digest = "digest"
 
 
 @app.command(epilog=examples(

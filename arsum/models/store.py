@@ -37,6 +37,7 @@ from arsum.models.folders import (
     read_json_object,
     read_metadata,
     read_model_config,
+    stale_conversion,
 )
 
 TOKENIZER_PATTERNS = [
@@ -76,6 +77,17 @@ class ModelStatus:
 
 def is_offline(env: Mapping[str, str] = os.environ) -> bool:
     return any(env.get(k, "").strip().lower() in {"1", "true", "yes", "on"} for k in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+
+
+OFFLINE_ROUTES = "`arsum models import ARCHIVE|FOLDER` (an archive from `arsum models export`, or a model folder) or -m FOLDER"
+"""What works with no network: said wherever a model is missing or cannot be downloaded."""
+
+
+def pull_hint(names: str, env: Mapping[str, str] = os.environ) -> str:
+    """How to get a missing model: `models pull` where the hub can be reached, the import and -m routes where not."""
+    if is_offline(env):
+        return f"run `arsum models pull {names}` where the hub is reachable; offline, use {OFFLINE_ROUTES}"
+    return f"run `arsum models pull {names}`; with no network, {OFFLINE_ROUTES}"
 
 
 def hub_cache_dir(env: Mapping[str, str] = os.environ) -> Path:
@@ -122,11 +134,28 @@ def cached_snapshot(spec: ModelSpec, env: Mapping[str, str] = os.environ) -> Pat
 
 
 def conversion_of(spec: ModelSpec) -> Path | None:
-    """The CTranslate2 conversion of a model (ct2_path, a converted source folder, or arsum's cache), if any."""
+    """The CTranslate2 conversion of a model (ct2_path, a converted source folder, or arsum's cache), if any;
+    None for one made from other weights than the model's folder holds now."""
     try:
-        return resolve_ct2_folder(spec, None)
+        folder = resolve_ct2_folder(spec, None)
     except ModelUnavailable:
         return None
+    return None if _stale(spec, folder) else folder
+
+
+def _stale(spec: ModelSpec, conversion: Path, env: Mapping[str, str] = os.environ) -> ModelUnavailable | None:
+    source = cached_snapshot(spec, env)
+    return stale_conversion(spec, conversion, source) if source is not None else None
+
+
+def current_conversion(spec: ModelSpec, quantize: str | None = None) -> Path:
+    """The conversion a CTranslate2 run loads; ModelUnavailable (with the fix) when there is none, or when it was
+    made from other weights than the model's folder holds now (a newer snapshot, replaced weights)."""
+    folder = resolve_ct2_folder(spec, quantize)
+    stale = _stale(spec, folder)
+    if stale is not None:
+        raise stale
+    return folder
 
 
 def choose_backend(spec: ModelSpec, requested: str | None = None, device: str = "auto") -> ModelSpec:
@@ -136,7 +165,14 @@ def choose_backend(spec: ModelSpec, requested: str | None = None, device: str = 
     if backend not in BACKENDS:
         raise UsageError(f"--backend {backend}: unknown backend (use one of: {', '.join(BACKENDS)})")
     if backend == "auto":
-        backend = "ctranslate2" if device != "mps" and conversion_of(spec) is not None else "transformers"
+        try:
+            conversion = resolve_ct2_folder(spec, None) if device != "mps" else None
+        except ModelUnavailable:
+            conversion = None
+        stale = _stale(spec, conversion) if conversion is not None else None
+        if stale is not None:
+            raise stale  # said, never run, never silently skipped
+        backend = "ctranslate2" if conversion is not None else "transformers"
     return spec if backend == spec.backend else replace(spec, backend=backend)
 
 
@@ -163,7 +199,7 @@ def model_path(spec: ModelSpec, env: Mapping[str, str] = os.environ) -> Path:
         return folder
     folder = cached_snapshot(spec, env)
     if folder is None:
-        raise ModelUnavailable(spec.name, f"{spec.source} is not downloaded", f"run `arsum models pull {spec.name}`")
+        raise ModelUnavailable(spec.name, f"{spec.source} is not downloaded", pull_hint(spec.name, env))
     return folder
 
 
@@ -192,7 +228,8 @@ def pull(config: Config, name: str, env: Mapping[str, str] = os.environ,
     if spec.is_local:
         return model_path(spec, env)
     if is_offline(env):
-        raise ModelUnavailable(spec.name, "cannot download while HF_HUB_OFFLINE is set", "unset HF_HUB_OFFLINE and retry")
+        raise ModelUnavailable(spec.name, "cannot download while HF_HUB_OFFLINE is set",
+                               f"unset HF_HUB_OFFLINE where the hub is reachable; offline, use {OFFLINE_ROUTES}")
     from huggingface_hub import HfApi, snapshot_download
 
     _hub_client_with_timeouts(*timeouts)
@@ -202,7 +239,8 @@ def pull(config: Config, name: str, env: Mapping[str, str] = os.environ,
             spec.source, revision=spec.revision, cache_dir=hub_cache_dir(env), allow_patterns=download_patterns(files)
         )
     except Exception as exc:  # noqa: BLE001 - every hub/network failure becomes one line
-        raise ModelUnavailable(spec.name, f"download of {spec.source} failed: {one_line(exc)}", "check the network and the hub id") from None
+        raise ModelUnavailable(spec.name, f"download of {spec.source} failed: {one_line(exc)}",
+                               f"check the network and the hub id; with no network, {OFFLINE_ROUTES}") from None
     return Path(folder)
 
 
@@ -372,7 +410,7 @@ def require_downloaded(specs: list[ModelSpec], backend: str | None = None, env: 
         concrete = choose_backend(spec, backend)
         try:
             if concrete.backend == "ctranslate2":
-                resolve_ct2_folder(concrete, None)
+                current_conversion(concrete)
             else:
                 model_path(concrete, env)
         except ModelUnavailable as error:
@@ -384,5 +422,5 @@ def require_downloaded(specs: list[ModelSpec], backend: str | None = None, env: 
         hints = list(dict.fromkeys(error.hint for error in missing))
         pulls = all(hint.startswith("run `arsum models pull ") for hint in hints)
         if pulls:
-            raise ModelUnavailable(" and ".join(names), "not downloaded", f"run `arsum models pull {' '.join(names)}`")
+            raise ModelUnavailable(" and ".join(names), "not downloaded", pull_hint(" ".join(names), env))
         raise ModelUnavailable(" and ".join(names), "; ".join(f"{e.name}: {e.problem}" for e in missing), "; ".join(hints))
