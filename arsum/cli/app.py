@@ -377,7 +377,7 @@ def translate(
 @app.command(epilog=examples(
     "arsum check release.txt summary.en          # each English sentence against the Arabic",
     "arsum check source.ar translation.en --aligned --translation",
-    "arsum summarize release.txt -f text | arsum check release.txt -",
+    "arsum summarize release.txt -f jsonl | jq -r .english_summary.text | arsum check release.txt -",
 ))
 @boundary
 def check(
@@ -466,7 +466,7 @@ def digest(
     max_bytes: MaxBytesOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
-    bidi: BidiOpt = False,
+    bidi: BidiOpt = None,
     quiet: QuietOpt = False,
 ) -> int:
     """The day's releases as stories: copies, parts and follow-ups of one event together, each summarised once."""
@@ -500,7 +500,7 @@ def digest(
         _load(paths, input_format, lang, max_bytes, notify), report
     )
     with open_output(target) as stream:
-        render_digest(result, fmt_name, stream, bidi=bidi)
+        render_digest(result, fmt_name, stream, bidi=resolve_bidi(bidi, fmt=fmt_name, output=output, quiet=quiet))
     return EXIT_INPUT if failures else EXIT_OK
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -191,24 +192,50 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Allow --output to repla
 BidiOpt = Annotated[
     bool | None,
     typer.Option(
-        "--bidi/--no-bidi", envvar="ARSUM_BIDI", show_default=False,
+        "--bidi/--no-bidi", show_default=False,
         help="Shape and reorder Arabic for terminals without bidi support: tmux, VS Code, Windows Terminal "
-        "(rich and text output; ARSUM_BIDI=1 makes it the default).",
+        "(rich and text output; ARSUM_BIDI=1 makes it the default on a terminal).",
     ),
 ]
+ENV_BIDI = "ARSUM_BIDI"
+
+
+def _env_bidi() -> bool | None:
+    """ARSUM_BIDI as a yes or no (1/0, true/false, yes/no, on/off); None when unset or empty."""
+    from arsum.errors import UsageError
+
+    value = os.environ.get(ENV_BIDI, "").strip().lower()
+    if not value:
+        return None
+    if value in ("1", "true", "yes", "on", "y", "t"):
+        return True
+    if value in ("0", "false", "no", "off", "n", "f"):
+        return False
+    raise UsageError(f"{ENV_BIDI}={os.environ[ENV_BIDI]}: must be 1 or 0 (true/false, yes/no)")
 
 
 def resolve_bidi(bidi: bool | None, *, fmt: str, output: Path | None, quiet: bool = False) -> bool:
-    """--bidi as given; left unsaid, Arabic written to tmux or VS Code's terminal earns a one-time hint."""
-    if bidi is None and not quiet and output is None and fmt in ("rich", "text"):
-        if sys.stdout is not None and sys.stdout.isatty():
-            from arsum.cli.process import say
-            from arsum.cli.rtl import bidi_hint
+    """Whether Arabic is written in display order: --bidi/--no-bidi as given, for any output.
 
-            hint = bidi_hint()
-            if hint:
-                say(hint)
-    return bool(bidi)
+    ARSUM_BIDI=1, the default a profile sets, reorders what a terminal shows (rich, and text on a terminal) but
+    not text written to a file or a pipe (`> out.txt`, `| grep`), which editors and programs read in logical order;
+    `-f text --bidi | less` asks for it explicitly. Left unsaid, Arabic written to tmux or VS Code's terminal earns
+    a one-time hint.
+    """
+    if bidi is not None:
+        return bidi
+    on_terminal = output is None and sys.stdout is not None and sys.stdout.isatty()
+    default = _env_bidi()
+    if default is not None:
+        return default and (fmt == "rich" or on_terminal)
+    if not quiet and on_terminal and fmt in ("rich", "text") and sys.stderr is not None and sys.stderr.isatty():
+        from arsum.cli.process import say
+        from arsum.cli.rtl import bidi_hint
+
+        hint = bidi_hint()
+        if hint:
+            say(hint)
+    return False
 QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", envvar="ARSUM_QUIET", help="No notices or progress on stderr; errors still print.")
 ]
