@@ -24,7 +24,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from benchmodels import build
 
-from arsum.tasks.distributed import Cluster, Job, run_ray
+from arsum.tasks.distributed import Cluster, run_ray
+from arsum.tasks.outdir import Job
 from arsum.tasks.pipeline import (
     ModelOptions,
     SummarizeOptions,

@@ -93,9 +93,13 @@ def test_default_format_when_piped_is_text() -> None:
     assert result.stdout.startswith("# ")
 
 
-def test_bidi_only_changes_rich() -> None:
+def test_bidi_changes_rich_and_text_only() -> None:
+    """--bidi reorders what a terminal shows (rich, text: #25); files for machines and editors keep the text."""
+    for fmt in ("json", "markdown"):
+        assert run("summarize", str(SEED), "--no-english", "-f", fmt, "--bidi").stdout == run(
+            "summarize", str(SEED), "--no-english", "-f", fmt).stdout
     plain = run("summarize", str(SEED), "--no-english", "-f", "text", "--bidi").stdout
-    assert plain == run("summarize", str(SEED), "--no-english", "-f", "text").stdout
+    assert plain != run("summarize", str(SEED), "--no-english", "-f", "text").stdout
     rich_bidi = run("summarize", str(SEED), "--no-english", "-f", "rich", "--bidi").stdout
     assert rich_bidi != run("summarize", str(SEED), "--no-english", "-f", "rich").stdout
 

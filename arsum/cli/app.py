@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from arsum import __version__
+from arsum.cli.completion import InstallCompletionOpt, RootGroup, ShowCompletionOpt
 from arsum.cli.models_cmds import models_app
 from arsum.cli.options import (
     Backend,
@@ -23,6 +24,7 @@ from arsum.cli.options import (
     EncoderOpt,
     ForceOpt,
     FormatOpt,
+    FromOpt,
     GpusOpt,
     InputFormat,
     InputFormatOpt,
@@ -37,12 +39,18 @@ from arsum.cli.options import (
     Quantize,
     QuantizeOpt,
     QuietOpt,
+    RatioOpt,
     RayOpt,
     Strategy,
     SupportOpt,
+    TextOpt,
     ThreadsOpt,
+    ToOpt,
     WorkersOpt,
-    ratio_above_zero,
+    check_texts,
+    examples,
+    text_releases,
+    resolve_bidi,
     resolve_format,
 )
 from arsum.cli.process import boundary, run, say
@@ -52,7 +60,8 @@ app = typer.Typer(
     name="arsum",
     help="Summarize and translate Arabic news releases.",
     no_args_is_help=True,
-    add_completion=True,  # --install-completion/--show-completion: `import typer` loads that code anyway (bench_startup)
+    cls=RootGroup,  # the command list with whole descriptions
+    add_completion=False,  # typer's options guess the shell from the process tree even when one is named: ours below
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain click help: typer's rich help costs more start-up time than arsum itself
     context_settings={"help_option_names": ["-h", "--help"]},  # inherited by every sub-command
@@ -71,6 +80,8 @@ def _root(
     version: Annotated[
         bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
+    show_completion: ShowCompletionOpt = None,
+    install_completion: InstallCompletionOpt = None,
 ) -> None:
     """Summarize and translate Arabic news releases.
 
@@ -100,10 +111,12 @@ def _model_options(  # noqa: ANN202
 
 def _load(  # noqa: ANN202
     paths: list[str] | None, input_format: InputFormat, lang: str | None, max_bytes: int | None,
-    notify: Callable[[str], None],
+    notify: Callable[[str], None], texts: list[str] | None = None,
 ):
     from arsum.text.inputs import DEFAULT_MAX_BYTES, load_releases
 
+    if texts:
+        return text_releases(texts, input_format.value, max_bytes or DEFAULT_MAX_BYTES, require_arabic=lang is None)
     if (not paths or "-" in paths) and sys.stdin is not None and sys.stdin.isatty():
         notify("reading releases from the terminal: paste text, then Ctrl-D (or give FILE; -h for help)")
     return load_releases(
@@ -157,10 +170,11 @@ class _RayRun:
 
 def _process(  # noqa: PLR0913 - the options every processing command shares
     command: str, task: Any, options: Any, paths: list[str] | None, *, fmt: OutputFormat | None,
-    input_format: InputFormat, lang: str | None, max_bytes: int | None, output: Path | None, force: bool, bidi: bool,
-    quiet: bool, ray: _RayRun,
+    input_format: InputFormat, lang: str | None, max_bytes: int | None, output: Path | None, force: bool, bidi: bool | None,
+    quiet: bool, ray: _RayRun, texts: list[str] | None = None,
 ) -> int:
     """summarize and translate: on Ray when asked, else the task built once and mapped over the inputs."""
+    check_texts(texts, paths, ray.address)
     code = _ray(command, options, paths, address=ray.address, output_dir=ray.output_dir, workers=ray.workers,
                 gpus=ray.gpus, threads=ray.threads, input_format=input_format, lang=lang, max_bytes=max_bytes)
     if code is not None:
@@ -168,9 +182,10 @@ def _process(  # noqa: PLR0913 - the options every processing command shares
     fmt_name = resolve_format(fmt, output, input_format)
     notify = _notifier(quiet)
     runner = task.from_options(options, notify=notify)
-    items = _load(paths, input_format, lang, max_bytes, notify)
+    items = _load(paths, input_format, lang, max_bytes, notify, texts)
     return _run(
-        functools.partial(runner.map, items), fmt=fmt_name, output=output, force=force, inputs=paths or [], bidi=bidi
+        functools.partial(runner.map, items), fmt=fmt_name, output=output, force=force, inputs=paths or [],
+        bidi=resolve_bidi(bidi, fmt=fmt_name, output=output, quiet=quiet),
     )
 
 
@@ -189,7 +204,8 @@ def _ray(
 
     from arsum.cli.progress import TerminalReporter
     from arsum.reporting import SILENT
-    from arsum.tasks.distributed import Cluster, InputOptions, Job, run_ray
+    from arsum.tasks.distributed import Cluster, run_ray
+    from arsum.tasks.outdir import InputOptions, Job
     from arsum.text.inputs import DEFAULT_MAX_BYTES
 
     job = Job(command, replace(options, models=replace(options.models, reporter=SILENT)))  # type: ignore[arg-type]
@@ -203,19 +219,19 @@ def _ray(
     return EXIT_INPUT if summary.errors else EXIT_OK
 
 
-@app.command()
+@app.command(epilog=examples(
+    "arsum summarize release.txt                 # panels on a terminal, plain text in a pipe",
+    "arsum summarize releases/ --ratio 20% -o summaries.md",
+    'arsum summarize --no-english -t "قال الوزير إن الحوار مفيد. وأضاف أنه سيستمر."',
+))
 @boundary
 def summarize(
     paths: PathsArg = None,
+    text: TextOpt = None,
     sentences: Annotated[
         int | None, typer.Option("--sentences", "-n", min=1, help="Sentences in the Arabic summary (default: one per three body sentences, 1 to 5).")
     ] = None,
-    ratio: Annotated[
-        float | None,
-        typer.Option(
-            "--ratio", max=1.0, callback=ratio_above_zero, help="Share of sentences instead of a count, e.g. 0.2."
-        ),
-    ] = None,
+    ratio: RatioOpt = None,
     fmt: FormatOpt = None,
     input_format: InputFormatOpt = InputFormat.text,
     english: Annotated[
@@ -243,7 +259,7 @@ def summarize(
     max_bytes: MaxBytesOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
-    bidi: BidiOpt = False,
+    bidi: BidiOpt = None,
     ray: RayOpt = None,
     output_dir: OutputDirOpt = None,
     workers: WorkersOpt = None,
@@ -266,16 +282,21 @@ def summarize(
     return _process(
         "summarize", Summarizer, options, paths, fmt=fmt, input_format=input_format, lang=lang, max_bytes=max_bytes,
         output=output, force=force, bidi=bidi, quiet=quiet,
-        ray=_RayRun(ray, output_dir, workers, gpus_per_worker, threads_per_worker),
+        ray=_RayRun(ray, output_dir, workers, gpus_per_worker, threads_per_worker), texts=text,
     )
 
 
-@app.command()
+@app.command(epilog=examples(
+    "arsum translate release.txt --to fr         # French, sentence by sentence",
+    "arsum translate releases/ --to english -f json -o translations.json",
+    "cat release.txt | arsum translate -f text --bidi | less",
+))
 @boundary
 def translate(
     paths: PathsArg = None,
-    to: Annotated[str, typer.Option("--to", help="Target language code (en, fr, de, …).")] = "en",
-    source: Annotated[str, typer.Option("--from", help="Source language code.")] = "ar",
+    text: TextOpt = None,
+    to: ToOpt = "en",
+    source: FromOpt = "ar",
     fmt: FormatOpt = None,
     input_format: InputFormatOpt = InputFormat.text,
     model: ModelOpt = None,
@@ -290,7 +311,7 @@ def translate(
     max_bytes: MaxBytesOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
-    bidi: BidiOpt = False,
+    bidi: BidiOpt = None,
     ray: RayOpt = None,
     output_dir: OutputDirOpt = None,
     workers: WorkersOpt = None,
@@ -312,11 +333,15 @@ def translate(
     return _process(
         "translate", Translator, options, paths, fmt=fmt, input_format=input_format, lang=declared,
         max_bytes=max_bytes, output=output, force=force, bidi=bidi, quiet=quiet,
-        ray=_RayRun(ray, output_dir, workers, gpus_per_worker, threads_per_worker),
+        ray=_RayRun(ray, output_dir, workers, gpus_per_worker, threads_per_worker), texts=text,
     )
 
 
-@app.command()
+@app.command(epilog=examples(
+    "arsum check release.txt summary.en          # each English sentence against the Arabic",
+    "arsum check source.ar translation.en --aligned --translation",
+    "arsum summarize release.txt -f text | arsum check release.txt -",
+))
 @boundary
 def check(
     source: Annotated[str, typer.Argument(help="The Arabic source: a release file, or - for stdin.")],
@@ -337,7 +362,7 @@ def check(
     max_bytes: MaxBytesOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
-    bidi: BidiOpt = False,
+    bidi: BidiOpt = None,
 ) -> int:
     """Check English text made anywhere against its Arabic source: support, numbers, omissions.
 
@@ -355,7 +380,8 @@ def check(
         min_support=min_support, max_bytes=max_bytes, stdin=sys.stdin.buffer,
     )
     with open_output(output) as stream:
-        render_check(result, resolve_format(fmt, output), stream, bidi=bidi)
+        fmt_name = resolve_format(fmt, output)
+        render_check(result, fmt_name, stream, bidi=resolve_bidi(bidi, fmt=fmt_name, output=output))
     return EXIT_FLAGGED if result.flagged else EXIT_OK
 
 
@@ -366,7 +392,10 @@ class SchemaName(str, Enum):
     error = "error"
 
 
-@app.command()
+@app.command(epilog=examples(
+    "arsum schema summarize > summarize.schema.json",
+    "arsum schema check | jq .properties",
+))
 @boundary
 def schema(name: Annotated[SchemaName, typer.Argument(help="The record type.")]) -> int:
     """Print the JSON Schema of a command's -f json/jsonl records (the output contract, versioned)."""

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+
+from arsum.cli.completion import complete_languages, complete_models
+
+
+def examples(*lines: str) -> str:
+    """A command's epilog: example lines printed as written (click's \\b keeps them from being re-wrapped)."""
+    return "Examples:\n\n\b\n" + "\n".join(f"  {line}" for line in lines)
 
 
 class OutputFormat(str, Enum):
@@ -52,6 +60,37 @@ PathsArg = Annotated[
     list[str] | None,
     typer.Argument(help="Files, folders (their *.txt, sorted) or - for stdin. None: read stdin.", show_default=False),
 ]
+TextOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--text", "-t", metavar="TEXT", show_default=False,
+        help="A release given on the command line instead of files (repeatable; `---` lines separate releases).",
+    ),
+]
+
+
+def check_texts(texts: list[str] | None, paths: list[str] | None, ray: str | None) -> None:
+    """--text is the input: not beside files, nor on Ray (whose workers read their inputs themselves)."""
+    from arsum.errors import UsageError
+
+    if texts and paths:
+        raise UsageError("give the release as --text or as PATHS, not both")
+    if texts and ray:
+        raise UsageError("--text is read here; for --ray, save the text in a file and give its path")
+
+
+def text_releases(texts: list[str], input_format: str, max_bytes: int, *, require_arabic: bool) -> Iterator[Any]:
+    """The releases of each --text, read as a file's bytes are (`<text>`, ids `text#1`; `<text 2>` for the second)."""
+    from arsum.text.inputs import releases_from_bytes
+
+    for k, text in enumerate(texts, start=1):
+        source, name = ("<text>", "text") if len(texts) == 1 else (f"<text {k}>", f"text{k}")
+        # surrogateescape gives back the argument's bytes as the OS passed them, whatever their encoding
+        yield from releases_from_bytes(text.encode("utf-8", "surrogateescape"), source=source, name=name,
+                                       input_format=input_format, max_bytes=max_bytes,  # type: ignore[arg-type]
+                                       require_arabic=require_arabic)
+
+
 FormatOpt = Annotated[
     OutputFormat | None,
     typer.Option(
@@ -64,7 +103,11 @@ InputFormatOpt = Annotated[
     InputFormat, typer.Option("--input-format", help="text (releases split by ---) or jsonl ({id, title, text} per line).")
 ]
 ModelOpt = Annotated[
-    str | None, typer.Option("--model", "-m", help="Model name from models.toml, local folder or hub id; overrides routing.")
+    str | None,
+    typer.Option(
+        "--model", "-m", autocompletion=complete_models,
+        help="Model name from models.toml, local folder or hub id; overrides routing.",
+    ),
 ]
 DeviceOpt = Annotated[str, typer.Option("--device", envvar="ARSUM_DEVICE", help="auto, cpu, cuda or mps.")]
 QuantizeOpt = Annotated[
@@ -103,12 +146,26 @@ OutputOpt = Annotated[
 ]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Allow --output to replace an existing file.")]
 BidiOpt = Annotated[
-    bool,
+    bool | None,
     typer.Option(
-        "--bidi/--no-bidi", envvar="ARSUM_BIDI",
-        help="Shape and reorder Arabic for terminals without bidi support: tmux, VS Code, Windows Terminal (rich only).",
+        "--bidi/--no-bidi", envvar="ARSUM_BIDI", show_default=False,
+        help="Shape and reorder Arabic for terminals without bidi support: tmux, VS Code, Windows Terminal "
+        "(rich and text output; ARSUM_BIDI=1 makes it the default).",
     ),
 ]
+
+
+def resolve_bidi(bidi: bool | None, *, fmt: str, output: Path | None, quiet: bool = False) -> bool:
+    """--bidi as given; left unsaid, Arabic written to tmux or VS Code's terminal earns a one-time hint."""
+    if bidi is None and not quiet and output is None and fmt in ("rich", "text"):
+        if sys.stdout is not None and sys.stdout.isatty():
+            from arsum.cli.process import say
+            from arsum.cli.rtl import bidi_hint
+
+            hint = bidi_hint()
+            if hint:
+                say(hint)
+    return bool(bidi)
 QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", envvar="ARSUM_QUIET", help="No notices or progress on stderr; errors still print.")
 ]
@@ -141,11 +198,60 @@ def resolve_format(fmt: OutputFormat | None, output: Path | None, input_format: 
     return "jsonl" if input_format is InputFormat.jsonl else "text"
 
 
-def ratio_above_zero(value: float | None) -> float | None:
-    value = finite(value)
-    if value is not None and value <= 0:
-        raise typer.BadParameter(f"{value} is not above 0 (a share of the sentences, e.g. 0.2)")
-    return value
+def share(value: str | float) -> float:
+    """--ratio: `0.2`, `.2` or `20%` (sumy's `--length=20%`; `٢٠٪` too), above 0 and at most 1."""
+    if isinstance(value, float):
+        return value
+    text = str(value).strip()
+    percent = text.endswith(("%", "\u066a"))  # the Arabic percent sign as well
+    try:
+        number = float(text.rstrip("%\u066a").strip())
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a share (e.g. 0.2) or a percentage (e.g. 20%)") from None
+    if not math.isfinite(number):
+        raise typer.BadParameter(f"{text} is not a number")
+    if number <= 0:
+        raise typer.BadParameter(f"{text} is not above 0 (a share of the sentences, e.g. 0.2 or 20%)")
+    if number > (100 if percent else 1):
+        hint = f"; did you mean {text}%?" if not percent and number <= 100 else ""
+        raise typer.BadParameter(f"{text} is above {'100%' if percent else '1'} (a share of the sentences, "
+                                 f"e.g. 0.2 or 20%){hint}")
+    return number / 100 if percent else number
+
+
+RatioOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--ratio", parser=share, metavar="SHARE",
+        help="Share of the body sentences instead of a count: 0.2 or 20%.",
+    ),
+]
+
+
+def _language(value: str | None) -> str | None:
+    """`--to english`, `--to العربية`, `--from Français`: a language's name in English, Arabic or itself is its code."""
+    if value is None:
+        return None
+    from arsum.models.config import CROSSSUM_NAMES, NLLB_CODES
+    from arsum.text.languages import language_code
+
+    return language_code(value, known=[*NLLB_CODES, *CROSSSUM_NAMES])
+
+
+ToOpt = Annotated[
+    str,
+    typer.Option(
+        "--to", callback=_language, autocompletion=complete_languages,
+        help="Target language: a code (en, fr, de, …) or its name (english, French, العربية).",
+    ),
+]
+FromOpt = Annotated[
+    str,
+    typer.Option(
+        "--from", callback=_language, autocompletion=complete_languages,
+        help="Source language: a code or a name, as for --to.",
+    ),
+]
 
 
 RayOpt = Annotated[

@@ -305,7 +305,14 @@ def make_renderer(fmt: str, stream: TextIO, *, bidi: bool = False) -> Renderer:
         return MarkdownRenderer(stream)
     if fmt == "rich":
         return RichRenderer(stream, bidi=bidi)
-    return TextRenderer(stream)
+    return TextRenderer(_visual(stream) if bidi else stream)
+
+
+def _visual(stream: TextIO) -> TextIO:
+    """--bidi for text: lines in display order, wrapped at the terminal's width (arsum.cli.rtl.VisualLines)."""
+    from arsum.cli.rtl import VisualLines, output_width
+
+    return VisualLines(stream, output_width())  # type: ignore[return-value]
 
 
 # --------------------------------------------------------------------------- arsum check
@@ -340,7 +347,9 @@ def render_check(result: Any, fmt: str, stream: TextIO, *, bidi: bool = False) -
     elif fmt == "markdown":
         stream.write("\n".join(_markdown_aligned(result) if aligned else _markdown_document(result)) + "\n")
     else:
-        stream.write("\n".join(_text_aligned(result) if aligned else _text_document(result)) + "\n")
+        text_stream = _visual(stream) if bidi else stream
+        text_stream.write("\n".join(_text_aligned(result) if aligned else _text_document(result)) + "\n")
+        text_stream.flush()
     stream.flush()
 
 
