@@ -17,6 +17,11 @@ _EXPORTS = {
     "check": "arsum.api",
     "Summarizer": "arsum.api",
     "Translator": "arsum.api",
+    "digest": "arsum.api",
+    "Digester": "arsum.api",
+    "Digest": "arsum.tasks.digest",
+    "Story": "arsum.tasks.digest",
+    "story_to_dict": "arsum.tasks.digest",
     "parse_releases": "arsum.api",
     "load_releases": "arsum.text.inputs",
     "to_dict": "arsum.tasks.results",
@@ -33,8 +38,9 @@ _EXPORTS = {
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:
-    from arsum.api import Summarizer, Translator, check, parse_releases, summarize, translate
+    from arsum.api import Digester, Summarizer, Translator, check, digest, parse_releases, summarize, translate
     from arsum.errors import ArsumError, InputError, ModelUnavailable, UsageError
+    from arsum.tasks.digest import Digest, Story, story_to_dict
     from arsum.tasks.results import ErrorRecord, ReleaseSummary, ReleaseTranslation, to_dict
     from arsum.text.inputs import load_releases
     from arsum.text.release import Release

@@ -26,22 +26,27 @@ from typing import TYPE_CHECKING, Generic, Self, TypeVar
 from arsum.errors import InputError
 from arsum.reporting import SILENT, Reporter
 from arsum.tasks.pipeline import (
-    ModelOptions,
     Notify,
     Process,
     Summarize,
     SummarizeOptions,
-    SupportOptions,
     Translate,
     TranslateOptions,
     process_stream,
 )
 from arsum.tasks.results import ReleaseSummary, ReleaseTranslation
+from arsum.tasks.settings import (
+    Length,
+    resolve_english,
+    resolve_models,
+    resolve_support,
+)
 from arsum.text import releases as _releases
 from arsum.text.release import Release
 
 if TYPE_CHECKING:
     from arsum.tasks.check import DocumentCheck
+    from arsum.tasks.digest import Digest, DigestOptions
 
 TEXT_SOURCE = "<text>"
 TEXT_NAME = "text"
@@ -84,13 +89,6 @@ def _one_release(item: str | Release) -> Release:
     if len(found) != 1:
         raise InputError(TEXT_SOURCE, f"holds {len(found)} releases; use arsum.parse_releases and .map()")
     return found[0]
-
-
-def _model_options(
-    model: str | None, device: str, quantize: str | None, config: str | Path | None, reporter: Reporter,
-    backend: str | None,
-) -> ModelOptions:
-    return ModelOptions(model, device, quantize, Path(config) if config is not None else None, reporter, backend)
 
 
 class _Task(Generic[O, R]):
@@ -146,10 +144,10 @@ class Summarizer(_Task[SummarizeOptions, ReleaseSummary]):
         *,
         sentences: int | None = None,
         ratio: float | None = None,
-        english: bool = True,
+        english: bool | None = None,
         strategy: str | None = None,
         model: str | None = None,
-        device: str = "auto",
+        device: str | None = None,
         quantize: str | None = None,
         backend: str | None = None,
         config: str | Path | None = None,
@@ -161,17 +159,20 @@ class Summarizer(_Task[SummarizeOptions, ReleaseSummary]):
         notify: Notify | None = None,
     ) -> None:
         """Args mirror `arsum summarize`'s options; `notify` gets one-line notices (default: the `arsum` logger).
+        An argument left None is taken from its ARSUM_* variable, then models.toml, then the default.
 
         Raises:
-            UsageError: both `sentences` and `ratio`, or either out of range.
+            UsageError: both `sentences` and `ratio`, either out of range, or any argument of the wrong type.
         """
+        english = resolve_english(english)
         options = SummarizeOptions(
-            count=sentences,
-            ratio=ratio,
+            length=Length(sentences, ratio),
             english=english,
             strategy=strategy,
-            models=_model_options(model, device, quantize, config, reporter, backend),
-            support=SupportOptions(support, min_support, drop_unsupported, encoder),
+            models=resolve_models(model=model, device=device, quantize=quantize, backend=backend,
+                                  config=config, reporter=reporter),
+            support=resolve_support(enabled=support, used=english, min_support=min_support, encoder=encoder,
+                                    drop_unsupported=drop_unsupported, config=config),
         )
         self._start(options, notify)
 
@@ -187,7 +188,7 @@ class Translator(_Task[TranslateOptions, ReleaseTranslation]):
         to: str = "en",
         source: str = "ar",
         model: str | None = None,
-        device: str = "auto",
+        device: str | None = None,
         quantize: str | None = None,
         backend: str | None = None,
         config: str | Path | None = None,
@@ -205,8 +206,9 @@ class Translator(_Task[TranslateOptions, ReleaseTranslation]):
         options = TranslateOptions(
             target=to,
             source=source,
-            models=_model_options(model, device, quantize, config, reporter, backend),
-            support=SupportOptions(support, min_support, encoder=encoder),
+            models=resolve_models(model=model, device=device, quantize=quantize, backend=backend,
+                                  config=config, reporter=reporter),
+            support=resolve_support(enabled=support, min_support=min_support, encoder=encoder, config=config),
         )
         self._start(options, notify)
 
@@ -245,6 +247,7 @@ def check(
     translation_expected: bool = False,
     encoder: str | None = None,
     min_support: float | None = None,
+    config: str | Path | None = None,
 ) -> DocumentCheck:
     """Check an English summary or translation against its Arabic release, as `arsum check` does.
 
@@ -252,17 +255,105 @@ def check(
         source: a parsed Release, or the text of one release (headline first).
         translation: the English text.
         translation_expected: the English should render all of the Arabic (each omission is a problem).
-        encoder: the sentence encoder for support scores (default: use-m3).
-        min_support: flag English sentences below this support (default: the calibrated threshold).
+        encoder: the sentence encoder for support scores (else ARSUM_ENCODER, models.toml `[support]`, use-m3).
+        min_support: flag English sentences below this support (else models.toml `[support]`, the calibrated
+            threshold).
+        config: a user models.toml merged over the packaged one (else ARSUM_CONFIG, the user config file).
 
     Returns:
         Per English sentence its support, sources and number flags, and the Arabic sentences left out.
     """
     from arsum.tasks.check import check_document
-    from arsum.tasks.support import DEFAULT_MIN_SUPPORT
+    from arsum.tasks.support import get_encoder
 
+    settings = resolve_support(min_support=min_support, encoder=encoder, config=config)
     release = _one_release(source)
-    threshold = DEFAULT_MIN_SUPPORT if min_support is None else min_support
     return check_document(
-        release, translation, translation_expected=translation_expected, encoder=encoder, min_support=threshold
+        release, translation, translation_expected=translation_expected,
+        encoder=get_encoder(settings.encoder, settings.revision), min_support=settings.min_support,
     )
+
+
+# --------------------------------------------------------------------------- digest (b22)
+
+
+class Digester:
+    """Groups a day's releases into stories and summarises each story once (`arsum digest`).
+
+    The summariser is built here; the sentence encoder that links follow-ups loads at the first digest.
+    """
+
+    def __init__(
+        self,
+        *,
+        sort: str = "size",
+        min_sources: int = 1,
+        follow_ups: bool = True,
+        sentences: int | None = None,
+        ratio: float | None = None,
+        english: bool = False,
+        model: str | None = None,
+        device: str | None = None,
+        quantize: str | None = None,
+        backend: str | None = None,
+        config: str | Path | None = None,
+        support: bool = True,
+        min_support: float | None = None,
+        encoder: str | None = None,
+        reporter: Reporter = SILENT,
+        notify: Notify | None = None,
+    ) -> None:
+        """Args mirror `arsum digest`'s options (`follow_ups=False` is --no-follow-ups; English is off by default).
+
+        Raises:
+            UsageError: an unknown `sort`, `min_sources` below 1, or bad summary options.
+        """
+        from arsum.tasks.digest import DigestOptions
+
+        summary = SummarizeOptions(
+            length=Length(sentences, ratio),
+            english=resolve_english(english),
+            models=resolve_models(model=model, device=device, quantize=quantize, backend=backend,
+                                  config=config, reporter=reporter),
+            support=resolve_support(enabled=support, used=english, min_support=min_support, encoder=encoder,
+                                    config=config),
+        )
+        self._start(DigestOptions(summary=summary, sort=sort, min_sources=min_sources, topical=follow_ups),
+                    notify, reporter)
+
+    def _start(self, options: DigestOptions, notify: Notify | None, reporter: Reporter) -> None:
+        from arsum.tasks.digest import DigestRun
+
+        self.options = options
+        self.reporter = reporter
+        self.run = DigestRun(options, notify or _log_notice)
+
+    @classmethod
+    def from_options(cls, options: DigestOptions, notify: Notify | None = None, reporter: Reporter = SILENT) -> Self:
+        """The same, from options already gathered (the form the CLI builds)."""
+        self = cls.__new__(cls)
+        self._start(options, notify, reporter)
+        return self
+
+    def __call__(self, items: Iterable[Release | InputError | str], on_error: OnError = _raise) -> Digest:
+        """The stories of `items` (releases, release texts, or what `load_releases` yields), in reading order.
+
+        Args:
+            items: releases; input errors in their place are passed to `on_error` (the default raises them).
+            on_error: called with each input error; the rest is digested.
+        """
+        releases = (
+            parse_releases(item, name=f"text{n}")[0] if isinstance(item, str) else item
+            for n, item in enumerate(items, 1)
+        )
+        return self.run(releases, on_error, self.reporter)
+
+
+def digest(items: Iterable[Release | InputError | str], **options: object) -> Digest:
+    """The stories of a day's releases, loading what it needs (use `Digester` for several days).
+
+    Args:
+        items: releases, release texts, or `arsum.load_releases(...)`.
+        **options: `Digester`'s keyword arguments (`sort`, `min_sources`, `english`, …).
+    """
+    return Digester(**options)(items)  # type: ignore[arg-type]

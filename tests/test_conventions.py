@@ -114,6 +114,8 @@ def test_model_names_complete_from_the_config(shell: str, tmp_path: Path) -> Non
     assert "desk-model" in out
     out = _complete(shell, "arsum translate --model opus", tmp_path)
     assert "opus-mt-tc-big-ar-en" in out and "crosssum-m2m" not in out
+    for words in ("arsum models pull cross", "arsum models info cross", "arsum models export cross"):
+        assert "crosssum-m2m" in _complete(shell, words, tmp_path)
 
 
 @pytest.mark.parametrize("shell", ["zsh", "fish"])
@@ -137,6 +139,21 @@ def test_bash_completes_language_codes_through_the_printed_script(tmp_path: Path
     assert sorted(done.stdout.split()) == ["zh", "zh-Hant"], done.stderr
 
 
+@pytest.mark.parametrize("shell", ["zsh", "fish", "powershell"])
+def test_completion_answers_in_plain_text_without_typer_rich_rendering(shell: str) -> None:
+    """Each Tab is a new process: typer's Rich rendering of every help (typer.rich_utils) doubled its cost; the
+    help comes back on one line, whole."""
+    probe = ("import atexit, sys; atexit.register(lambda: print('RICH' if 'typer.rich_utils' in sys.modules "
+             "else 'PLAIN', file=sys.stderr)); " + AS_ARSUM)
+    env = arsum_env(_ARSUM_COMPLETE=f"complete_{shell}", _TYPER_COMPLETE_ARGS="arsum summarize --backe",
+                    _TYPER_COMPLETE_FISH_ACTION="get-args", _TYPER_COMPLETE_WORD_TO_COMPLETE="--backe")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60,
+                          check=False)
+    assert done.stderr.strip() == "PLAIN"
+    [line] = [ln for ln in done.stdout.splitlines() if "--backend" in ln]
+    assert "models pull" in line  # the end of the help, on the same line
+
+
 def test_a_bad_config_completes_nothing_rather_than_printing_an_error(tmp_path: Path) -> None:
     config = tmp_path / "models.toml"
     config.write_text("[models\n", encoding="utf-8")
@@ -156,30 +173,32 @@ def test_the_command_list_gives_each_description_whole() -> None:
     assert "keeping titles, paragraphs and release boundaries." in listed
 
 
-@pytest.mark.parametrize("command", ["summarize", "translate", "check", "schema"])
-def test_help_shows_examples_that_run(command: str) -> None:
-    out = runner.invoke(app, [command, "-h"]).stdout
-    examples = [line.strip() for line in out.split("Examples:", 1)[1].splitlines() if f"arsum {command}" in line]
-    assert 2 <= len(examples) <= 4, out
-    assert all(f"arsum {command}" in example for example in examples)
+COMMANDS_WITH_EXAMPLES = [
+    [], ["summarize"], ["translate"], ["check"], ["schema"],
+    *[["models", name] for name in ("list", "pull", "info", "path", "convert", "export", "import")],
+]
 
 
-@pytest.mark.parametrize("command", ["summarize", "translate", "check", "schema"])
-def test_help_examples_use_options_that_exist_with_values_they_take(command: str) -> None:
+@pytest.mark.parametrize("command", COMMANDS_WITH_EXAMPLES, ids=" ".join)
+def test_help_shows_examples_whose_options_exist_and_take_their_values(command: list[str]) -> None:
     import shlex
 
     from typer.main import get_command
 
-    group = get_command(app)
-    out = runner.invoke(app, [command, "-h"]).stdout
-    for line in out.split("Examples:", 1)[1].splitlines():
-        for part in re.split(r"[|>]", line.split(" # ")[0]):
+    out = runner.invoke(app, [*command, "-h"]).stdout
+    examples = [line for line in out.split("Examples:", 1)[1].splitlines() if "arsum" in line]
+    assert 2 <= len(examples) <= 4, out
+    for line in examples:
+        code = line.split(" # ")[0]
+        for part in re.findall(r"\$\(([^)]*)\)", code) + re.split(r"[|>]", re.sub(r"\$\([^)]*\)", "X", code)):
             words = shlex.split(part)
             if words[:1] != ["arsum"]:
                 continue
-            root = group.make_context("arsum", words[1:2])
-            sub = group.get_command(root, words[1])
-            sub.make_context(words[1], words[2:], parent=root)  # raises on an unknown option or a bad value
+            cmd, i = get_command(app), 1
+            while hasattr(cmd, "commands") and i < len(words):  # down the command tree by name
+                cmd, i = cmd.commands[words[i]], i + 1  # type: ignore[attr-defined]
+            cmd.make_context(words[i - 1], words[i:])  # the leaf parses its options and values, or raises
+        assert " ".join(["arsum", *command]) in line
 
 
 # --- --ratio ---------------------------------------------------------------------------------------------------
@@ -454,3 +473,57 @@ def test_the_hint_appears_once_in_tmux_and_never_when_bidi_was_chosen(tmp_path: 
     status, stderr = _on_a_terminal(args, env)
     assert status == 0 and stderr.count("--bidi") == 1 and "tmux" in stderr
     assert "--bidi" not in _on_a_terminal(args, env)[1]  # once
+
+
+# --- progress totals -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def shown_bars(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int | None, int]]:
+    """(label, total, completed) of every bar the terminal reporter starts, as if stderr were a terminal."""
+    from rich.progress import Progress
+
+    from arsum.cli import progress
+
+    bars: list[tuple[str, int | None, int]] = []
+    add_task = Progress.add_task
+
+    def recording(self: Progress, description: str, *args: object, **kwargs: object) -> object:
+        bars.append((description, kwargs.get("total"), kwargs.get("completed", 0)))  # type: ignore[arg-type]
+        return add_task(self, description, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(progress, "enabled", lambda: True)
+    monkeypatch.setattr(Progress, "add_task", recording)
+    return bars
+
+
+def test_a_bar_shows_a_total_only_once_every_input_is_read(shown_bars: list[tuple[str, int | None, int]]) -> None:
+    from arsum.cli.progress import TerminalReporter
+
+    reporter = TerminalReporter()
+    items = reporter.watch_inputs(iter(["r1", "r2", "r3"]))
+    next(items)
+    with reporter.track("/models/tiny-marian", 4) as bar:  # more input may follow: the run's total is unknown
+        bar.advance(4)
+    assert list(items) == ["r2", "r3"]
+    with reporter.track("/models/tiny-marian", 2) as bar:  # the last window: now the total is the run's
+        bar.advance(2)
+    assert shown_bars == [("tiny-marian", None, 0), ("tiny-marian", 6, 4)]
+
+
+def test_translate_bars_never_show_a_total_that_later_grows(
+    shown_bars: list[tuple[str, int | None, int]], tiny_models: dict[str, Path], tmp_path: Path
+) -> None:
+    """20 releases are two windows: the first bar's total is unknown, the last one's is the whole run's."""
+    config = tmp_path / "models.toml"
+    config.write_text(f'[models.opus-mt-tc-big-ar-en]\nsource = "{tiny_models["marian"]}"\n'
+                      "[models.opus-mt-tc-big-ar-en.generation]\nnum_beams = 1\nmax_new_tokens = 4\n", encoding="utf-8")
+    releases = "\n---\n".join([ARABIC] * 20)
+    result = runner.invoke(app, ["translate", "-t", releases, "--no-support", "-f", "jsonl", "--config", str(config),
+                                 "--backend", "transformers"])
+    assert result.exit_code == 0, result.stderr
+    model_bars = [bar for bar in shown_bars if bar[0] == "opus-mt-tc-big-ar-en"]
+    assert len(model_bars) >= 2
+    assert all(total is None for _, total, _ in model_bars[:-1])
+    _, total, completed = model_bars[-1]
+    assert total is not None and total > completed > 0

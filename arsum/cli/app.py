@@ -65,6 +65,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain click help: typer's rich help costs more start-up time than arsum itself
     context_settings={"help_option_names": ["-h", "--help"]},  # inherited by every sub-command
+    epilog=examples(
+        "arsum summarize release.txt                 # Arabic and English summaries",
+        "arsum translate releases/ --to fr -o fr.jsonl",
+        "arsum check release.txt summary.en          # English from anywhere, against the Arabic",
+    ),
 )
 app.add_typer(models_app, name="models")
 
@@ -94,22 +99,20 @@ def _notifier(quiet: bool) -> Callable[[str], None]:
     return (lambda message: None) if quiet else say
 
 
-def _model_options(  # noqa: ANN202
+def _model_options(
     model: str | None, device: str, quantize: Quantize | None, config: Path | None, backend: Backend | None,
     quiet: bool,
 ):
     from arsum.cli.progress import TerminalReporter
-    from arsum.models.device import check_device, thread_count
     from arsum.reporting import SILENT
-    from arsum.tasks.pipeline import ModelOptions
+    from arsum.tasks.settings import resolve_models
 
-    thread_count()  # a bad ARSUM_THREADS is refused now, not after the first release
-    reporter = SILENT if quiet else TerminalReporter()
-    return ModelOptions(model, check_device(device), quantize.value if quantize else None, config, reporter,
-                        backend.value if backend else None)
+    return resolve_models(model=model, device=device, quantize=quantize.value if quantize else None,
+                          backend=backend.value if backend else None, config=config,
+                          reporter=SILENT if quiet else TerminalReporter())
 
 
-def _load(  # noqa: ANN202
+def _load(
     paths: list[str] | None, input_format: InputFormat, lang: str | None, max_bytes: int | None,
     notify: Callable[[str], None], texts: list[str] | None = None,
 ):
@@ -170,7 +173,7 @@ class _RayRun:
     threads: int
 
 
-def _process(  # noqa: PLR0913 - the options every processing command shares
+def _process(
     command: str, task: Any, options: Any, paths: list[str] | None, *, fmt: OutputFormat | None,
     input_format: InputFormat, lang: str | None, max_bytes: int | None, output: Path | None, force: bool, bidi: bool | None,
     quiet: bool, ray: _RayRun, texts: list[str] | None = None,
@@ -185,8 +188,10 @@ def _process(  # noqa: PLR0913 - the options every processing command shares
     notify = _notifier(quiet)
     runner = task.from_options(options, notify=notify)
     items = _load(paths, input_format, lang, max_bytes, notify, texts)
+    watch = getattr(options.models.reporter, "watch_inputs", None)  # bars show a total once every input is read
     return _run(
-        functools.partial(runner.map, items), fmt=fmt_name, output=output, force=force, inputs=paths or [],
+        functools.partial(runner.map, watch(items) if watch else items), fmt=fmt_name, output=output, force=force,
+        inputs=paths or [],
         bidi=resolve_bidi(bidi, fmt=fmt_name, output=output, quiet=quiet), notify=notify,
     )
 
@@ -271,15 +276,16 @@ def summarize(
 ) -> int:
     """Arabic extractive and English abstractive summary of each release."""
     from arsum.api import Summarizer
-    from arsum.tasks.pipeline import SummarizeOptions, SupportOptions
+    from arsum.tasks.pipeline import SummarizeOptions
+    from arsum.tasks.settings import Length, resolve_support
 
     options = SummarizeOptions(
-        count=sentences,
-        ratio=ratio,
+        length=Length(sentences, ratio),
         english=english,
         strategy=strategy.value if strategy else None,
         models=_model_options(model, device, quantize, config, backend, quiet),
-        support=SupportOptions(support, min_support, drop_unsupported, encoder),
+        support=resolve_support(enabled=support, used=english, min_support=min_support, encoder=encoder,
+                                drop_unsupported=drop_unsupported, config=config),
     )
     return _process(
         "summarize", Summarizer, options, paths, fmt=fmt, input_format=input_format, lang=lang, max_bytes=max_bytes,
@@ -323,13 +329,14 @@ def translate(
 ) -> int:
     """Translate releases sentence by sentence, keeping titles, paragraphs and release boundaries."""
     from arsum.api import Translator
-    from arsum.tasks.pipeline import SupportOptions, TranslateOptions
+    from arsum.tasks.pipeline import TranslateOptions
+    from arsum.tasks.settings import resolve_support
 
     options = TranslateOptions(
         target=to,
         source=source,
         models=_model_options(model, device, quantize, config, backend, quiet),
-        support=SupportOptions(support, min_support, encoder=encoder),
+        support=resolve_support(enabled=support, min_support=min_support, encoder=encoder, config=config),
     )
     declared = lang or (source if source != "ar" else None)  # English input is not refused for lacking Arabic
     return _process(
@@ -361,6 +368,7 @@ def check(
     fmt: FormatOpt = None,
     min_support: MinSupportOpt = None,
     encoder: EncoderOpt = None,
+    config: ConfigOpt = None,
     max_bytes: MaxBytesOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
@@ -375,11 +383,14 @@ def check(
     from arsum.cli.render import render_check
     from arsum.errors import EXIT_FLAGGED
     from arsum.tasks.check import check_files
+    from arsum.tasks.settings import resolve_support
 
+    settings = resolve_support(min_support=min_support, encoder=encoder, config=config)
     target = check_output_path(output, [source, translation], force) if output is not None else None
     result = check_files(
-        source, translation, aligned=aligned, translation_expected=translation_expected, encoder=encoder,
-        min_support=min_support, max_bytes=max_bytes, stdin=sys.stdin.buffer if sys.stdin is not None else None,
+        source, translation, aligned=aligned, translation_expected=translation_expected, encoder=settings.encoder,
+        revision=settings.revision, min_support=settings.min_support, max_bytes=max_bytes,
+        stdin=sys.stdin.buffer if sys.stdin is not None else None,
     )
     notify = _notifier(quiet)
     for warning in result.input_warnings:
@@ -390,11 +401,92 @@ def check(
     return EXIT_FLAGGED if result.flagged else EXIT_OK
 
 
+class SortKey(str, Enum):
+    size = "size"
+    time = "time"
+
+
+@app.command(epilog=examples(
+    "arsum digest day.jsonl --input-format jsonl           # a panel per desk, a row per story",
+    "arsum digest day.jsonl --input-format jsonl --min-sources 3 -o day.html",
+    "arsum digest releases/ --sort time -f json > stories.json",
+))
+@boundary
+def digest(
+    paths: PathsArg = None,
+    sort: Annotated[
+        SortKey, typer.Option("--sort", help="Within a desk: stories carried by most sources first (size), or earliest first (time).")
+    ] = SortKey.size,
+    min_sources: Annotated[
+        int, typer.Option("--min-sources", min=1, help="Show only stories that at least N outlets carried.")
+    ] = 1,
+    follow_ups: Annotated[
+        bool, typer.Option("--follow-ups/--no-follow-ups", help="Link same-day follow-ups by headline meaning (sentence encoder); off: copies and parts only.")
+    ] = True,
+    sentences: Annotated[
+        int | None, typer.Option("--sentences", "-n", min=1, help="Sentences in each story's Arabic summary.")
+    ] = None,
+    fmt: FormatOpt = None,
+    input_format: InputFormatOpt = InputFormat.text,
+    english: Annotated[
+        bool, typer.Option("--english/--no-english", help="Also an English summary of each story (needs a model; default off).")
+    ] = False,
+    model: ModelOpt = None,
+    device: DeviceOpt = "auto",
+    quantize: QuantizeOpt = None,
+    backend: BackendOpt = None,
+    config: ConfigOpt = None,
+    support: SupportOpt = True,
+    min_support: MinSupportOpt = None,
+    encoder: EncoderOpt = None,
+    lang: LangOpt = None,
+    max_bytes: MaxBytesOpt = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    bidi: BidiOpt = False,
+    quiet: QuietOpt = False,
+) -> int:
+    """The day's releases as stories: copies, parts and follow-ups of one event together, each summarised once."""
+    from arsum.api import Digester
+    from arsum.cli.digest_render import render_digest
+    from arsum.cli.output import check_output_path, open_output
+    from arsum.tasks.digest import DigestOptions
+    from arsum.tasks.pipeline import SummarizeOptions
+    from arsum.tasks.settings import Length, resolve_support
+
+    models = _model_options(model, device, quantize, config, backend, quiet)
+    options = DigestOptions(
+        summary=SummarizeOptions(
+            length=Length(sentences, None), english=english, models=models,
+            support=resolve_support(enabled=support, used=english, min_support=min_support, encoder=encoder,
+                                    config=config),
+        ),
+        sort=sort.value, min_sources=min_sources, topical=follow_ups,
+    )
+    fmt_name = resolve_format(fmt, output)
+    target = check_output_path(output, paths or [], force) if output is not None else None
+    notify = _notifier(quiet)
+    failures = 0
+
+    def report(error: InputError) -> None:
+        nonlocal failures
+        failures += 1
+        say(str(error))
+
+    result = Digester.from_options(options, notify, models.reporter)(
+        _load(paths, input_format, lang, max_bytes, notify), report
+    )
+    with open_output(target) as stream:
+        render_digest(result, fmt_name, stream, bidi=bidi)
+    return EXIT_INPUT if failures else EXIT_OK
+
+
 class SchemaName(str, Enum):
     summarize = "summarize"
     translate = "translate"
     check = "check"
     error = "error"
+    digest = "digest"
 
 
 @app.command(epilog=examples(

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from arsum.errors import escape_controls
 from arsum.reporting import SILENT, Tracker
+
+
+T = TypeVar("T")
 
 
 class _RichTracker:
@@ -34,12 +38,15 @@ def enabled() -> bool:
 class TerminalReporter:
     """The Reporter the CLI passes down: Rich bars and spinners on a terminal, nothing in logs and pipes.
 
-    The model layer opens a bar per call; bars with the same label carry on from each other, so a run's count for
-    a model only grows (3/4, then 4/8 once the next window arrives), never restarts at 0.
+    The model layer opens a bar per call (a window of releases); bars with the same label carry on from each other,
+    so a run's count for a model only grows, never restarts at 0. Its total is shown only once it is the run's
+    total, when every input has been read (`watch_inputs`); until then it is unknown (`334/?`, a pulsing bar): a
+    total that grows as files are read (334/355, later 539/578) promises an end that is not there.
     """
 
     def __init__(self) -> None:
         self._counts: dict[str, tuple[int, int]] = {}  # label -> (done, total) over the run so far
+        self.inputs_read = True  # False while `watch_inputs` has more to read
 
     @contextmanager
     def track(self, description: str, total: int | None) -> Iterator[Tracker]:
@@ -68,14 +75,21 @@ class TerminalReporter:
             console=Console(stderr=True),
             transient=True,
         ) as progress:
+            known = total is not None and self.inputs_read
             task = progress.add_task(  # a model path is no markup
-                escape(escape_controls(label)), total=None if total is None else seen + total, completed=done
+                escape(escape_controls(label)), total=seen + total if known else None, completed=done  # type: ignore[operator]
             )
             tracker = _RichTracker(progress, task)
             try:
                 yield tracker
             finally:
                 self._counts[label] = (done + tracker.advanced, seen + (total or tracker.advanced))
+
+    def watch_inputs(self, items: Iterable[T]) -> Iterator[T]:
+        """`items`, noting when the last has been read: only then do bars show the run's total."""
+        self.inputs_read = False
+        yield from items
+        self.inputs_read = True
 
     @contextmanager
     def status(self, message: str) -> Iterator[None]:

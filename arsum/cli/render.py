@@ -176,7 +176,7 @@ class TextRenderer:
 
     @staticmethod
     def _summary(item: ReleaseSummary) -> list[str]:
-        lines = [f"# {item.release.id}", item.release.title]
+        lines = [f"# {item.release.id}", *([item.release.title] if item.release.title is not None else [])]
         if item.release.subtitle:
             lines.append(item.release.subtitle)
         lines += ["", "Arabic summary:"]
@@ -212,7 +212,7 @@ class MarkdownRenderer:
     @staticmethod
     def _summary(item: ReleaseSummary) -> list[str]:
         release = item.release
-        lines = [f"## {md_text(release.title)}", ""]
+        lines = [f"## {md_text(release.title if release.title is not None else release.id)}", ""]
         if release.subtitle:
             lines += [f"*{md_text(release.subtitle)}*", ""]
         lines += [md_code(release.id), "", "**Arabic summary**", ""]
@@ -295,7 +295,7 @@ class RichRenderer:
         from rich.text import Text
 
         release = item.release
-        parts: list[Any] = [self._ar(release.title, style="bold")]
+        parts: list[Any] = [self._ar(release.title, style="bold")] if release.title is not None else []
         if release.subtitle:
             parts.append(self._ar(release.subtitle, style="italic"))
         chosen = item.arabic_summary.sentences
@@ -358,6 +358,10 @@ def make_renderer(fmt: str, stream: TextIO, *, bidi: bool = False, notify: Notif
         return MarkdownRenderer(stream)
     if fmt == "rich":
         return RichRenderer(stream, bidi=bidi)
+    if fmt == "html":
+        from arsum.cli.html import HtmlRenderer
+
+        return HtmlRenderer(stream)
     return TextRenderer(_visual(stream) if bidi else stream, notify)
 
 
@@ -418,6 +422,10 @@ def render_check(result: Any, fmt: str, stream: TextIO, *, bidi: bool = False) -
             stream.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
     elif fmt == "rich":
         _rich_check(result, stream, bidi=bidi)
+    elif fmt == "html":
+        from arsum.cli.html import check_page
+
+        stream.write(check_page(result))
     elif fmt == "markdown":
         stream.write(shown("\n".join(_markdown_aligned(result) if aligned else _markdown_document(result))) + "\n")
     else:

@@ -6,6 +6,7 @@ Each runtime is imported only when a device is resolved (torch for transformers,
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 from arsum.errors import UsageError
 
@@ -58,9 +59,9 @@ def _available_devices(backend: str) -> set[str]:
     return {"cpu", *(["cuda"] if torch.cuda.is_available() else []), *(["mps"] if mps is not None and mps.is_available() else [])}
 
 
-def thread_count() -> int:
+def thread_count(env: Mapping[str, str] = os.environ) -> int:
     """ARSUM_THREADS (1 to MAX_THREADS, else a UsageError), or every core this process may run on (no torch needed)."""
-    chosen = os.environ.get("ARSUM_THREADS", "").strip()
+    chosen = env.get("ARSUM_THREADS", "").strip()
     if chosen.isdigit():
         if not 1 <= int(chosen) <= MAX_THREADS:
             raise UsageError(f"ARSUM_THREADS={chosen}: must be between 1 and {MAX_THREADS}")

@@ -144,7 +144,7 @@ class AlignedCheck:
         }
 
 
-def _encoder(encoder: SentenceEncoder | str | None) -> SentenceEncoder:
+def _encoder(encoder: SentenceEncoder | str | None, revision: str | None = None) -> SentenceEncoder:
     """The encoder given, or the one named loaded and tried on two short texts now: a folder that loads but is
     no sentence encoder (a seq2seq model's) is one ModelUnavailable line, as `translate` says it, not a crash
     half-way. Without scores a check has nothing to say about meaning or omissions, so it stops here."""
@@ -152,7 +152,7 @@ def _encoder(encoder: SentenceEncoder | str | None) -> SentenceEncoder:
         return encoder
     name = encoder or DEFAULT_ENCODER
     try:
-        loaded = get_encoder(encoder)
+        loaded = get_encoder(encoder, revision)
         getattr(loaded, "load", lambda: None)()
         loaded.encode(["نص", "text"])
     except ModelUnavailable as error:
@@ -214,7 +214,7 @@ def check_document(
 
 
 def _arabic_sentences(release: Release) -> list[tuple[int, str]]:
-    out = [(TITLE_INDEX, release.title)] if release.title.strip() else []
+    out = [(TITLE_INDEX, release.title)] if release.title and release.title.strip() else []
     if release.subtitle and release.subtitle.strip():
         out.append((SUBTITLE_INDEX, release.subtitle))
     return out + [(s.index, s.text) for s in release.sentences]
@@ -272,14 +272,19 @@ def check_files(
     min_support: float | None = None,
     max_bytes: int | None = None,
     stdin: BinaryIO | None = None,
+    revision: str | None = None,
 ) -> DocumentCheck | AlignedCheck:
-    """`arsum check`: read SOURCE and TRANSLATION (a path, or `-` for stdin, not both) and check them."""
+    """`arsum check`: read SOURCE and TRANSLATION (a path, or `-` for stdin, not both) and check them.
+
+    `encoder`, `revision` and `min_support` come resolved (arsum.tasks.settings.resolve_support)."""
     if source == "-" and translation == "-":
         raise UsageError("only one of SOURCE and TRANSLATION can be - (stdin)")
     limit = max_bytes or DEFAULT_MAX_BYTES
     arabic, encoding = read_input(source, stdin=stdin, max_bytes=limit)
     english, _ = read_input(translation, stdin=stdin, max_bytes=limit)
     threshold = DEFAULT_MIN_SUPPORT if min_support is None else min_support
+    if isinstance(encoder, str) or encoder is None:
+        encoder = _encoder(encoder, revision)
     if aligned:
         arabic_lines, english_lines = _lines(arabic), _lines(english)
         return check_aligned(_fit(arabic_lines, len(english_lines)), _fit(english_lines, len(arabic_lines)),

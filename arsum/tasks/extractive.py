@@ -19,8 +19,9 @@ from importlib import resources
 from operator import mul
 from typing import Any, Protocol
 
-from arsum.errors import ConfigError, UsageError
+from arsum.errors import ConfigError
 from arsum.tasks.results import ArabicSummary, ScoredSentence
+from arsum.tasks.settings import Length
 from arsum.text.arabic import content_terms, has_arabic, terms_of_tokens, tokenize
 from arsum.text.release import Release
 
@@ -73,22 +74,9 @@ def default_count(n_sentences: int) -> int:
 
 def resolve_count(n_sentences: int, count: int | None, ratio: float | None, default: int | None = None) -> int:
     """How many sentences to pick: an explicit count wins, then ceil(ratio * n), then `default` (default_count(n)
-    when None); clamped to [1, n]."""
-    if count is not None and ratio is not None:
-        raise UsageError("give either a sentence count or a ratio, not both")
-    if count is not None and count < 1:
-        raise UsageError(f"sentence count must be at least 1, got {count}")
-    if ratio is not None and not 0.0 < ratio <= 1.0:
-        raise UsageError(f"ratio must be in (0, 1], got {ratio}")
-    if n_sentences <= 0:
-        return 0
-    if count is not None:
-        wanted = count
-    elif ratio is not None:
-        wanted = math.ceil(ratio * n_sentences)
-    else:
-        wanted = default_count(n_sentences) if default is None else default
-    return max(1, min(n_sentences, wanted))
+    when None); clamped to [1, n]. The rule is `Length`'s (arsum.tasks.settings), the one every entry point uses."""
+    length = Length(count, ratio)
+    return length.sentences(n_sentences, default_count(n_sentences) if default is None else default)
 
 
 MIN_CONTENT_WORDS = 5

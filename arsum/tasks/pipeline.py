@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Protocol
 
 from arsum.errors import ArsumError, InputError, ModelUnavailable, UsageError
-from arsum.reporting import SILENT, Reporter
 from arsum.tasks.results import ReleaseSummary, ReleaseTranslation, RunInfo
+from arsum.tasks.settings import Length, ModelOptions, SupportOptions
 from arsum.text.release import Release
 
 Notify = Callable[[str], None]
@@ -20,41 +19,20 @@ SUMMARIZE_WINDOW = 8  # releases whose support scores are encoded in one call
 
 
 @dataclass(frozen=True)
-class ModelOptions:
-    """How to run seq2seq models; shared by summarize and translate."""
-
-    model: str | None = None
-    device: str = "auto"
-    quantize: str | None = None
-    config_path: Path | None = None
-    reporter: Reporter = SILENT
-    backend: str | None = None  # None: each model's own (models.toml, default auto)
-
-
-@dataclass(frozen=True)
-class SupportOptions:
-    enabled: bool = True
-    min_support: float | None = None
-    drop_unsupported: bool = False
-    encoder: str | None = None
-
-
-@dataclass(frozen=True)
 class SummarizeOptions:
-    count: int | None = None
-    ratio: float | None = None
+    """What `summarize` does, resolved (arsum.tasks.settings): the Arabic length, English or not, how, with what."""
+
+    length: Length = Length()
     english: bool = True
-    strategy: str | None = None
+    strategy: str | None = None  # None: routing.summarize.strategy of models.toml
     models: ModelOptions = ModelOptions()
     support: SupportOptions = SupportOptions()
 
     def __post_init__(self) -> None:
-        if self.count is not None and self.ratio is not None:
-            raise UsageError("give --sentences or --ratio, not both")
-        if self.count is not None and self.count < 1:
-            raise UsageError(f"--sentences must be at least 1, not {self.count}")
-        if self.ratio is not None and not 0.0 <= self.ratio <= 1.0:
-            raise UsageError(f"--ratio must be between 0 and 1, not {self.ratio}")
+        from arsum.models.config import STRATEGIES
+
+        if self.strategy is not None and self.strategy not in STRATEGIES:
+            raise UsageError(f"unknown strategy {self.strategy!r} (use one of: {', '.join(STRATEGIES)})")
 
 
 class Process(Protocol):
@@ -95,33 +73,22 @@ def windows(items: Iterable[Release], size: int) -> Iterator[list[Release]]:
 
 
 class Supporter:
-    """Loads the sentence encoder on first use; a failure disables support with one notice.
-
-    Settings: --encoder / --min-support, then the `[support]` table of models.toml, then the calibrated default.
-    """
+    """Loads the sentence encoder its settings name on first use; a failure disables support with one notice."""
 
     def __init__(self, options: SupportOptions, notify: Notify) -> None:
         self.options = options
         self.notify = notify
-        self.file_settings = None  # the [support] table, set by whoever has loaded models.toml
         self._encoder = None
         self._failure: str | None = None
-        self.min_support = 0.0
-        self.encoder_name = ""
+        self.min_support = options.min_support
+        self.encoder_name = options.encoder
 
-    def encoder(self):  # noqa: ANN201 - SentenceEncoder lives behind a lazy import
+    def encoder(self):
         if self._encoder is None and self._failure is None:
-            from arsum.models.config import SupportSettings
             from arsum.tasks import support
 
-            settings = self.file_settings or SupportSettings()
-            self.encoder_name = self.options.encoder or settings.encoder
-            revision = None if self.options.encoder else settings.revision
-            self.min_support = next(
-                v for v in (self.options.min_support, settings.min_support, support.DEFAULT_MIN_SUPPORT) if v is not None
-            )
             try:
-                encoder = support.get_encoder(self.encoder_name, revision)
+                encoder = support.get_encoder(self.encoder_name, self.options.revision)
                 getattr(encoder, "load", lambda: None)()  # broken weights fail here, once, not mid-run
                 self._encoder = encoder
             except ArsumError as error:
@@ -134,7 +101,7 @@ class Supporter:
                 self.notify(self._failure)
         return self._encoder
 
-    def window_encoder(self, texts: list[str]):  # noqa: ANN201 - SentenceEncoder lives behind a lazy import
+    def window_encoder(self, texts: list[str]):
         """An encoder that already holds every text of the window (one encode call), or None without support."""
         encoder = self.encoder() if self.options.enabled else None
         if encoder is None or not texts:
@@ -155,7 +122,7 @@ class Supporter:
     @property
     def settings(self) -> dict[str, object]:
         """Recorded with every scored result, so its support figures can be reproduced."""
-        return {"encoder": self.encoder_name, "min_support": self.min_support}
+        return self.options.record
 
 
 class Summarize:
@@ -180,7 +147,7 @@ class Summarize:
             except ModelUnavailable:
                 pass  # a broken model folder is reported with the first release, and the Arabic summaries still come
 
-    def _english_summarizer(self):  # noqa: ANN202 - lazy import keeps torch out of the extractive path
+    def _english_summarizer(self):
         if self.options.english and self._english is None and self._english_failure is None:
             from arsum.models.config import load_config
             from arsum.models.store import require_downloaded
@@ -192,7 +159,6 @@ class Summarize:
             models = self.options.models
             try:
                 config = load_config(models.config_path)
-                self.supporter.file_settings = config.support
                 strategy = self.options.strategy or config.routing.strategy
                 specs = strategy_specs(config, strategy, models.model)
                 require_downloaded(list(specs.values()), models.backend)
@@ -219,7 +185,7 @@ class Summarize:
         return self._with_support([self.summarize(release) for release in releases])
 
     def summarize(self, release: Release) -> ReleaseSummary:
-        arabic = self.extractive.summarize(release, count=self.options.count, ratio=self.options.ratio)
+        arabic = self.extractive.summarize(release, count=self.options.length.count, ratio=self.options.length.ratio)
         if not release.sentences:  # the parser has already warned about it
             return ReleaseSummary(release=release, arabic_summary=arabic)
         summarizer = self._english_summarizer()
@@ -290,7 +256,6 @@ class Translate:
             backend=models.backend,
         )
         self.supporter = Supporter(options.support, notify)
-        self.supporter.file_settings = config.support
         self.window = TRANSLATE_WINDOW
 
     def __call__(self, releases: list[Release]) -> list[ReleaseTranslation]:

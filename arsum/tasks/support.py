@@ -19,16 +19,17 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from arsum.errors import ModelUnavailable, one_line
 from arsum.tasks.number_check import arabic_numbers, check_numbers, missing_numbers
 from arsum.tasks.results import EnglishSentence, EnglishSummary, TranslationPair
+from arsum.tasks.settings import DEFAULT_ENCODER, DEFAULT_MIN_SUPPORT
 from arsum.text.release import SUBTITLE_INDEX, TITLE_INDEX, Release, sentence_number
 
 if TYPE_CHECKING:
     import numpy as np
 
 __all__ = [
-    "CachedEncoder",
     "DEFAULT_ENCODER",
     "DEFAULT_MIN_SUPPORT",
     "SOURCE_MARGIN",
+    "CachedEncoder",
     "SentenceEncoder",
     "TransformersEncoder",
     "USEEncoder",
@@ -44,11 +45,6 @@ __all__ = [
     "translation_texts",
 ]
 
-DEFAULT_ENCODER = "use-m3"
-DEFAULT_MIN_SUPPORT = 0.40
-"""Chosen on FLORES-200 devtest with clause units, checked on TICO-19 (bench/calibrate_support.py,
-bench/RESULTS.md): 99.8% of true pairs and 94% of faithful one-clause partials pass, 99.7%
-(TICO: 95.6%) of English sentences scored against a release they are not from are flagged."""
 SOURCE_MARGIN = 0.05
 """A second Arabic sentence counts as a source when within this much of the best one."""
 CLAUSE_MIN_WORDS = 3
@@ -333,7 +329,7 @@ def support_units(items: Sequence[tuple[int, str]], *, clauses: bool = True) -> 
 def release_units(release: Release, *, clauses: bool = True) -> tuple[list[str], list[int]]:
     """What an English summary sentence is scored against: the title (-1), subtitle (-2) and body sentences."""
     arabic: list[tuple[int, str]] = []
-    if release.title.strip():
+    if release.title and release.title.strip():
         arabic.append((TITLE_INDEX, release.title))
     if release.subtitle and release.subtitle.strip():
         arabic.append((SUBTITLE_INDEX, release.subtitle))
