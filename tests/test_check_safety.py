@@ -535,7 +535,9 @@ def _records(tiny_marian: Path, tmp_path: Path) -> dict[str, list[dict]]:
     document = json.loads(invoke("check", str(source), english, "-f", "json").stdout)
     aligned = json.loads(invoke("check", "--aligned", source_lines, english_lines, "-f", "json").stdout)
     error = to_dict(ErrorRecord(id="x.txt", source="x.txt", message="cannot read"))
-    return {"summarize": summarize, "translate": translate, "check": document + aligned, "error": [error]}
+    digest = json.loads(invoke("digest", str(seed), "--no-follow-ups", "-f", "json").stdout)
+    return {"summarize": summarize, "translate": translate, "check": document + aligned, "error": [error],
+            "digest": digest}
 
 
 def test_every_schema_rejects_a_field_too_many_or_too_few(tiny_marian: Path, tmp_path: Path) -> None:
@@ -561,3 +563,13 @@ def test_every_schema_rejects_a_field_too_many_or_too_few(tiny_marian: Path, tmp
                     fewer = copy.deepcopy(item)
                     del _at(fewer, path)[key]
                     assert not validator.is_valid(fewer), (name, path, key, "accepts the field missing")
+
+
+def test_check_quiet_silences_the_warnings_about_the_arabic(tmp_path: Path) -> None:
+    source = tmp_path / "source.ar"
+    source.write_text("عنوان الخبر وحده\n", encoding="utf-8")  # a release with no body: a warning about the input
+    english = write(tmp_path, "english.en", ENGLISH)
+    loud = invoke("check", str(source), english, "-f", "jsonl")
+    quiet = invoke("check", str(source), english, "-f", "jsonl", "-q")
+    assert "warning" in loud.stderr and quiet.stderr == ""
+    assert loud.stdout == quiet.stdout and json.loads(quiet.stdout)["warnings"]  # the record keeps them
