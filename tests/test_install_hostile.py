@@ -498,3 +498,178 @@ def test_convert_and_import_print_no_transformers_noise(tiny_marian: Path, tmp_p
     assert (converted.returncode, imported.returncode) == (0, 0), converted.stderr + imported.stderr
     assert converted.stderr == ""
     assert imported.stderr.splitlines() == ["arsum: installed tiny-org/other (converted to CTranslate2)"]
+
+
+# --- a conversion belongs to the weights it was made from ------------------------------------------------------
+
+def test_a_newer_snapshot_is_converted_again(tiny_marian: Path, tiny_marian_bin: Path, config: Path) -> None:
+    from arsum.models.folders import (
+        default_ct2_folder,
+        read_metadata,
+        source_fingerprint,
+    )
+
+    first = run("models", "import", str(tiny_marian), "--name", "tiny-ar-en", "--config", str(config))
+    assert first.exit_code == 0, first.stderr
+    conversion = default_ct2_folder("tiny-ar-en", "int8")
+    made = read_metadata(conversion)["source_fingerprint"]
+    second = run("models", "import", str(tiny_marian_bin), "--name", "tiny-ar-en", "--config", str(config))
+    assert second.exit_code == 0, second.stderr
+    snapshot = Path(second.stdout.strip())
+    assert (snapshot / "pytorch_model.bin").is_file() and not (snapshot / "model.safetensors").exists()
+    now = read_metadata(conversion)["source_fingerprint"]
+    assert now != made and now == source_fingerprint(snapshot)
+
+
+def test_a_local_folder_whose_weights_were_replaced_is_not_run_on_its_old_conversion(
+        tiny_marian: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from conftest import REPO_ROOT
+
+    folder = tmp_path / "mine"
+    shutil.copytree(tiny_marian, folder)
+    local = tmp_path / "local.toml"
+    local.write_text(f'[models.mine]\nsource = "{folder}"\nfamily = "marian"\n[models.mine.generation]\n'
+                     'num_beams = 1\nmax_new_tokens = 8\n', encoding="utf-8")
+    seed = REPO_ROOT / "seeds" / "azerbaijan_nato_dialogue.txt"
+    translate = ("translate", str(seed), "-m", "mine", "--no-support", "--config", str(local), "-f", "json")
+    assert run("models", "convert", "mine", "--config", str(local)).exit_code == 0
+    fresh = run(*translate)
+    assert fresh.exit_code == 0, fresh.stderr
+    assert json.loads(fresh.stdout)[0]["run"]["models"][0]["backend"] == "ctranslate2"
+    weights = folder / "model.safetensors"
+    weights.write_bytes(weights.read_bytes())  # replaced (same bytes, new file): what was converted is unknown
+    os.utime(weights, ns=(1, 1))
+    stale = run(*translate)
+    assert stale.exit_code == 1
+    [line] = stale.stderr.strip().splitlines()
+    assert "was made from other weights" in line and "arsum models convert mine --force" in line
+    listed = {m["name"]: m["state"] for m in json.loads(run("models", "list", "--config", str(local), "-f", "json").stdout)}
+    assert listed["mine"] == "downloaded"
+    assert run("models", "convert", "mine", "--force", "--config", str(local)).exit_code == 0
+    again = run(*translate)
+    assert again.exit_code == 0, again.stderr
+    assert json.loads(again.stdout)[0]["run"]["models"][0]["backend"] == "ctranslate2"
+
+
+# --- the offline route, where users hit the problem (#25) ------------------------------------------------------
+
+def _routes(line: str) -> bool:
+    return "arsum models import ARCHIVE|FOLDER" in line and "-m FOLDER" in line
+
+
+def test_summarize_with_no_model_and_no_network_names_the_offline_routes_once() -> None:
+    from conftest import REPO_ROOT
+
+    seeds = sorted((REPO_ROOT / "seeds").glob("*.txt"))[:2]
+    result = run("summarize", *map(str, seeds), "-f", "json")
+    assert result.exit_code == 0, result.stderr  # the Arabic summaries are still made
+    lines = result.stderr.strip().splitlines()
+    assert sum(_routes(line) for line in lines) == 1, lines
+
+
+@pytest.mark.parametrize("network", ["offline", "unreachable"])
+def test_pull_that_cannot_download_names_the_offline_routes(network: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if network == "unreachable":
+        import huggingface_hub
+
+        def no_network(*_: object, **__: object) -> None:
+            raise ConnectionError("Name or service not known")
+
+        monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+        monkeypatch.setenv("TRANSFORMERS_OFFLINE", "0")
+        monkeypatch.setattr(huggingface_hub.HfApi, "model_info", no_network)
+    result = run("models", "pull", "crosssum-m2m")
+    assert result.exit_code == 1
+    *notices, line = result.stderr.strip().splitlines()
+    assert len(notices) == (network == "unreachable") and all(n.startswith("arsum: downloading ") for n in notices)
+    assert line.startswith("arsum: model crosssum-m2m: ") and _routes(line), line
+
+
+# --- models remove ---------------------------------------------------------------------------------------------
+
+def _state(config: Path, name: str) -> str:
+    listed = json.loads(run("models", "list", "--config", str(config), "-f", "json").stdout)
+    return next(m["state"] for m in listed if m["name"] == name)
+
+
+def test_remove_lists_sizes_and_deletes_the_download_and_its_conversion(tiny_marian: Path, config: Path) -> None:
+    from arsum.models.folders import default_ct2_folder
+
+    assert run("models", "import", str(tiny_marian), "--name", "tiny-ar-en", "--config", str(config)).exit_code == 0
+    assert _state(config, "tiny-ar-en") == "converted"
+    repo = hub_cache_dir() / "models--tiny-org--tiny-marian"
+    conversion = default_ct2_folder("tiny-ar-en", "int8")
+    dry = run("models", "remove", "tiny-ar-en", "--dry-run", "--config", str(config))
+    assert dry.exit_code == 0, dry.stderr
+    rows = [line.split("\t") for line in dry.stdout.splitlines()]
+    assert [Path(path) for _, path in rows] == [repo, conversion]
+    assert all(size.endswith(("kB", "MB")) for size, _ in rows)
+    assert dry.stderr.startswith("arsum: would remove tiny-ar-en (")
+    assert repo.is_dir() and conversion.is_dir() and _state(config, "tiny-ar-en") == "converted"
+    removed = run("models", "remove", "tiny-ar-en", "--config", str(config))
+    assert removed.exit_code == 0, removed.stderr
+    assert removed.stdout == dry.stdout and removed.stderr.startswith("arsum: removed tiny-ar-en (")
+    assert not repo.exists() and not conversion.exists()
+    assert _state(config, "tiny-ar-en") == "not downloaded"
+
+
+def test_remove_refuses_a_model_a_running_arsum_is_using(tiny_marian: Path, config: Path) -> None:
+    import subprocess
+
+    assert run("models", "import", str(tiny_marian), "--name", "tiny-ar-en", "--no-convert",
+               "--config", str(config)).exit_code == 0
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys\nfrom pathlib import Path\nfrom arsum.models.config import load_config\n"
+         "from arsum.models.inuse import hold\n"
+         f"hold(load_config(Path({str(config)!r})).model('tiny-ar-en'))\nprint('held', flush=True)\nsys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held", holder.communicate("")
+        refused = run("models", "remove", "tiny-ar-en", "--config", str(config))
+    finally:
+        holder.communicate("")
+    assert refused.exit_code == 1
+    [line] = refused.stderr.strip().splitlines()
+    assert line.startswith("arsum: model tiny-ar-en: is in use by a running arsum"), line
+    assert _state(config, "tiny-ar-en") == "downloaded"
+    assert run("models", "remove", "tiny-ar-en", "--config", str(config)).exit_code == 0  # the holder has ended
+
+
+def test_a_run_marks_its_model_in_use(tiny_marian: Path, config: Path) -> None:
+    """What a translate run loads is held (the lock `models remove` tests), not only a stand-in's."""
+    import fcntl
+
+    from conftest import REPO_ROOT
+
+    from arsum.models.config import load_config
+    from arsum.models.inuse import lock_path
+
+    assert run("models", "import", str(tiny_marian), "--name", "tiny-ar-en", "--no-convert",
+               "--config", str(config)).exit_code == 0
+    seed = REPO_ROOT / "seeds" / "azerbaijan_nato_dialogue.txt"
+    assert run("translate", str(seed), "--no-support", "--config", str(config), "-f", "json").exit_code == 0
+    fd = os.open(lock_path(load_config(config).model("tiny-ar-en")), os.O_RDWR)
+    try:
+        with pytest.raises(BlockingIOError):  # this test process ran it and still holds it
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    finally:
+        os.close(fd)
+
+
+def test_remove_never_deletes_what_the_user_configured_and_goes_on_after_a_missing_model(
+        tiny_marian: Path, config: Path, tmp_path: Path) -> None:
+    local = tmp_path / "local.toml"
+    local.write_text(config.read_text(encoding="utf-8") + f'[models.mine]\nsource = "{tiny_marian}"\nfamily = "marian"\n',
+                     encoding="utf-8")
+    assert run("models", "import", str(tiny_marian), "--name", "tiny-ar-en", "--no-convert",
+               "--config", str(local)).exit_code == 0
+    result = run("models", "remove", "mine", "tiny-sum", "tiny-ar-en", "--config", str(local))
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("arsum: mine: is the folder") and "which is yours" in lines[0]
+    assert lines[1] == "arsum: model tiny-sum: is not downloaded or converted; nothing to remove"
+    assert lines[2].startswith("arsum: removed tiny-ar-en (")
+    assert (tiny_marian / "config.json").is_file()
+    assert _state(local, "tiny-ar-en") == "not downloaded"
