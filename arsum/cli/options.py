@@ -6,6 +6,7 @@ import math
 import os
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -39,6 +40,22 @@ class ListFormat(str, Enum):
 class InputFormat(str, Enum):
     text = "text"
     jsonl = "jsonl"
+
+
+class Split(str, Enum):
+    """Where a text input is cut into releases (arsum.text.releases.SPLIT_MODES)."""
+
+    auto = "auto"
+    separator = "separator"
+    never = "never"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How text inputs are cut into releases, and whether the parts of a multi-part release are joined."""
+
+    split: Split = Split.auto
+    join_parts: bool = True
 
 
 class Strategy(str, Enum):
@@ -81,8 +98,19 @@ def check_texts(texts: list[str] | None, paths: list[str] | None, ray: str | Non
         raise UsageError("--text is read here; for --ray, save the text in a file and give its path")
 
 
-def text_releases(texts: list[str], input_format: str, max_bytes: int, *, require_arabic: bool) -> Iterator[Any]:
+def text_releases(
+    texts: list[str], input_format: str, max_bytes: int, *, require_arabic: bool, reading: Reading = Reading()
+) -> Iterator[Any]:
     """The releases of each --text, read as a file's bytes are (`<text>`, ids `text#1`; `<text 2>` for the second)."""
+    from arsum.text.releases import join_parts
+
+    items = _text_releases(texts, input_format, max_bytes, require_arabic=require_arabic, reading=reading)
+    return join_parts(items) if reading.join_parts else items
+
+
+def _text_releases(
+    texts: list[str], input_format: str, max_bytes: int, *, require_arabic: bool, reading: Reading
+) -> Iterator[Any]:
     from arsum.text.inputs import releases_from_bytes
 
     for k, text in enumerate(texts, start=1):
@@ -90,7 +118,7 @@ def text_releases(texts: list[str], input_format: str, max_bytes: int, *, requir
         # surrogateescape gives back the argument's bytes as the OS passed them, whatever their encoding
         yield from releases_from_bytes(text.encode("utf-8", "surrogateescape"), source=source, name=name,
                                        input_format=input_format, max_bytes=max_bytes,  # type: ignore[arg-type]
-                                       require_arabic=require_arabic)
+                                       require_arabic=require_arabic, split=reading.split.value)
 
 
 FormatOpt = Annotated[
@@ -99,6 +127,23 @@ FormatOpt = Annotated[
         "--format", "-f",
         help="Output format. Default: from -o's extension (.json .jsonl .md .txt .html), else rich on a terminal, "
         "else jsonl for --input-format jsonl and text otherwise.",
+    ),
+]
+SplitOpt = Annotated[
+    Split,
+    typer.Option(
+        "--split",
+        help="Where a text input is cut into releases: auto (--- lines, and the wire's own boundaries: an end marker "
+        "such as // انتهى // with its time stamp or NNNN ends a release, a desk-labelled headline or a dateline after "
+        "body text starts one), separator (--- lines only), never (each input is one release).",
+    ),
+]
+KeepPartsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--keep-parts",
+        help="Keep the parts of a multi-part release (// يتبع //, إضافة أولى …) as separate records; by default parts "
+        "found together in one run are joined into one record listing their ids in `parts`.",
     ),
 ]
 InputFormatOpt = Annotated[

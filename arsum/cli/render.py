@@ -418,7 +418,7 @@ def _rich_check(result: Any, stream: TextIO, *, bidi: bool) -> None:
         console.print(omitted)
 
 
-def _human_size(size: int | None) -> str:
+def human_size(size: int | None) -> str:
     """Decimal units, as the catalogue's download_mb and the hub's own file sizes are written."""
     if size is None:
         return "-"
@@ -456,7 +456,7 @@ def render_model_list(rows: list[Any], fmt: str, stream: TextIO) -> None:
         return
     header = ("name", "state", "download", "tasks", "languages", "license")
     table = [
-        (r.name, r.state, _human_size(r.download_mb * 10**6 if r.download_mb else None), ",".join(r.tasks),
+        (r.name, r.state, human_size(r.download_mb * 10**6 if r.download_mb else None), ",".join(r.tasks),
          ",".join(r.languages) if fmt == "text" else _short_list(r.languages), r.license or "-")
         for r in rows
     ]
