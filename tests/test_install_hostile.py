@@ -416,7 +416,9 @@ def installed(tiny_marian: Path, config: Path, tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     ("where", "message"),
     [
-        ("weights", "is the model's own file"),
+        ("weights", "is inside the model folder"),
+        ("beside the weights", "is inside the model folder"),
+        ("hard link to the weights", "is the model's own file"),
         ("folder", "is a directory"),
         ("link", "is a symbolic link"),
         ("missing parent", "does not exist"),
@@ -428,12 +430,15 @@ def test_export_output_gets_summarize_o_protections(where: str, message: str, in
                                                      tmp_path: Path) -> None:
     weights = installed / "model.safetensors"
     before = weights.read_bytes()
-    targets = {"weights": weights, "folder": tmp_path, "link": tmp_path / "link.tar",
+    targets = {"weights": weights, "beside the weights": installed / "model.tar",
+               "hard link to the weights": tmp_path / "hard.tar", "folder": tmp_path, "link": tmp_path / "link.tar",
                "missing parent": tmp_path / "no" / "such" / "x.tar", "fifo": tmp_path / "pipe",
                "existing": tmp_path / "existing.tar"}
     output = targets[where]
     if where == "link":
         output.symlink_to(weights)
+    elif where == "hard link to the weights":
+        os.link(weights, output)
     elif where == "fifo":
         os.mkfifo(output)
     elif where == "existing":
@@ -449,7 +454,8 @@ def test_export_output_gets_summarize_o_protections(where: str, message: str, in
         assert stat.S_ISFIFO(output.lstat().st_mode)
     if where == "existing":
         assert output.read_bytes() == b"the user's file"
-    assert not [p for p in tmp_path.glob(".*.part")]
+    assert not [p for p in tmp_path.glob(".*.part")] and not [p for p in installed.glob(".*")]
+    assert not (installed / "model.tar").exists()
 
 
 def test_export_refuses_a_device(installed: Path, config: Path) -> None:
@@ -673,3 +679,33 @@ def test_remove_never_deletes_what_the_user_configured_and_goes_on_after_a_missi
     assert lines[2].startswith("arsum: removed tiny-ar-en (")
     assert (tiny_marian / "config.json").is_file()
     assert _state(local, "tiny-ar-en") == "not downloaded"
+
+
+def test_models_list_is_a_table_on_a_terminal_and_tsv_when_piped() -> None:
+    """Decided by stdout itself (a real pseudo-terminal here, not a test runner's stand-in)."""
+    import subprocess
+
+    pty = pytest.importorskip("pty")
+    master, slave = pty.openpty()
+    env = {**os.environ, "COLUMNS": "120", "TERM": "xterm"}
+    env.pop("NO_COLOR", None)
+    proc = subprocess.Popen([sys.executable, "-m", "arsum", "models", "list"], stdout=slave, stderr=subprocess.PIPE,
+                            env=env)
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the terminal's other end closed: the command has finished writing
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    assert proc.wait() == 0, proc.stderr.read() if proc.stderr else ""
+    text = shown.decode("utf-8")
+    assert "\t" not in text and "─" in text and "crosssum-m2m" in text
+    piped = subprocess.run([sys.executable, "-m", "arsum", "models", "list"], capture_output=True, text=True,
+                           env=env, check=False)
+    assert piped.returncode == 0
+    assert piped.stdout.splitlines()[0].split("\t")[:2] == ["name", "state"]

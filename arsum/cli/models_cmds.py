@@ -163,7 +163,7 @@ def models_export(
 def models_import(
     source: Annotated[Path, typer.Argument(help="An archive from `models export`, or a model folder (a hub snapshot).")],
     name: Annotated[
-        str | None, typer.Option("--name", help="Which configured model a plain folder is (default: from its path).")
+        str | None, typer.Option("--name", help="Which model a plain folder is: a name from models.toml or a hub id (default: from its path).")
     ] = None,
     convert: Annotated[
         bool, typer.Option("--convert/--no-convert", help="Convert to CTranslate2 int8 if the archive has no conversion.")

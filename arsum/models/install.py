@@ -110,8 +110,12 @@ def export_model(config: Config, name: str, output: Path, *, force: bool = False
     parts = [(MODEL_DIR, folder)]
     if conversion is not None and conversion != folder:
         parts.append((f"ct2-{read_metadata(conversion).get('quantization', 'int8')}", conversion))
-    sources = [path for _, root in parts for path in sorted(p for p in root.rglob("*") if p.is_file())]
-    replaces = _check_archive_output(output, sources, force)
+    members = [(f"{prefix}/{path.relative_to(root).as_posix()}", path)
+               for prefix, root in parts for path in sorted(p for p in root.rglob("*") if p.is_file())]
+    for _, root in parts:
+        if output.parent.resolve() == root.resolve() or root.resolve() in output.parent.resolve().parents:
+            raise OutputError(f"{output}: is inside the model folder {root}, which is being exported; write it elsewhere")
+    replaces = _check_archive_output(output, [path for _, path in members], force)
     try:
         handle, staging = tempfile.mkstemp(prefix=f".{output.name[:100]}.", suffix=".part", dir=output.parent)
     except OSError as exc:
@@ -120,10 +124,8 @@ def export_model(config: Config, name: str, output: Path, *, force: bool = False
     try:
         files: dict[str, dict[str, Any]] = {}
         with tarfile.open(staging, "w", format=tarfile.PAX_FORMAT) as archive:
-            for prefix, root in parts:
-                for path in sorted(p for p in root.rglob("*") if p.is_file()):
-                    arcname = f"{prefix}/{path.relative_to(root).as_posix()}"
-                    files[arcname] = _add_file(archive, arcname, path.resolve())
+            for arcname, path in members:
+                files[arcname] = _add_file(archive, arcname, path.resolve())
             manifest = _manifest(spec, folder, files)
             _add_bytes(archive, MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8"))
         _put_in_place(Path(staging), output, replaces)
