@@ -146,8 +146,10 @@ def _run(
     force: bool,
     inputs: list[str],
     bidi: bool,
+    notify: Callable[[str], None] = say,
 ) -> int:
-    """Render `results(on_error)` as it streams; bad inputs are reported and counted."""
+    """Render `results(on_error)` as it streams; bad inputs are reported and counted; `notify` takes the
+    warnings a format does not carry (stderr, or nothing with -q)."""
     from arsum.cli.output import check_output_path, open_output
     from arsum.cli.render import make_renderer
 
@@ -162,7 +164,7 @@ def _run(
     written = 0
     try:
         with open_output(target) as stream:
-            renderer = make_renderer(fmt, stream, bidi=bidi)
+            renderer = make_renderer(fmt, stream, bidi=bidi, notify=notify)
             for result in results(report):
                 renderer.write(result)
                 written += 1
@@ -206,7 +208,7 @@ def _process(
     return _run(
         functools.partial(runner.map, watch(items) if watch else items), fmt=fmt_name, output=output, force=force,
         inputs=paths or [],
-        bidi=resolve_bidi(bidi, fmt=fmt_name, output=output, quiet=quiet),
+        bidi=resolve_bidi(bidi, fmt=fmt_name, output=output, quiet=quiet), notify=notify,
     )
 
 
@@ -401,6 +403,7 @@ def check(
     output: OutputOpt = None,
     force: ForceOpt = False,
     bidi: BidiOpt = None,
+    quiet: QuietOpt = False,
 ) -> int:
     """Check English text made anywhere against its Arabic source: support, numbers, omissions.
 
@@ -416,11 +419,15 @@ def check(
     target = check_output_path(output, [source, translation], force) if output is not None else None
     result = check_files(
         source, translation, aligned=aligned, translation_expected=translation_expected, encoder=settings.encoder,
-        revision=settings.revision, min_support=settings.min_support, max_bytes=max_bytes, stdin=sys.stdin.buffer,
+        revision=settings.revision, min_support=settings.min_support, max_bytes=max_bytes,
+        stdin=sys.stdin.buffer if sys.stdin is not None else None,
     )
+    notify = _notifier(quiet)
+    for warning in result.input_warnings:
+        notify(f"warning: {warning}")
     with open_output(target) as stream:
         fmt_name = resolve_format(fmt, output)
-        render_check(result, fmt_name, stream, bidi=resolve_bidi(bidi, fmt=fmt_name, output=output))
+        render_check(result, fmt_name, stream, bidi=resolve_bidi(bidi, fmt=fmt_name, output=output, quiet=quiet))
     return EXIT_FLAGGED if result.flagged else EXIT_OK
 
 
