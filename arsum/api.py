@@ -308,10 +308,10 @@ class Digester:
         Raises:
             UsageError: an unknown `sort`, `min_sources` below 1, or bad summary options.
         """
-        from arsum.tasks.digest import DigestOptions
+        from arsum.tasks.digest import DIGEST_SENTENCES, DigestOptions
 
         summary = SummarizeOptions(
-            length=Length(sentences, ratio),
+            length=Length(DIGEST_SENTENCES if sentences is None and ratio is None else sentences, ratio),
             english=resolve_english(english),
             models=resolve_models(model=model, device=device, quantize=quantize, backend=backend,
                                   config=config, reporter=reporter),

@@ -433,7 +433,7 @@ def digest(
         bool, typer.Option("--follow-ups/--no-follow-ups", help="Link same-day follow-ups by headline meaning (sentence encoder); off: copies and parts only.")
     ] = True,
     sentences: Annotated[
-        int | None, typer.Option("--sentences", "-n", min=1, help="Sentences in each story's Arabic summary.")
+        int | None, typer.Option("--sentences", "-n", min=1, help="Sentences in each story's Arabic summary (default 3).")
     ] = None,
     fmt: FormatOpt = None,
     input_format: InputFormatOpt = InputFormat.text,
@@ -459,14 +459,14 @@ def digest(
     from arsum.api import Digester
     from arsum.cli.digest_render import render_digest
     from arsum.cli.output import check_output_path, open_output
-    from arsum.tasks.digest import DigestOptions
+    from arsum.tasks.digest import DIGEST_SENTENCES, DigestOptions
     from arsum.tasks.pipeline import SummarizeOptions
     from arsum.tasks.settings import Length, resolve_support
 
     models = _model_options(model, device, quantize, config, backend, quiet)
     options = DigestOptions(
         summary=SummarizeOptions(
-            length=Length(sentences, None), english=english, models=models,
+            length=Length(sentences or DIGEST_SENTENCES, None), english=english, models=models,
             support=resolve_support(enabled=support, used=english, min_support=min_support, encoder=encoder,
                                     config=config),
         ),
