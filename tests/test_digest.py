@@ -473,3 +473,13 @@ def test_bidi_reorders_the_rich_and_text_formats_only(day_file: Path) -> None:
         reordered = RUNNER.invoke(app, [*base, "-f", fmt, "--bidi"]).stdout
         assert plain != reordered
     assert RUNNER.invoke(app, [*base, "-f", "json"]).stdout == RUNNER.invoke(app, [*base, "-f", "json", "--bidi"]).stdout
+
+
+def test_a_release_without_headline_is_a_story_headed_by_its_first_sentence(tmp_path: Path) -> None:
+    path = tmp_path / "noheadline.txt"
+    path.write_text("الرياض - واس\n" + FUND + "\n", encoding="utf-8")
+    result = RUNNER.invoke(app, ["digest", str(path), "-f", "json", "--no-follow-ups"])
+    (story,) = _json(result)
+    assert story["headline"] and story["headline"] in FUND
+    page = RUNNER.invoke(app, ["digest", str(path), "-f", "html", "--no-follow-ups"]).stdout
+    assert ">None<" not in page

@@ -26,6 +26,7 @@ from arsum.models.folders import (
     snapshot_commit,
     tokenizer_kwargs,
 )
+from arsum.models.inuse import hold
 from arsum.models.store import model_path
 from arsum.models.vocabulary import output_vocabulary
 from arsum.reporting import SILENT, Reporter
@@ -50,6 +51,7 @@ def load_transformers(
     """The cached (tokenizer, model) for this spec/device/quantization; loads it on first use."""
     check_quantize("transformers", quantize)
     folder = model_path(spec)  # first: a model that is not there fails before torch is imported
+    hold(spec)  # in use until this process ends: `models remove` refuses it meanwhile
     resolved = resolve_device(device, "transformers")
     if quantize == "int8" and resolved != "cpu":
         raise UsageError(f"--quantize int8 runs on the CPU only (device is {resolved}); add --device cpu")
