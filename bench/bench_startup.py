@@ -40,11 +40,12 @@ def package_copy(dest: Path, compiled: bool, completion: bool = True) -> Path:
     """
     shutil.copytree(ROOT / "arsum", dest / "arsum", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "models.toml", dest / "arsum" / "models.toml")
-    if not completion:
+    if not completion:  # the root's --show-completion/--install-completion options (arsum.cli.completion) left out
         app = dest / "arsum" / "cli" / "app.py"
         source = app.read_text(encoding="utf-8")
-        assert "add_completion=True" in source
-        app.write_text(source.replace("add_completion=True", "add_completion=False"), encoding="utf-8")
+        options = "    show_completion: ShowCompletionOpt = None,\n    install_completion: InstallCompletionOpt = None,\n"
+        assert options in source
+        app.write_text(source.replace(options, ""), encoding="utf-8")
     if compiled:
         compileall.compile_dir(dest / "arsum", quiet=1)
     return dest

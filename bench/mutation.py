@@ -39,6 +39,15 @@ MODULES: dict[str, list[str]] = {
         " or output_file_is_written or never_overwrites or no_partial_output",
     ],
     "arsum/models/engine.py": ["tests/test_engine.py", "tests/test_backends.py"],
+    # the modules first mutated for issue 26 (in-process tests only: a subprocess runs the code outside mutmut's view)
+    "arsum/api.py": ["tests/test_api.py"],
+    "arsum/tasks/pipeline.py": ["tests/test_pipeline.py", "tests/test_api.py", "tests/test_support.py"],
+    "arsum/tasks/translation.py": ["tests/test_pipeline.py", "tests/test_translation.py"],
+    "arsum/tasks/check.py": ["tests/test_check.py"],
+    "arsum/models/install.py": ["tests/test_install.py", "tests/test_model_safety.py"],
+    "arsum/models/config.py": ["tests/test_config.py", "tests/test_backends.py"],
+    "arsum/models/ctranslate2_backend.py": ["tests/test_ct2_backend.py", "tests/test_backends.py"],
+    "arsum/tasks/distributed.py": ["tests/test_ray.py"],
 }
 COPY = ["arsum", "tests", "seeds", "bench", "models.toml", "README.md"]  # bench: tests import its helpers (rouge, tinymodels)
 

@@ -244,8 +244,8 @@ def test_20000_character_first_line_does_not_become_the_title(tmp_path: Path) ->
     result = summarize(str(path), "-f", "json")
     assert result.exit_code == 0, result.stderr
     [release] = json.loads(result.stdout)
-    assert len(release["title"]) <= MAX_SENTENCE_CHARS
-    assert "no headline line: title taken from the first sentence" in release["warnings"]
+    assert release["title"] is None
+    assert "no headline: the text opens with its body (title is null)" in release["warnings"]
 
 
 # --------------------------------------------------------------------------- malformed JSON lines

@@ -137,6 +137,21 @@ def test_bash_completes_language_codes_through_the_printed_script(tmp_path: Path
     assert sorted(done.stdout.split()) == ["zh", "zh-Hant"], done.stderr
 
 
+@pytest.mark.parametrize("shell", ["zsh", "fish", "powershell"])
+def test_completion_answers_in_plain_text_without_typer_rich_rendering(shell: str) -> None:
+    """Each Tab is a new process: typer's Rich rendering of every help (typer.rich_utils) doubled its cost; the
+    help comes back on one line, whole."""
+    probe = ("import atexit, sys; atexit.register(lambda: print('RICH' if 'typer.rich_utils' in sys.modules "
+             "else 'PLAIN', file=sys.stderr)); " + AS_ARSUM)
+    env = arsum_env(_ARSUM_COMPLETE=f"complete_{shell}", _TYPER_COMPLETE_ARGS="arsum summarize --backe",
+                    _TYPER_COMPLETE_FISH_ACTION="get-args", _TYPER_COMPLETE_WORD_TO_COMPLETE="--backe")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60,
+                          check=False)
+    assert done.stderr.strip() == "PLAIN"
+    [line] = [ln for ln in done.stdout.splitlines() if "--backend" in ln]
+    assert "models pull" in line  # the end of the help, on the same line
+
+
 def test_a_bad_config_completes_nothing_rather_than_printing_an_error(tmp_path: Path) -> None:
     config = tmp_path / "models.toml"
     config.write_text("[models\n", encoding="utf-8")

@@ -16,6 +16,8 @@ SEED = ROOT / "seeds" / "azerbaijan_nato_dialogue.txt"
 SPA = ROOT.parent / "shared" / "eval" / "spa"
 SPA_FILES = sorted(SPA.glob("*.txt")) if SPA.is_dir() else []
 
+NO_HEADLINE = "no headline: the text opens with its body (title is null)"
+
 WIRE = """سياسي / وزير الخارجية يلتقي نظيره الروسي
 
 الرياض 25 شوال 1436 هـ الموافق 10 أغسطس 2015 م واس
@@ -293,11 +295,12 @@ def test_hard_wrapped_paragraphs_are_joined_verbatim() -> None:
     assert [s.paragraph for s in r.sentences] == [0, 1]
 
 
-def test_first_line_that_is_body_text_gives_the_title_and_says_so() -> None:
+def test_first_line_that_is_body_text_gives_no_title_and_says_so() -> None:
     first = " ".join(["كلمة"] * 50) + "."
     (r,) = parse(f"{first} ثم جملة ثانية.\nنص آخر.\n")
-    assert r.title == first
-    assert r.warnings == ("no headline line: title taken from the first sentence",)
+    assert r.title is None
+    assert r.sentences[0].text == first
+    assert r.warnings == (NO_HEADLINE,)
 
 
 @pytest.mark.parametrize(("length", "is_subtitle"), [(MAX_SENTENCE_CHARS, True), (MAX_SENTENCE_CHARS + 1, False)])
@@ -365,9 +368,9 @@ def test_line_ending_on_a_comma_joins_the_next(body: str, paragraphs: tuple[str,
     assert r.paragraphs == paragraphs
 
 
-@pytest.mark.parametrize(("longest", "wrapped"), [(120, True), (121, False)])
-def test_hard_wrapped_lines_are_120_characters_at_most(longest: int, wrapped: bool) -> None:
-    # Mostly open lines are a hard-wrapped block only while no line is longer than 120 characters.
+@pytest.mark.parametrize(("longest", "wrapped"), [(130, True), (131, False)])
+def test_hard_wrapped_lines_are_130_characters_at_most(longest: int, wrapped: bool) -> None:
+    # Mostly open lines are a hard-wrapped block only while no line is longer than 130 characters.
     first = "بدأ الاجتماع في مدينة الرياض " + "و" * (longest - len("بدأ الاجتماع في مدينة الرياض "))
     assert len(first) == longest
     lines = [first, "صباح اليوم وناقش المجلس", "الموضوعات المطروحة عليه."]
@@ -378,10 +381,9 @@ def test_hard_wrapped_lines_are_120_characters_at_most(longest: int, wrapped: bo
 @pytest.mark.parametrize(
     ("text", "title", "body", "warnings"),
     [
-        # A lone line that ends a sentence is body text, not a headline: its first sentence stands in as title.
-        ("أعلن الوزير افتتاح المعرض اليوم. وحضر الحفل عدد من المسؤولين.\n", "أعلن الوزير افتتاح المعرض اليوم.",
-         ["أعلن الوزير افتتاح المعرض اليوم.", "وحضر الحفل عدد من المسؤولين."],
-         ("no headline line: title taken from the first sentence",)),
+        # A lone line that ends a sentence is body text, not a headline: no title, and the record says so.
+        ("أعلن الوزير افتتاح المعرض اليوم. وحضر الحفل عدد من المسؤولين.\n", None,
+         ["أعلن الوزير افتتاح المعرض اليوم.", "وحضر الحفل عدد من المسؤولين."], (NO_HEADLINE,)),
         # A lone line without final punctuation is a headline with no body.
         ("أعلن الوزير افتتاح المعرض اليوم\n", "أعلن الوزير افتتاح المعرض اليوم", [], ("no body text after the title",)),
         # A headline ending on a full stop is still a headline when body lines follow.
@@ -389,7 +391,7 @@ def test_hard_wrapped_lines_are_120_characters_at_most(longest: int, wrapped: bo
          ["وحضر الحفل عدد من المسؤولين."], ()),
     ],
 )
-def test_lone_first_line(text: str, title: str, body: list[str], warnings: tuple[str, ...]) -> None:
+def test_lone_first_line(text: str, title: str | None, body: list[str], warnings: tuple[str, ...]) -> None:
     (r,) = parse(text)
     assert (r.title, [s.text for s in r.sentences], r.warnings) == (title, body, warnings)
 
@@ -483,3 +485,58 @@ def test_photo_credit_at_either_end_of_a_body_line_is_cut() -> None:
 def test_build_release_keeps_its_encoding() -> None:
     r = build_release(id="a2", title="عنوان", text="نص أول هنا.", source="x.jsonl:2", encoding="cp1256")
     assert (r.encoding, r.source) == ("cp1256", "x.jsonl:2")
+
+
+# --------------------------------------------------------------------------- layouts as they come
+
+_HEAD = "البلدية تفتتح حديقة جديدة في حي الورود"
+_DATE = "جدة 12 صفر 1437 هـ الموافق 24 نوفمبر 2015 م واس"
+_LEAD = "افتتحت البلدية اليوم حديقة جديدة في حي الورود بمساحة عشرة آلاف متر مربع."
+_MORE = "وتضم الحديقة ملاعب للأطفال وممرات للمشي ومسطحات خضراء واسعة."
+_SUB = "الحديقة تضم ملاعب وممرات ومسطحات خضراء"
+
+
+@pytest.mark.parametrize(
+    ("layout", "text", "title", "subtitle", "byline", "dateline"),
+    [
+        ("headline, blank, body", f"{_HEAD}\n\n{_LEAD}\n{_MORE}\n", _HEAD, None, None, None),
+        ("body only, dateline first", f"{_DATE}\n{_LEAD}\n{_MORE}\n", None, None, None, _DATE),
+        ("body only, byline first", f"سالم العمري - جدة\n{_LEAD}\n{_MORE}\n", None, None, "سالم العمري - جدة", None),
+        ("body only, colon byline first", f"جدة: سالم العمري\n{_LEAD}\n{_MORE}\n", None, None, "جدة: سالم العمري", None),
+        ("body only, first line a sentence", f"{_LEAD}\n{_MORE}\n", None, None, None, None),
+        ("byline under headline", f"{_HEAD}\nسالم العمري - جدة\n\n{_LEAD}\n{_MORE}\n", _HEAD, None, "سالم العمري - جدة", None),
+        ("byline under headline, blank", f"{_HEAD}\n\nسالم العمري - جدة\n{_LEAD}\n{_MORE}\n", _HEAD, None, "سالم العمري - جدة", None),
+        ("colon byline under headline", f"{_HEAD}\nلندن: «الصحيفة»\n\n{_LEAD}\n", _HEAD, None, "لندن: «الصحيفة»", None),
+        ("name in brackets under headline", f"{_HEAD}\nسالم العمري (جدة)\n\n{_LEAD}\n", _HEAD, None, "سالم العمري (جدة)", None),
+        ("name from city under headline", f"{_HEAD}\nسالم العمري من جدة\n\n{_LEAD}\n", _HEAD, None, "سالم العمري من جدة", None),
+        ("bare name under headline", f"{_HEAD}\nسالم العمري\n\n{_LEAD}\n", _HEAD, None, "سالم العمري", None),
+        ("colon headline over a name", f"جدة: حديقة جديدة\nسالم العمري\n\n{_LEAD}\n", "جدة: حديقة جديدة", None, "سالم العمري", None),
+        ("subheading under headline", f"{_HEAD}\n{_SUB}\n\n{_LEAD}\n", _HEAD, _SUB, None, None),
+        ("byline then dateline", f"{_HEAD}\nسالم العمري - جدة\n\n{_DATE}\n{_LEAD}\n", _HEAD, None, "سالم العمري - جدة", _DATE),
+        ("credit line under headline", f"{_HEAD}\nإعداد: سالم العمري, تصوير : خالد الحربي\n\n{_LEAD}\n", _HEAD, None,
+         "إعداد: سالم العمري, تصوير : خالد الحربي", None),
+        ("hard-wrapped, no headline",
+         "افتتحت البلدية اليوم حديقة جديدة في حي الورود بمساحة\nعشرة آلاف متر مربع وتضم ملاعب للأطفال وممرات\n"
+         "للمشي ومسطحات خضراء واسعة ومواقف للسيارات وأماكن\nللجلوس ودورات مياه ومصلى للرجال والنساء.\n",
+         None, None, None, None),
+        ("hard-wrapped under a headline",
+         f"{_HEAD}\n\nافتتحت البلدية اليوم حديقة جديدة في حي الورود بمساحة\nعشرة آلاف متر مربع وتضم ملاعب للأطفال وممرات\n"
+         "للمشي ومسطحات خضراء واسعة ومواقف للسيارات وأماكن\nللجلوس ودورات مياه ومصلى للرجال والنساء.\n",
+         _HEAD, None, None, None),
+    ],
+    ids=lambda v: v if isinstance(v, str) and v.isascii() else "",
+)
+def test_layouts(layout: str, text: str, title: str | None, subtitle: str | None, byline: str | None,
+                 dateline: str | None) -> None:
+    (r,) = parse(text)
+    assert (r.title, r.subtitle, r.byline, r.dateline) == (title, subtitle, byline, dateline)
+    assert r.sentences and all(s.text not in (byline, dateline, title) for s in r.sentences)
+    assert (NO_HEADLINE in r.warnings) is (title is None)
+
+
+def test_hard_wrapped_lead_is_one_sentence() -> None:
+    lines = ["افتتحت البلدية اليوم حديقة جديدة في حي الورود بمساحة", "عشرة آلاف متر مربع وتضم ملاعب للأطفال وممرات",
+             "للمشي ومسطحات خضراء واسعة ومواقف للسيارات وأماكن", "للجلوس ودورات مياه ومصلى للرجال والنساء.",
+             "وقال رئيس البلدية إن الحديقة جزء من خطة تشمل", "عشرين حديقة في أحياء المدينة خلال العام المقبل."]
+    (r,) = parse("\n".join(lines) + "\n")
+    assert [s.text for s in r.sentences] == ["\n".join(lines[:4]), "\n".join(lines[4:])]

@@ -38,7 +38,7 @@ def test_normalised_targets_route_like_their_code(target: str, model: str) -> No
     ("args", "expected"),
     [
         (("translate", "--to", "xx"), "--to xx: arsum cannot translate into it; supported: "),
-        (("translate", "--to", "english"), "--to english: arsum cannot translate into it (the code for english is en)"),
+        (("translate", "--to", "englsh"), "--to englsh: arsum cannot translate into it; supported: "),
         (("translate", "--to", "ar"), "--to ar: that is the source language (--from ar)"),
         (("translate", "--to", "AR-eg"), "--to ar: that is the source language"),
         (("translate", "--to", "fr", "-m", "opus-mt-ar-en"), "--to fr: model opus-mt-ar-en cannot translate into it; supported: en"),

@@ -378,13 +378,12 @@ def check(
     from arsum.tasks.settings import resolve_support
 
     settings = resolve_support(min_support=min_support, encoder=encoder, config=config)
-    if output is not None:
-        check_output_path(output, [source, translation], force)
+    target = check_output_path(output, [source, translation], force) if output is not None else None
     result = check_files(
         source, translation, aligned=aligned, translation_expected=translation_expected, encoder=settings.encoder,
         revision=settings.revision, min_support=settings.min_support, max_bytes=max_bytes, stdin=sys.stdin.buffer,
     )
-    with open_output(output) as stream:
+    with open_output(target) as stream:
         fmt_name = resolve_format(fmt, output)
         render_check(result, fmt_name, stream, bidi=resolve_bidi(bidi, fmt=fmt_name, output=output))
     return EXIT_FLAGGED if result.flagged else EXIT_OK

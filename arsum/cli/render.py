@@ -123,7 +123,7 @@ class TextRenderer:
 
     @staticmethod
     def _summary(item: ReleaseSummary) -> list[str]:
-        lines = [f"# {item.release.id}", item.release.title]
+        lines = [f"# {item.release.id}", *([item.release.title] if item.release.title is not None else [])]
         if item.release.subtitle:
             lines.append(item.release.subtitle)
         lines += ["", "Arabic summary:"]
@@ -160,7 +160,7 @@ class MarkdownRenderer:
     @staticmethod
     def _summary(item: ReleaseSummary) -> list[str]:
         release = item.release
-        lines = [f"## {release.title}", ""]
+        lines = [f"## {release.title if release.title is not None else release.id}", ""]
         if release.subtitle:
             lines += [f"*{release.subtitle}*", ""]
         lines += [f"`{release.id}`", "", "**Arabic summary**", ""]
@@ -243,7 +243,7 @@ class RichRenderer:
         from rich.text import Text
 
         release = item.release
-        parts: list[Any] = [self._ar(release.title, style="bold")]
+        parts: list[Any] = [self._ar(release.title, style="bold")] if release.title is not None else []
         if release.subtitle:
             parts.append(self._ar(release.subtitle, style="italic"))
         chosen = item.arabic_summary.sentences

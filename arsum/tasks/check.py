@@ -178,7 +178,7 @@ def check_document(
 
 
 def _arabic_sentences(release: Release) -> list[tuple[int, str]]:
-    out = [(TITLE_INDEX, release.title)] if release.title.strip() else []
+    out = [(TITLE_INDEX, release.title)] if release.title and release.title.strip() else []
     if release.subtitle and release.subtitle.strip():
         out.append((SUBTITLE_INDEX, release.subtitle))
     return out + [(s.index, s.text) for s in release.sentences]

@@ -329,7 +329,7 @@ def support_units(items: Sequence[tuple[int, str]], *, clauses: bool = True) -> 
 def release_units(release: Release, *, clauses: bool = True) -> tuple[list[str], list[int]]:
     """What an English summary sentence is scored against: the title (-1), subtitle (-2) and body sentences."""
     arabic: list[tuple[int, str]] = []
-    if release.title.strip():
+    if release.title and release.title.strip():
         arabic.append((TITLE_INDEX, release.title))
     if release.subtitle and release.subtitle.strip():
         arabic.append((SUBTITLE_INDEX, release.subtitle))

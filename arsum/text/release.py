@@ -29,7 +29,7 @@ class Release:
     id: str
     source: str
     encoding: str | None
-    title: str
+    title: str | None  # None: the text has no headline (it opens with its body)
     subtitle: str | None
     desk: str | None
     dateline: str | None

@@ -7,9 +7,11 @@ kept apart from the body so it is never summarised or translated as content.
 
 from __future__ import annotations
 
+import html
 import itertools
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from arsum.errors import InputError
 from arsum.text.arabic import MAX_SENTENCE_CHARS, has_arabic, is_heading, sentence_spans
@@ -158,7 +160,8 @@ def _strip_web(lines: list[str]) -> list[str]:
     kept = []
     for ln in lines:
         short = len(ln.split()) <= 10
-        if ln.strip() and (_PART_LABEL.match(ln.strip()) or (short and (_CAPTION.match(ln.strip()) or _WEB_LINE.match(ln)))):
+        if ln.strip() and (_PART_LABEL.match(ln.strip()) or (short and (
+                _CAPTION.match(ln.strip()) or _WEB_LINE.match(ln) or _CREDIT_LINE.match(_bare(ln))))):
             continue
         edge = _CAPTION_EDGE.sub("", ln)
         if edge.strip() or not ln.strip():
@@ -166,39 +169,190 @@ def _strip_web(lines: list[str]) -> list[str]:
     return kept
 
 
-def _split_byline(lines: list[str]) -> tuple[str | None, str | None, list[str]]:
-    """(byline, agency dateline, lines) for a newspaper's first body line: `عين اليوم – جدة`, `فلان- سبق- الباحة: …`."""
+_BIDI_MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+_NO_BYLINE = re.compile(r"[\d.!?؟،,;؛…]")
+_COLON_BYLINE = re.compile(r"^(?P<a>[^:]{2,30}?)\s*:\s*(?P<b>[^:]{2,40})$")  # لندن: «الشرق الأوسط», واشنطن: هبة القدسي
+_PAREN_BYLINE = re.compile(r"^[^()]{2,40}?\s*\(\s*[^()]{2,30}\s*\)$")  # متعب العبيد (الرياض), وكالات (لوس أنجلوس)
+_FROM_BYLINE = re.compile(r"^\S+(?:\s+\S+){0,3}\s+من\s+\S+(?:\s+\S+)?$")  # متعب الروقي من جدة, «الاقتصادية» من الرياض
+_DASH_PREFIX = re.compile(rf"^(?P<by>[^\d.،,:!?؟\-–—ـ]{{2,30}}?{_DASH}[^\d.،,:!?؟\-–—ـ]{{2,30}}?)\s*[-–—ـ]\s*(?=\S)")
+"""`عمان- الرأي- دعا المعهد …`: place and paper, each closed by a dash, glued to the first sentence."""
+_BYLINE_DATE = re.compile(r"\s*\|[^\u0600-\u06ff]*$")
+_BYLINE_PHOTO = re.compile(r"\s+(?:تصوير|عدسة)\s*[:\-–ـ]?\s*(?:\S+\s*){1,4}$")
+_INITIALS = re.compile(r"(?<![^\W\d_])([^\W\d_])\.\s*")
+_CREDIT_WORD = r"(?:إعداد|اعداد|تصوير|تحرير|متابعة|عدسة|تنسيق|إخراج|اخراج|رسوم|تغطية)"
+_CREDIT_LINE = re.compile(
+    rf"^[(\[]?\s*{_CREDIT_WORD}\s*[:\-–ـ]\s*[^\d.!?؟:،,()\[\]|/]{{2,40}}?"
+    rf"(?:\s*[,،|/\-–]\s*{_CREDIT_WORD}\s*[:\-–ـ]?\s*[^\d.!?؟:،,()\[\]|/]{{2,40}}?)*\s*[)\]]?$"
+)
+"""A credit line (`إعداد: صالح آل زمانان, تصوير : صالح الدغاري`): who made the piece, never content."""
+
+
+def _bare(line: str) -> str:
+    """A line without bidi marks and scraped `&nbsp;` entities around it."""
+    return html.unescape(line).translate(_BIDI_MARKS).replace("\xa0", " ").strip()
+
+
+def byline_shape(line: str, *, bare_names: bool = True) -> bool:
+    """Whether a whole line reads as a byline: a name and a city, a city and a paper or agency, in the shapes
+    newspapers use (`فلان - جدة`, `لندن: «الشرق الأوسط»`, `فلان (الرياض)`, `فلان من جدة`, `كتب فلان`), or, with
+    `bare_names`, a name alone (four words at most, no punctuation). Never a list heading, a date or a sentence."""
+    text = _bare(_LATIN_LEAD.sub("", _bare(line))).rstrip(" :")
+    text = _BYLINE_DATE.sub("", text)  # `لندن - الرياضية | Tuesday, 11 August 2015 - 13:01 pm`
+    text = _BYLINE_PHOTO.sub("", text)  # `فلان - المدينة المنورة تصوير - فلان`
+    text = _INITIALS.sub(r"\1 ", text).strip()  # `د. ب. أ` as `د ب أ`
+    words = text.split()
+    if not words or len(words) > _MAX_BYLINE_WORDS or is_heading(text) or _is_terminal(text):
+        return False
+    if _BYLINE_WORD.match(text):
+        return True
+    if any(ch.isdigit() for ch in text):
+        return False
+    colon = _COLON_BYLINE.match(text)
+    if colon and len(colon.group("a").split()) <= 3 and len(colon.group("b").split()) <= 4:
+        return not _NO_BYLINE.search(colon.group("a") + colon.group("b"))
+    if _BYLINE_LINE.match(text.replace("،", " ")) and not _NO_BYLINE.search(text.replace("،", "")):
+        return True
+    if _NO_BYLINE.search(text):
+        return False
+    if _BYLINE_LINE.match(text) or _PAREN_BYLINE.match(text) or _FROM_BYLINE.match(text):
+        return True
+    if _AGENCY_TAG.search(text) and len(words) <= 4:
+        return True
+    return bare_names and len(words) <= 4
+
+
+def _split_byline(lines: list[str], *, bylines: bool = True) -> tuple[str | None, str | None, list[str]]:
+    """(byline, agency dateline, lines) for a newspaper's first body line: `عين اليوم – جدة`, `فلان- سبق- الباحة: …`,
+    `عمان- الرأي- دعا …`. With `bylines=False` (a byline is already known) only an agency dateline is looked for."""
     if not lines:
         return None, None, lines
-    first = _LATIN_LEAD.sub("", lines[0].strip())
+    first = _LATIN_LEAD.sub("", _bare(lines[0]))
     rest = lines[1:]
-    words = first.split()
-    if rest and len(words) <= _MAX_BYLINE_WORDS and not is_heading(first) and (
-        _BYLINE_LINE.match(first) or _BYLINE_WORD.match(first)
-        or (len(words) <= 3 and not _is_terminal(first) and not any(c.isdigit() for c in first))
-    ):
+    if rest and "\n" not in first and byline_shape(first, bare_names=len(first.split()) <= 3):
         if first.startswith("من "):  # a caption left first (`من الاجتماع`), not a byline
             return None, None, rest
-        return (None, first, rest) if _AGENCY_TAG.search(first) else (first, None, rest)
-    m = _BYLINE_PREFIX.match(first)
-    if m and len(m.group("by").split()) <= _MAX_BYLINE_WORDS:
-        by = m.group("by").strip()
-        body = [first[m.end():]] + rest
-        if _AGENCY_TAG.search(by):
-            return None, by, body
-        return by, None, body
+        if _AGENCY_TAG.search(first):
+            return None, first.rstrip(" :"), rest
+        return (first.rstrip(" :"), None, rest) if bylines else (None, None, lines)
+    for prefix in (_BYLINE_PREFIX, _DASH_PREFIX):
+        m = prefix.match(first)
+        if m and len(m.group("by").split()) <= _MAX_BYLINE_WORDS and len(first[m.end():].split()) >= 3:
+            by = m.group("by").strip()
+            body = [first[m.end():]] + rest
+            if _AGENCY_TAG.search(by):
+                return None, by, body
+            return (by, None, body) if bylines else (None, None, lines)
     return None, None, [first] + rest if first != lines[0].strip() else lines
 
 
+# --------------------------------------------------------------------------- reflow
+
+_WRAP_MAX_WIDTH = 130  # a hard-wrapped text's lines are at most this long (e-mail, PDF, EASC: 60-90 characters)
+
+
+def _standalone(line: str) -> bool:
+    """A line that never joins its neighbours when text is reflowed: wire furniture, a dateline, a heading."""
+    return bool(
+        _DESK.match(line) or _split_dateline(line)[0] is not None or _strip_end(line)[0] != line
+        or is_heading(line) or _CREDIT_LINE.match(line) or _PART_LABEL.match(line)
+    )
+
+
+def _wrap_width(lines: list[str]) -> int | None:
+    """The width text was hard-wrapped at, or None when it reads as a paragraph (or a sentence) per line.
+
+    Wrapped: most lines stop inside a sentence and are about as long as the longest (the margin), and no line is
+    longer than _WRAP_MAX_WIDTH."""
+    body = [ln for ln in lines if ln and not _standalone(ln)]
+    if len(body) < 4:  # two or three lines are no evidence of a margin
+        return None
+    lengths = sorted(len(ln) for ln in body)
+    if sum(1 for n in lengths if n > _WRAP_MAX_WIDTH) > len(lengths) // 10:  # paragraphs, not wrapped lines
+        return None
+    width = lengths[int(0.9 * (len(lengths) - 1))]
+    broken = sum(1 for ln in body[:-1] if not _is_terminal(ln) and len(ln) >= 0.6 * width)
+    return width if broken >= 0.5 * (len(body) - 1) else None
+
+
+def reflow(lines: list[str]) -> list[str]:
+    """Lines as paragraphs: in hard-wrapped text the lines broken inside a sentence are joined (with `\\n`, so the
+    text stays verbatim); blank lines come back as ''. Text laid out a paragraph per line is returned stripped.
+
+    A block ends at a blank line, at a line that ends a sentence, at a line well short of the margin (a headline
+    or heading), and around wire furniture and datelines."""
+    stripped = [ln.strip() for ln in lines]
+    width = _wrap_width(stripped)
+    if width is None:
+        return stripped
+    kept = [ln.rstrip() for ln in lines]  # inner lines keep their indent, as written
+    out: list[str] = []
+    current: list[str] = []
+    for k, ln in enumerate(stripped):
+        if not ln:
+            if current:
+                out.append("\n".join(current))
+                current = []
+            out.append("")
+            continue
+        alone = _standalone(ln)
+        if alone and current:
+            out.append("\n".join(current))
+            current = []
+        current.append(kept[k] if current else ln)
+        nxt = stripped[k + 1] if k + 1 < len(stripped) else ""
+        if alone or _is_terminal(ln) or len(ln) < 0.6 * width or not nxt or _standalone(nxt):
+            out.append("\n".join(current))
+            current = []
+    if current:
+        out.append("\n".join(current))
+    return out
+
+
+# --------------------------------------------------------------------------- headline
+
+
+def _headline_shape(first: str, blank_after: bool, nxt: str | None) -> bool:
+    """Whether the first line of a release reads as its headline (not a dateline, a byline, body text or the start
+    of a wrapped sentence)."""
+    if "\n" in first or _split_dateline(first)[0] is not None or _strip_end(first)[0] != first:
+        return False
+    words = first.split()
+    if len(words) > _MAX_TITLE_WORDS or len(first) > MAX_SENTENCE_CHARS:
+        return False
+    if nxt is None:
+        return not _is_terminal(first)
+    if "\n" not in nxt and (byline_shape(nxt) or _split_dateline(nxt)[0] is not None):
+        return not first.rstrip(_CLOSERS).endswith((".", "؛", "،", ",", ":"))  # a byline or dateline under it
+    if (_BYLINE_PREFIX.match(first) or _DASH_PREFIX.match(first)) and not blank_after:
+        return False
+    if byline_shape(first, bare_names=False) and not blank_after:
+        return False
+    if blank_after:
+        if _BYLINE_WORD.match(first) and len(words) <= _MAX_BYLINE_WORDS:
+            return False
+        return not first.rstrip(_CLOSERS).endswith((".", "؛", "،", ",", ":")) or len(words) <= 15
+    # No blank line under it: a headline only when it cannot be the first line of the body.
+    if first.rstrip(_CLOSERS).endswith((".", "؛", "،", ",", ":")):
+        return False
+    if _is_terminal(first) and len(words) > 15:
+        return False
+    return True
+
+
+def _subtitle_shape(line: str) -> bool:
+    return (
+        "\n" not in line
+        and len(line.split()) <= _MAX_SUBTITLE_WORDS
+        and len(line) <= MAX_SENTENCE_CHARS
+        and not _is_terminal(line)
+        and _split_dateline(line)[0] is None
+        and not line.rstrip().endswith((":", "،", ","))
+    )
+
+
 def _paragraphs(lines: list[str]) -> list[str]:
-    """Body paragraphs verbatim: one per line, or per block when the text is hard-wrapped."""
-    nonblank = [ln.strip() for ln in lines if ln.strip()]
-    if len(nonblank) >= 3:
-        open_lines = sum(1 for ln in nonblank[:-1] if not _is_terminal(ln))
-        longest = max(len(ln) for ln in nonblank)
-        if open_lines >= 0.6 * (len(nonblank) - 1) and longest <= 120:
-            return _wrapped_blocks(lines)
-    return _joined_lines(nonblank)
+    """Body paragraphs verbatim, from reflowed lines (a hard-wrapped paragraph is one line holding `\n`)."""
+    return _joined_lines([ln for ln in lines if ln.strip()])
 
 
 _CONTINUATION = re.compile(
@@ -228,25 +382,6 @@ def _joined_lines(lines: list[str]) -> list[str]:
     return merged
 
 
-def _wrapped_blocks(lines: list[str]) -> list[str]:
-    """Join hard-wrapped lines; a block ends at a blank line or a line ending a sentence."""
-    blocks: list[str] = []
-    current: list[str] = []
-    for ln in lines:
-        if not ln.strip():
-            if current:
-                blocks.append("\n".join(current).strip())
-                current = []
-            continue
-        current.append(ln.rstrip())
-        if _is_terminal(ln):
-            blocks.append("\n".join(current).strip())
-            current = []
-    if current:
-        blocks.append("\n".join(current).strip())
-    return [b for b in blocks if b]
-
-
 def _sentences(paragraphs: list[str]) -> list[Sentence]:
     out: list[Sentence] = []
     for p_index, paragraph in enumerate(paragraphs):
@@ -261,30 +396,48 @@ def _sentences(paragraphs: list[str]) -> list[Sentence]:
     return out
 
 
-def _body(
-    lines: list[str], *, id: str, source: str, encoding: str | None, title: str,
-    subtitle: str | None, desk: str | None, warnings: list[str],
-) -> Release:
+@dataclass(frozen=True)
+class _Tail:
+    """The wire furniture taken off the end of a release."""
+
+    timestamp: str | None = None
+    end_marker: str | None = None
+    continued: bool = False
+
+
+def _tail(lines: list[str]) -> tuple[list[str], _Tail]:
     lines, timestamp, end_marker, continued = _strip_furniture(list(lines))
+    return lines, _Tail(timestamp, end_marker, continued)
+
+
+def _body(
+    lines: list[str], *, id: str, source: str, encoding: str | None, title: str | None,
+    subtitle: str | None, desk: str | None, warnings: list[str], tail: _Tail, byline: str | None = None,
+) -> Release:
+    """The release whose header is known: `lines` are the reflowed body lines, end furniture already off."""
     lines = _strip_web(lines)
     dateline: str | None = None
-    byline: str | None = None
     if lines:
         dateline, rest = _split_dateline(lines[0])
         if dateline is not None:
             lines = ([rest] if rest.strip() else []) + lines[1:]
         else:
-            byline, dateline, lines = _split_byline(lines)
+            found, dateline, lines = _split_byline(lines, bylines=byline is None)
+            byline = byline or found
+    if dateline is None and byline is not None and lines:  # `headline / byline / dateline / body`
+        dateline, rest = _split_dateline(lines[0])
+        if dateline is not None:
+            lines = ([rest] if rest.strip() else []) + lines[1:]
     paragraphs = _paragraphs(lines)
     sentences = _sentences(paragraphs)
-    if continued:
+    if tail.continued:
         warnings.append("release continues in a later part (// يتبع //)")
     if not sentences:
-        warnings.append("no body text after the title")
+        warnings.append("no body text after the title" if title is not None else "no body text")
     return Release(
         id=id, source=source, encoding=encoding, title=title, subtitle=subtitle, desk=desk,
         dateline=dateline, paragraphs=tuple(paragraphs), sentences=tuple(sentences),
-        timestamp=timestamp, end_marker=end_marker, byline=byline, warnings=tuple(warnings),
+        timestamp=tail.timestamp, end_marker=tail.end_marker, byline=byline, warnings=tuple(warnings),
     )
 
 
@@ -297,38 +450,48 @@ def _check_text(text: str, source: str, require_arabic: bool) -> None:
         raise InputError(source, "no Arabic text (use --lang to summarise anyway)")
 
 
+def _next_nonblank(lines: list[str], start: int) -> int | None:
+    return next((k for k in range(start, len(lines)) if lines[k].strip()), None)
+
+
 def _parse_one(chunk: str, *, id: str, source: str, encoding: str | None) -> Release:
-    lines = chunk.splitlines()
-    i = next(i for i, ln in enumerate(lines) if ln.strip())
-    title = lines[i].strip()
+    """One release: end furniture off, hard-wrapped lines reflowed, then the header read by shape."""
+    lines, tail = _tail(chunk.splitlines())
+    lines = reflow(lines)
     warnings: list[str] = []
+    i = _next_nonblank(lines, 0)
+    if i is None:  # only furniture
+        return _body([], id=id, source=source, encoding=encoding, title=None, subtitle=None, desk=None,
+                     warnings=warnings, tail=tail)
+    first = lines[i]
+    j = _next_nonblank(lines, i + 1)
+    nxt = lines[j] if j is not None else None
     desk: str | None = None
-    m = _DESK.match(title)
+    m = _DESK.match(first) if "\n" not in first else None
     if m:
         desk, title = m.group("desk").strip(), m.group("title").strip()
+    elif _headline_shape(first, blank_after=j is not None and j > i + 1, nxt=nxt):
+        title = first
+    else:
+        warnings.append("no headline: the text opens with its body (title is null)")
+        return _body(lines[i:], id=id, source=source, encoding=encoding, title=None, subtitle=None, desk=None,
+                     warnings=warnings, tail=tail)
     rest = lines[i + 1:]
-    alone = not any(ln.strip() for ln in rest)
-    if len(title.split()) > _MAX_TITLE_WORDS or len(title) > MAX_SENTENCE_CHARS or (alone and _is_terminal(title)):
-        # No headline (a very long first line, or a lone line that ends a sentence): the first line is body text;
-        # its first sentence stands in as title.
-        spans = sentence_spans(title)
-        s, e = spans[0]
-        rest = [title] + rest
-        title = title[s:e]
-        warnings.append("no headline line: title taken from the first sentence")
     subtitle: str | None = None
-    if rest and rest[0].strip() and any(ln.strip() for ln in rest[1:]):
-        candidate = rest[0].strip()
-        if (
-            len(candidate.split()) <= _MAX_SUBTITLE_WORDS
-            and len(candidate) <= MAX_SENTENCE_CHARS
-            and not _is_terminal(candidate)
-            and _split_dateline(candidate)[0] is None
-        ):
-            subtitle = candidate
-            rest = rest[1:]
-    return _body(rest, id=id, source=source, encoding=encoding, title=title,
-                 subtitle=subtitle, desk=desk, warnings=warnings)
+    byline: str | None = None
+    if j is not None and _next_nonblank(lines, j + 1) is not None and "\n" not in lines[j]:
+        candidate = _bare(lines[j])
+        if _split_dateline(candidate)[0] is not None:
+            pass
+        elif byline_shape(candidate) or _CREDIT_LINE.match(candidate):
+            byline, rest = _LATIN_LEAD.sub("", candidate).rstrip(" :"), lines[j + 1:]
+            if _AGENCY_TAG.search(byline):  # `واس - جدة`: the wire's dateline, where agencies put it
+                byline = None
+                rest = lines[j:]
+        elif j == i + 1 and _subtitle_shape(candidate):  # a subheading sits right under its headline
+            subtitle, rest = candidate, lines[j + 1:]
+    return _body(rest, id=id, source=source, encoding=encoding, title=title, subtitle=subtitle, desk=desk,
+                 warnings=warnings, tail=tail, byline=byline)
 
 
 def iter_releases(
@@ -372,5 +535,6 @@ def build_release(
     m = _DESK.match(title)
     if m:
         desk, title = m.group("desk").strip(), m.group("title").strip()
-    return _body(text.splitlines(), id=id, source=source, encoding=encoding, title=title.strip(),
-                 subtitle=subtitle, desk=desk, warnings=warnings)
+    lines, tail = _tail(text.splitlines())
+    return _body(reflow(lines), id=id, source=source, encoding=encoding, title=title.strip(),
+                 subtitle=subtitle, desk=desk, warnings=warnings, tail=tail)
