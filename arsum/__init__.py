@@ -48,7 +48,12 @@ if TYPE_CHECKING:
         translate,
     )
     from arsum.errors import ArsumError, InputError, ModelUnavailable, UsageError
-    from arsum.tasks.results import ErrorRecord, ReleaseSummary, ReleaseTranslation, to_dict
+    from arsum.tasks.results import (
+        ErrorRecord,
+        ReleaseSummary,
+        ReleaseTranslation,
+        to_dict,
+    )
     from arsum.text.release import Release
 
 

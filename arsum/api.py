@@ -42,7 +42,12 @@ from arsum.tasks.pipeline import (
     process_stream,
 )
 from arsum.tasks.results import ReleaseSummary, ReleaseTranslation
-from arsum.tasks.settings import Length, resolve_english, resolve_models, resolve_support
+from arsum.tasks.settings import (
+    Length,
+    resolve_english,
+    resolve_models,
+    resolve_support,
+)
 from arsum.text import releases as _releases
 from arsum.text.release import Release
 

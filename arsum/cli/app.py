@@ -49,9 +49,9 @@ from arsum.cli.options import (
     WorkersOpt,
     check_texts,
     examples,
-    text_releases,
     resolve_bidi,
     resolve_format,
+    text_releases,
 )
 from arsum.cli.process import boundary, run, say
 from arsum.errors import EXIT_INPUT, EXIT_OK, InputError, UsageError
@@ -97,14 +97,14 @@ def _notifier(quiet: bool) -> Callable[[str], None]:
 def _model_options(
     model: str | None, device: str, quantize: Quantize | None, config: Path | None, backend: Backend | None,
     quiet: bool,
-):
+) -> dict[str, Any]:
+    """The model arguments of `arsum.Summarizer`/`arsum.Translator`, from the options (typer has applied ARSUM_*)."""
     from arsum.cli.progress import TerminalReporter
     from arsum.reporting import SILENT
-    from arsum.tasks.settings import resolve_models
 
-    return resolve_models(model=model, device=device, quantize=quantize.value if quantize else None,
-                          backend=backend.value if backend else None, config=config,
-                          reporter=SILENT if quiet else TerminalReporter())
+    return {"model": model, "device": device, "quantize": quantize.value if quantize else None,
+            "backend": backend.value if backend else None, "config": config,
+            "reporter": SILENT if quiet else TerminalReporter()}
 
 
 def _load(
@@ -268,17 +268,12 @@ def summarize(
     quiet: QuietOpt = False,
 ) -> int:
     """Arabic extractive and English abstractive summary of each release."""
-    from arsum.api import Summarizer
-    from arsum.tasks.pipeline import SummarizeOptions
-    from arsum.tasks.settings import Length, resolve_support
+    from arsum.api import Summarizer, summarize_options
 
-    options = SummarizeOptions(
-        length=Length(sentences, ratio),
-        english=english,
-        strategy=strategy.value if strategy else None,
-        models=_model_options(model, device, quantize, config, backend, quiet),
-        support=resolve_support(enabled=support, used=english, min_support=min_support, encoder=encoder,
-                                drop_unsupported=drop_unsupported, config=config),
+    options = summarize_options(  # what arsum.Summarizer resolves; a missing English model stays a notice here
+        sentences=sentences, ratio=ratio, english=english, strategy=strategy.value if strategy else None,
+        support=support, min_support=min_support, encoder=encoder, drop_unsupported=drop_unsupported,
+        **_model_options(model, device, quantize, config, backend, quiet),
     )
     return _process(
         "summarize", Summarizer, options, paths, fmt=fmt, input_format=input_format, lang=lang, max_bytes=max_bytes,
@@ -321,15 +316,11 @@ def translate(
     quiet: QuietOpt = False,
 ) -> int:
     """Translate releases sentence by sentence, keeping titles, paragraphs and release boundaries."""
-    from arsum.api import Translator
-    from arsum.tasks.pipeline import TranslateOptions
-    from arsum.tasks.settings import resolve_support
+    from arsum.api import Translator, translate_options
 
-    options = TranslateOptions(
-        target=to,
-        source=source,
-        models=_model_options(model, device, quantize, config, backend, quiet),
-        support=resolve_support(enabled=support, min_support=min_support, encoder=encoder, config=config),
+    options = translate_options(  # what arsum.Translator resolves
+        to=to, source=source, support=support, min_support=min_support, encoder=encoder,
+        **_model_options(model, device, quantize, config, backend, quiet),
     )
     declared = lang or (source if source != "ar" else None)  # English input is not refused for lacking Arabic
     return _process(
