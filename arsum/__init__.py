@@ -19,6 +19,11 @@ _EXPORTS = {
     "Translator": "arsum.api",
     "Checker": "arsum.api",
     "run_ray": "arsum.api",
+    "digest": "arsum.api",
+    "Digester": "arsum.api",
+    "Digest": "arsum.tasks.digest",
+    "Story": "arsum.tasks.digest",
+    "story_to_dict": "arsum.tasks.digest",
     "parse_releases": "arsum.api",
     "load_releases": "arsum.api",
     "to_dict": "arsum.tasks.results",
@@ -38,9 +43,11 @@ if TYPE_CHECKING:
     from arsum import models
     from arsum.api import (
         Checker,
+        Digester,
         Summarizer,
         Translator,
         check,
+        digest,
         load_releases,
         parse_releases,
         run_ray,
@@ -48,12 +55,8 @@ if TYPE_CHECKING:
         translate,
     )
     from arsum.errors import ArsumError, InputError, ModelUnavailable, UsageError
-    from arsum.tasks.results import (
-        ErrorRecord,
-        ReleaseSummary,
-        ReleaseTranslation,
-        to_dict,
-    )
+    from arsum.tasks.digest import Digest, Story, story_to_dict
+    from arsum.tasks.results import ErrorRecord, ReleaseSummary, ReleaseTranslation, to_dict
     from arsum.text.release import Release
 
 

@@ -22,7 +22,6 @@ transformers, typer or rich until a model is needed.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -31,6 +30,16 @@ from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 from arsum.errors import InputError, UsageError
 from arsum.reporting import SILENT, Reporter
+from arsum.tasks.items import (  # noqa: F401 - load_releases, parse_releases and TEXT_SOURCE are arsum's too
+    ITEM,
+    TEXT_NAME,
+    TEXT_SOURCE,
+    as_release,
+    check_text,
+    kind,
+    load_releases,
+    parse_releases,
+)
 from arsum.tasks.pipeline import (
     Notify,
     Process,
@@ -48,19 +57,15 @@ from arsum.tasks.settings import (
     resolve_models,
     resolve_support,
 )
-from arsum.text import releases as _releases
 from arsum.text.release import Release
 
 if TYPE_CHECKING:
     from arsum.tasks.check import DocumentCheck
+    from arsum.tasks.digest import Digest, DigestOptions
     from arsum.tasks.outdir import RunSummary
 
-TEXT_SOURCE = "<text>"
-TEXT_NAME = "text"
-ITEM = "text, a Release or a mapping with id, title and text"
 
 _log = logging.getLogger("arsum")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
 O = TypeVar("O", SummarizeOptions, TranslateOptions)
 R = TypeVar("R", ReleaseSummary, ReleaseTranslation)
 OnError = Callable[[InputError], None]
@@ -75,126 +80,17 @@ def _raise(error: InputError) -> None:
     raise error
 
 
-def _kind(value: object) -> str:
-    return "None" if value is None else type(value).__name__
-
-
-def _text(argument: str, value: object, source: str = TEXT_SOURCE) -> str:
-    """A str that is valid Unicode (a lone surrogate cannot be written as UTF-8: the record could not be saved)."""
-    if not isinstance(value, str):
-        raise UsageError(f"{argument} must be a string, not {_kind(value)}")
-    bad = _SURROGATE.search(value)
-    if bad:
-        raise InputError(source, f"{argument} holds a lone surrogate (U+{ord(bad.group()):04X}): not valid Unicode text")
-    return value
-
-
-def parse_releases(text: str, *, name: str = TEXT_NAME, require_arabic: bool = True) -> list[Release]:
-    """The releases in a text (several are separated by a line holding only `---`).
-
-    Args:
-        text: the text of one input, as read.
-        name: the start of every release id (`NAME#1`, `NAME#2`, …).
-        require_arabic: refuse text without Arabic letters, as the CLI does without --lang.
-
-    Returns:
-        The releases, in order.
-
-    Raises:
-        InputError: the text is empty, only separators, or has no Arabic (with `require_arabic`).
-        UsageError: `text` or `name` is not a string.
-    """
-    _text("name", name)
-    return _releases.parse_releases(_text("text", text), source=TEXT_SOURCE, name=name, encoding=None,
-                                    require_arabic=require_arabic)
-
-
-def as_release(item: object, *, require_arabic: bool = True, argument: str = "text_or_release",
-               name: str = TEXT_NAME) -> Release:
-    """One release from text (title line first), a `Release`, or a mapping with `id`, `title` and `text` (a row
-    of a database: its id and headline are kept; `subtitle` is optional).
-
-    Raises:
-        InputError: the text is empty, holds several releases, or has no Arabic (with `require_arabic`).
-        UsageError: anything else (None, bytes, a number), naming `argument`.
-    """
-    if isinstance(item, Release):
-        return item
-    if isinstance(item, str):
-        found = parse_releases(item, name=name, require_arabic=require_arabic)
-        if len(found) != 1:
-            raise InputError(TEXT_SOURCE, f"holds {len(found)} releases; use arsum.parse_releases and .map()")
-        return found[0]
-    if isinstance(item, Mapping):
-        return _mapping_release(item, require_arabic=require_arabic, argument=argument)
-    raise UsageError(f"{argument} must be {ITEM}, not {_kind(item)}")
-
-
-def _mapping_release(row: Mapping[str, Any], *, require_arabic: bool, argument: str) -> Release:
-    missing = [key for key in ("id", "title", "text") if key not in row]
-    if missing:
-        raise UsageError(f"{argument} is a mapping without {', '.join(missing)} (it needs id, title and text)")
-    identifier = row["id"]
-    if isinstance(identifier, int) and not isinstance(identifier, bool):
-        identifier = str(identifier)  # a database key
-    source = _text(f"{argument}['id']", identifier)
-    if not source.strip():
-        raise UsageError(f"{argument}['id'] must not be empty")
-    title = _text(f"{argument}['title']", row["title"], source)
-    body = _text(f"{argument}['text']", row["text"], source)
-    subtitle = row.get("subtitle")
-    if subtitle is not None:
-        _text(f"{argument}['subtitle']", subtitle, source)
-    if not (title.strip() or body.strip()):
-        raise InputError(source, "empty title and text")
-    if require_arabic:
-        from arsum.text.arabic import has_arabic
-
-        if not has_arabic(title + body + (subtitle or "")):
-            raise InputError(source, "no Arabic text (give lang/source for another language)")
-    return _releases.build_release(id=source, title=title, text=body, source=source, subtitle=subtitle)
-
-
-def load_releases(
-    paths: Sequence[str | Path], *, input_format: str = "text", max_bytes: int | None = None,
-    require_arabic: bool = True,
-) -> Iterator[Release | InputError]:
-    """Releases from every file or folder in `paths`, in order; an unusable input yields its InputError in its place.
-
-    Raises:
-        UsageError: `paths` is one string or path (wrap it in a list), or holds something that is not a path.
-    """
-    from arsum.text.inputs import DEFAULT_MAX_BYTES
-    from arsum.text.inputs import load_releases as _load
-
-    if isinstance(paths, (str, bytes, Path)):
-        raise UsageError(f"paths must be a list of paths, not one {_kind(paths)}: load_releases([{str(paths)!r}])")
-    if not isinstance(paths, Iterable):
-        raise UsageError(f"paths must be a list of paths, not {_kind(paths)}")
-    names = []
-    for path in paths:
-        if not isinstance(path, (str, Path)):
-            raise UsageError(f"paths must hold str or Path items, not {_kind(path)}")
-        names.append(_text("paths", str(path)))
-    if input_format not in ("text", "jsonl"):
-        raise UsageError(f"input_format must be 'text' or 'jsonl', not {input_format!r}")
-    limit = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        raise UsageError(f"max_bytes must be a positive whole number, not {max_bytes!r}")
-    return _load(names, input_format=input_format, max_bytes=limit, require_arabic=require_arabic)  # type: ignore[arg-type]
-
-
 def _notify(notify: object) -> Notify:
     if notify is None:
         return _log_notice
     if not callable(notify):
-        raise UsageError(f"notify must be a function of one message, not {_kind(notify)}")
+        raise UsageError(f"notify must be a function of one message, not {kind(notify)}")
     return notify  # type: ignore[return-value]
 
 
 def _reporter(reporter: object) -> Reporter:
     if not (callable(getattr(reporter, "status", None)) and callable(getattr(reporter, "track", None))):
-        raise UsageError(f"reporter must have status() and track() (arsum.reporting.Reporter), not {_kind(reporter)}")
+        raise UsageError(f"reporter must have status() and track() (arsum.reporting.Reporter), not {kind(reporter)}")
     return reporter  # type: ignore[return-value]
 
 
@@ -292,7 +188,7 @@ def summarize_options(
     """`Summarizer`'s arguments resolved (arguments over ARSUM_* variables over models.toml over defaults)."""
     english = resolve_english(english)
     if strategy is not None:
-        _text("strategy", strategy)
+        check_text("strategy", strategy)
     return SummarizeOptions(
         length=Length(sentences, ratio),
         english=english,
@@ -322,7 +218,7 @@ def translate_options(
     from arsum.models.config import normalize_language
 
     for argument, code in (("to", to), ("source", source)):
-        if not _text(argument, code).strip():
+        if not check_text(argument, code).strip():
             raise UsageError(f"{argument} must be a language code (en, fr, ar, …), not an empty string")
     return TranslateOptions(
         target=normalize_language(to),
@@ -357,7 +253,7 @@ class Summarizer(_Task[SummarizeOptions, ReleaseSummary]):
             ModelUnavailable: English is wanted and its model is missing (without `arabic_only_fallback`).
         """
         if not isinstance(arabic_only_fallback, bool):
-            raise UsageError(f"arabic_only_fallback must be True or False, not {_kind(arabic_only_fallback)}")
+            raise UsageError(f"arabic_only_fallback must be True or False, not {kind(arabic_only_fallback)}")
         resolved = summarize_options(**_known(options, summarize_options))
         self._start(replace(resolved, arabic_only_fallback=arabic_only_fallback), notify)
 
@@ -401,7 +297,7 @@ class Checker:
         from arsum.tasks.support import get_encoder
 
         if not isinstance(translation_expected, bool):
-            raise UsageError(f"translation_expected must be True or False, not {_kind(translation_expected)}")
+            raise UsageError(f"translation_expected must be True or False, not {kind(translation_expected)}")
         self.settings = resolve_support(min_support=min_support, encoder=encoder, config=config)
         self.translation_expected = translation_expected
         self._lock = threading.Lock()
@@ -413,7 +309,7 @@ class Checker:
         from arsum.tasks.check import check_document
 
         release = as_release(source, argument="source")
-        english = _text("translation", translation)
+        english = check_text("translation", translation)
         with self._lock:
             return check_document(release, english, translation_expected=self.translation_expected,
                                   encoder=self.encoder, min_support=self.settings.min_support)
@@ -462,7 +358,7 @@ def check(
     """Check an English summary or translation against its Arabic release, as `arsum check` does (`Checker`'s
     arguments; use a `Checker` for many)."""
     release = as_release(source, argument="source")
-    _text("translation", translation)
+    check_text("translation", translation)
     checker = Checker(encoder=encoder, min_support=min_support, config=config,
                       translation_expected=translation_expected)
     return checker(release, translation)
@@ -496,7 +392,7 @@ def run_ray(
     if command not in ("summarize", "translate"):
         raise UsageError(f"command must be 'summarize' or 'translate', not {command!r}")
     if isinstance(paths, (str, bytes, Path)):
-        raise UsageError(f"paths must be a list of paths, not one {_kind(paths)}")
+        raise UsageError(f"paths must be a list of paths, not one {kind(paths)}")
     names = [str(p) for p in paths]
     resolve = summarize_options if command == "summarize" else translate_options
     job = Job(command, resolve(**_known(options, resolve)))  # type: ignore[arg-type]
@@ -505,3 +401,85 @@ def run_ray(
     inputs = InputOptions(input_format, DEFAULT_MAX_BYTES if max_bytes is None else max_bytes, require_arabic)  # type: ignore[arg-type]
     return _run_ray(job, names, Path(output_dir), cluster=Cluster(address, workers, gpus_per_worker, threads_per_worker),
                     inputs=inputs)
+
+
+# --------------------------------------------------------------------------- digest (b22)
+
+
+class Digester:
+    """Groups a day's releases into stories and summarises each story once (`arsum digest`).
+
+    The summariser is built here; the sentence encoder that links follow-ups loads at the first digest.
+    """
+
+    def __init__(
+        self,
+        *,
+        sort: str = "size",
+        min_sources: int = 1,
+        follow_ups: bool = True,
+        sentences: int | None = None,
+        ratio: float | None = None,
+        english: bool = False,
+        model: str | None = None,
+        device: str | None = None,
+        quantize: str | None = None,
+        backend: str | None = None,
+        config: str | Path | None = None,
+        support: bool = True,
+        min_support: float | None = None,
+        encoder: str | None = None,
+        reporter: Reporter = SILENT,
+        notify: Notify | None = None,
+    ) -> None:
+        """Args mirror `arsum digest`'s options (`follow_ups=False` is --no-follow-ups; English is off by default).
+
+        Raises:
+            UsageError: an unknown `sort`, `min_sources` below 1, or bad summary options.
+        """
+        from arsum.tasks.digest import DigestOptions
+
+        summary = summarize_options(
+            sentences=sentences, ratio=ratio, english=english, model=model, device=device, quantize=quantize,
+            backend=backend, config=config, support=support, min_support=min_support, encoder=encoder,
+            reporter=reporter,
+        )
+        self._start(DigestOptions(summary=summary, sort=sort, min_sources=min_sources, topical=follow_ups),
+                    notify, reporter)
+
+    def _start(self, options: DigestOptions, notify: Notify | None, reporter: Reporter) -> None:
+        from arsum.tasks.digest import DigestRun
+
+        self.options = options
+        self.reporter = reporter
+        self.run = DigestRun(options, notify or _log_notice)
+
+    @classmethod
+    def from_options(cls, options: DigestOptions, notify: Notify | None = None, reporter: Reporter = SILENT) -> Self:
+        """The same, from options already gathered (the form the CLI builds)."""
+        self = cls.__new__(cls)
+        self._start(options, notify, reporter)
+        return self
+
+    def __call__(self, items: Iterable[Release | InputError | str], on_error: OnError = _raise) -> Digest:
+        """The stories of `items` (releases, release texts, or what `load_releases` yields), in reading order.
+
+        Args:
+            items: releases; input errors in their place are passed to `on_error` (the default raises them).
+            on_error: called with each input error; the rest is digested.
+        """
+        releases = (
+            parse_releases(item, name=f"text{n}")[0] if isinstance(item, str) else item
+            for n, item in enumerate(items, 1)
+        )
+        return self.run(releases, on_error, self.reporter)
+
+
+def digest(items: Iterable[Release | InputError | str], **options: object) -> Digest:
+    """The stories of a day's releases, loading what it needs (use `Digester` for several days).
+
+    Args:
+        items: releases, release texts, or `arsum.load_releases(...)`.
+        **options: `Digester`'s keyword arguments (`sort`, `min_sources`, `english`, …).
+    """
+    return Digester(**options)(items)  # type: ignore[arg-type]

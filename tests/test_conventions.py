@@ -114,6 +114,8 @@ def test_model_names_complete_from_the_config(shell: str, tmp_path: Path) -> Non
     assert "desk-model" in out
     out = _complete(shell, "arsum translate --model opus", tmp_path)
     assert "opus-mt-tc-big-ar-en" in out and "crosssum-m2m" not in out
+    for words in ("arsum models pull cross", "arsum models info cross", "arsum models export cross"):
+        assert "crosssum-m2m" in _complete(shell, words, tmp_path)
 
 
 @pytest.mark.parametrize("shell", ["zsh", "fish"])
@@ -171,30 +173,32 @@ def test_the_command_list_gives_each_description_whole() -> None:
     assert "keeping titles, paragraphs and release boundaries." in listed
 
 
-@pytest.mark.parametrize("command", ["summarize", "translate", "check", "schema"])
-def test_help_shows_examples_that_run(command: str) -> None:
-    out = runner.invoke(app, [command, "-h"]).stdout
-    examples = [line.strip() for line in out.split("Examples:", 1)[1].splitlines() if f"arsum {command}" in line]
-    assert 2 <= len(examples) <= 4, out
-    assert all(f"arsum {command}" in example for example in examples)
+COMMANDS_WITH_EXAMPLES = [
+    [], ["summarize"], ["translate"], ["check"], ["schema"],
+    *[["models", name] for name in ("list", "pull", "info", "path", "convert", "export", "import")],
+]
 
 
-@pytest.mark.parametrize("command", ["summarize", "translate", "check", "schema"])
-def test_help_examples_use_options_that_exist_with_values_they_take(command: str) -> None:
+@pytest.mark.parametrize("command", COMMANDS_WITH_EXAMPLES, ids=" ".join)
+def test_help_shows_examples_whose_options_exist_and_take_their_values(command: list[str]) -> None:
     import shlex
 
     from typer.main import get_command
 
-    group = get_command(app)
-    out = runner.invoke(app, [command, "-h"]).stdout
-    for line in out.split("Examples:", 1)[1].splitlines():
-        for part in re.split(r"[|>]", line.split(" # ")[0]):
+    out = runner.invoke(app, [*command, "-h"]).stdout
+    examples = [line for line in out.split("Examples:", 1)[1].splitlines() if "arsum" in line]
+    assert 2 <= len(examples) <= 4, out
+    for line in examples:
+        code = line.split(" # ")[0]
+        for part in re.findall(r"\$\(([^)]*)\)", code) + re.split(r"[|>]", re.sub(r"\$\([^)]*\)", "X", code)):
             words = shlex.split(part)
             if words[:1] != ["arsum"]:
                 continue
-            root = group.make_context("arsum", words[1:2])
-            sub = group.get_command(root, words[1])
-            sub.make_context(words[1], words[2:], parent=root)  # raises on an unknown option or a bad value
+            cmd, i = get_command(app), 1
+            while hasattr(cmd, "commands") and i < len(words):  # down the command tree by name
+                cmd, i = cmd.commands[words[i]], i + 1  # type: ignore[attr-defined]
+            cmd.make_context(words[i - 1], words[i:])  # the leaf parses its options and values, or raises
+        assert " ".join(["arsum", *command]) in line
 
 
 # --- --ratio ---------------------------------------------------------------------------------------------------

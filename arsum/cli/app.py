@@ -65,6 +65,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain click help: typer's rich help costs more start-up time than arsum itself
     context_settings={"help_option_names": ["-h", "--help"]},  # inherited by every sub-command
+    epilog=examples(
+        "arsum summarize release.txt                 # Arabic and English summaries",
+        "arsum translate releases/ --to fr -o fr.jsonl",
+        "arsum check release.txt summary.en          # English from anywhere, against the Arabic",
+    ),
 )
 app.add_typer(models_app, name="models")
 
@@ -380,11 +385,87 @@ def check(
     return EXIT_FLAGGED if result.flagged else EXIT_OK
 
 
+class SortKey(str, Enum):
+    size = "size"
+    time = "time"
+
+
+@app.command(epilog=examples(
+    "arsum digest day.jsonl --input-format jsonl           # a panel per desk, a row per story",
+    "arsum digest day.jsonl --input-format jsonl --min-sources 3 -o day.html",
+    "arsum digest releases/ --sort time -f json > stories.json",
+))
+@boundary
+def digest(
+    paths: PathsArg = None,
+    sort: Annotated[
+        SortKey, typer.Option("--sort", help="Within a desk: stories carried by most sources first (size), or earliest first (time).")
+    ] = SortKey.size,
+    min_sources: Annotated[
+        int, typer.Option("--min-sources", min=1, help="Show only stories that at least N outlets carried.")
+    ] = 1,
+    follow_ups: Annotated[
+        bool, typer.Option("--follow-ups/--no-follow-ups", help="Link same-day follow-ups by headline meaning (sentence encoder); off: copies and parts only.")
+    ] = True,
+    sentences: Annotated[
+        int | None, typer.Option("--sentences", "-n", min=1, help="Sentences in each story's Arabic summary.")
+    ] = None,
+    fmt: FormatOpt = None,
+    input_format: InputFormatOpt = InputFormat.text,
+    english: Annotated[
+        bool, typer.Option("--english/--no-english", help="Also an English summary of each story (needs a model; default off).")
+    ] = False,
+    model: ModelOpt = None,
+    device: DeviceOpt = "auto",
+    quantize: QuantizeOpt = None,
+    backend: BackendOpt = None,
+    config: ConfigOpt = None,
+    support: SupportOpt = True,
+    min_support: MinSupportOpt = None,
+    encoder: EncoderOpt = None,
+    lang: LangOpt = None,
+    max_bytes: MaxBytesOpt = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    bidi: BidiOpt = False,
+    quiet: QuietOpt = False,
+) -> int:
+    """The day's releases as stories: copies, parts and follow-ups of one event together, each summarised once."""
+    from arsum.api import Digester, summarize_options
+    from arsum.cli.digest_render import render_digest
+    from arsum.cli.output import check_output_path, open_output
+    from arsum.tasks.digest import DigestOptions
+
+    models = _model_options(model, device, quantize, config, backend, quiet)
+    options = DigestOptions(
+        summary=summarize_options(sentences=sentences, english=english, support=support, min_support=min_support,
+                                  encoder=encoder, **models),
+        sort=sort.value, min_sources=min_sources, topical=follow_ups,
+    )
+    fmt_name = resolve_format(fmt, output)
+    target = check_output_path(output, paths or [], force) if output is not None else None
+    notify = _notifier(quiet)
+    failures = 0
+
+    def report(error: InputError) -> None:
+        nonlocal failures
+        failures += 1
+        say(str(error))
+
+    result = Digester.from_options(options, notify, models["reporter"])(
+        _load(paths, input_format, lang, max_bytes, notify), report
+    )
+    with open_output(target) as stream:
+        render_digest(result, fmt_name, stream, bidi=bidi)
+    return EXIT_INPUT if failures else EXIT_OK
+
+
 class SchemaName(str, Enum):
     summarize = "summarize"
     translate = "translate"
     check = "check"
     error = "error"
+    digest = "digest"
 
 
 @app.command(epilog=examples(

@@ -94,7 +94,22 @@ InstallCompletionOpt = Annotated[
 ]
 
 
-class RootGroup(TyperGroup):
+class WholeHelpGroup(TyperGroup):
+    """A group whose -h lists each command with its whole first paragraph (`arsum -h`, `arsum models -h`)."""
+
+    def format_commands(self, ctx: typer.Context, formatter: Any) -> None:
+        """The command list with each command's whole first paragraph, not click's 45-character cut."""
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, _summary(command)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+class RootGroup(WholeHelpGroup):
     """The `arsum` group: completion options whose shell may be left out, and the command list written whole."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -115,17 +130,6 @@ class RootGroup(TyperGroup):
                 args.insert(i + 1, _AUTO)
                 break
         return super().parse_args(ctx, args)
-
-    def format_commands(self, ctx: typer.Context, formatter: Any) -> None:
-        """The command list with each command's whole first paragraph, not click's 45-character cut."""
-        rows = []
-        for name in self.list_commands(ctx):
-            command = self.get_command(ctx, name)
-            if command is not None and not command.hidden:
-                rows.append((name, _summary(command)))
-        if rows:
-            with formatter.section("Commands"):
-                formatter.write_dl(rows)
 
 
 def _plain_help_completion() -> None:

@@ -9,13 +9,14 @@ from typing import Annotated
 
 import typer
 
-from arsum.cli.options import ConfigOpt, ListFormat, resolve_format
+from arsum.cli.completion import WholeHelpGroup, complete_models
+from arsum.cli.options import ConfigOpt, ListFormat, examples, resolve_format
 from arsum.cli.process import boundary, say
 from arsum.errors import EXIT_OK
 
 models_app = typer.Typer(
     help="List, download, inspect, convert, export and import the seq2seq models.", no_args_is_help=True,
-    rich_markup_mode=None,
+    rich_markup_mode=None, cls=WholeHelpGroup,
 )
 
 
@@ -24,7 +25,10 @@ ListFormatOpt = Annotated[
 ]
 
 
-@models_app.command("list")
+@models_app.command("list", epilog=examples(
+    "arsum models list",
+    "arsum models list -f json | jq -r '.[].name'",
+))
 @boundary
 def models_list(config: ConfigOpt = None, fmt: ListFormatOpt = None) -> int:
     """Configured models: state (not downloaded, downloaded, converted), download size, tasks, languages, licence."""
@@ -37,13 +41,21 @@ def models_list(config: ConfigOpt = None, fmt: ListFormatOpt = None) -> int:
     return EXIT_OK
 
 
-NameArg = Annotated[str, typer.Argument(help="A model name from models.toml, a hub id or a local folder.")]
+NameArg = Annotated[
+    str, typer.Argument(help="A model name from models.toml, a hub id or a local folder.", autocompletion=complete_models)
+]
 
 
-@models_app.command("pull")
+@models_app.command("pull", epilog=examples(
+    "arsum models pull opus-mt-tc-big-ar-en          # download, then convert to CTranslate2 int8",
+    "arsum models pull crosssum-m2m --no-convert",
+))
 @boundary
 def models_pull(
-    names: Annotated[list[str], typer.Argument(help="Model names from models.toml, hub ids or local folders.")],
+    names: Annotated[
+        list[str],
+        typer.Argument(help="Model names from models.toml, hub ids or local folders.", autocompletion=complete_models),
+    ],
     convert: Annotated[
         bool, typer.Option("--convert/--no-convert", help="Convert to CTranslate2 int8 after the download (the fast path).")
     ] = True,
@@ -63,7 +75,10 @@ def models_pull(
     return EXIT_OK
 
 
-@models_app.command("info")
+@models_app.command("info", epilog=examples(
+    "arsum models info crosssum-m2m",
+    "arsum models info ./my-model-folder",
+))
 @boundary
 def models_info(name: NameArg, config: ConfigOpt = None) -> int:
     """Everything arsum knows about one model, as JSON."""
@@ -76,7 +91,10 @@ def models_info(name: NameArg, config: ConfigOpt = None) -> int:
     return EXIT_OK
 
 
-@models_app.command("path")
+@models_app.command("path", epilog=examples(
+    "arsum models path crosssum-m2m",
+    "ls \"$(arsum models path opus-mt-tc-big-ar-en)\"",
+))
 @boundary
 def models_path(name: NameArg, config: ConfigOpt = None) -> int:
     """The local folder of a downloaded model (exit 1 with the pull command when it is not there)."""
@@ -92,7 +110,10 @@ class Quantization(str, Enum):
     float32 = "float32"
 
 
-@models_app.command("convert")
+@models_app.command("convert", epilog=examples(
+    "arsum models convert opus-mt-tc-big-ar-en --quantization float32",
+    "arsum models convert opus-mt-ar-en -o /srv/models/opus-ct2",
+))
 @boundary
 def models_convert(
     name: NameArg,
@@ -115,7 +136,10 @@ def models_convert(
     return EXIT_OK
 
 
-@models_app.command("export")
+@models_app.command("export", epilog=examples(
+    "arsum models export crosssum-m2m -o crosssum.tar      # on a machine with internet",
+    "arsum models export opus-mt-tc-big-ar-en -o /media/usb/opus.tar",
+))
 @boundary
 def models_export(
     name: NameArg,
@@ -131,7 +155,10 @@ def models_export(
     return EXIT_OK
 
 
-@models_app.command("import")
+@models_app.command("import", epilog=examples(
+    "arsum models import crosssum.tar                    # ... and on the machine without",
+    "arsum models import ./mT5_m2m_crossSum_enhanced --name crosssum-m2m",
+))
 @boundary
 def models_import(
     source: Annotated[Path, typer.Argument(help="An archive from `models export`, or a model folder (a hub snapshot).")],

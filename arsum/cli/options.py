@@ -25,6 +25,7 @@ class OutputFormat(str, Enum):
     json = "json"
     jsonl = "jsonl"
     markdown = "markdown"
+    html = "html"
 
 
 class ListFormat(str, Enum):
@@ -95,7 +96,7 @@ FormatOpt = Annotated[
     OutputFormat | None,
     typer.Option(
         "--format", "-f",
-        help="Output format. Default: from -o's extension (.json .jsonl .md .txt), else rich on a terminal, "
+        help="Output format. Default: from -o's extension (.json .jsonl .md .txt .html), else rich on a terminal, "
         "else jsonl for --input-format jsonl and text otherwise.",
     ),
 ]
@@ -184,7 +185,8 @@ EncoderOpt = Annotated[
 ]
 
 
-_EXTENSION_FORMATS = {".json": "json", ".jsonl": "jsonl", ".md": "markdown", ".markdown": "markdown", ".txt": "text"}
+_EXTENSION_FORMATS = {".json": "json", ".jsonl": "jsonl", ".md": "markdown", ".markdown": "markdown", ".txt": "text",
+                      ".html": "html", ".htm": "html"}
 
 
 def resolve_format(fmt: OutputFormat | None, output: Path | None, input_format: InputFormat = InputFormat.text) -> str:

@@ -305,6 +305,10 @@ def make_renderer(fmt: str, stream: TextIO, *, bidi: bool = False) -> Renderer:
         return MarkdownRenderer(stream)
     if fmt == "rich":
         return RichRenderer(stream, bidi=bidi)
+    if fmt == "html":
+        from arsum.cli.html import HtmlRenderer
+
+        return HtmlRenderer(stream)
     return TextRenderer(_visual(stream) if bidi else stream)
 
 
@@ -344,6 +348,10 @@ def render_check(result: Any, fmt: str, stream: TextIO, *, bidi: bool = False) -
             stream.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
     elif fmt == "rich":
         _rich_check(result, stream, bidi=bidi)
+    elif fmt == "html":
+        from arsum.cli.html import check_page
+
+        stream.write(check_page(result))
     elif fmt == "markdown":
         stream.write("\n".join(_markdown_aligned(result) if aligned else _markdown_document(result)) + "\n")
     else:

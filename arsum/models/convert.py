@@ -19,7 +19,8 @@ from arsum.models.folders import (
     is_ct2_folder,
     read_metadata,
     read_model_config,
-    snapshot_commit,
+    source_fingerprint,
+    source_identity,
 )
 from arsum.models.store import model_path
 from arsum.models.vocabulary import OutputVocabulary, output_vocabulary, write_vocabulary_map
@@ -28,8 +29,8 @@ from arsum.reporting import SILENT, Reporter
 # What `models pull` and `models import` make: the fastest on CPU in bench/RESULTS.md, and what `auto` runs.
 DEFAULT_QUANTIZATION = "int8"
 # What a conversion holds; `models pull` and `models import` convert again one of an earlier format.
-# 2: the vocabulary map (arsum.models.vocabulary).
-CONVERSION_FORMAT = 2
+# 2: the vocabulary map (arsum.models.vocabulary). 3: the source's fingerprint (a stale conversion is seen).
+CONVERSION_FORMAT = 3
 
 DECODER_START_MODEL_TYPES = frozenset({"t5", "mt5", "umt5"})
 # Tokenizer files (and the generation defaults) travel with the conversion; CTranslate2 writes its own config.json.
@@ -74,12 +75,12 @@ def convert_model(source_folder: Path, output_folder: Path, quantization: str, *
     try:
         try:
             converter = TransformersConverter(str(source_folder), copy_files=copy, low_cpu_mem_usage=True)
-            with _decoder_output_scaling_as_transformers():
+            with _decoder_output_scaling_as_transformers(), _quiet_transformers():
                 converter.convert(str(staging), quantization=quantization, force=True)
             vocabulary = output_vocabulary(source_folder)
             if vocabulary is not None:
                 write_vocabulary_map(staging, vocabulary)
-            _write_metadata(staging, hf_config, quantization, snapshot_commit(source_folder), vocabulary)
+            _write_metadata(staging, hf_config, quantization, source_identity(source_folder), vocabulary)
         except Exception as exc:  # noqa: BLE001 - the converter raises many kinds; each becomes one line
             raise ModelUnavailable(name, f"CTranslate2 cannot convert {source_folder}: {one_line(exc)}",
                                    "check that it is a supported seq2seq model (Marian, mT5/T5, NLLB/M2M100, mBART, BART)") from None
@@ -196,31 +197,30 @@ def convert_spec(spec: ModelSpec, quantization: str, output_folder: Path | None 
 
 
 def ensure_conversion(spec: ModelSpec, source_folder: Path, reporter: Reporter = SILENT) -> Path:
-    """The int8 conversion that `backend = "auto"` runs, made once per downloaded snapshot (a new snapshot,
-    e.g. after a pull of a newer revision, is converted again, as is one an earlier arsum made). A folder that is
-    already CTranslate2 is its own."""
+    """The int8 conversion that `backend = "auto"` runs, made once per source (a new snapshot, e.g. after a pull
+    of a newer revision, or a folder whose weights were replaced, is converted again, as is one an earlier arsum
+    made). A folder that is already CTranslate2 is its own."""
     if is_ct2_folder(source_folder):
         return source_folder
     target = default_ct2_folder(spec.name, DEFAULT_QUANTIZATION)
     metadata = read_metadata(target)
-    if (is_ct2_folder(target) and metadata.get("source_commit") == snapshot_commit(source_folder)
-            and metadata.get("format") == CONVERSION_FORMAT):
+    if (is_ct2_folder(target) and metadata.get("format") == CONVERSION_FORMAT
+            and metadata.get("source_fingerprint") == source_fingerprint(source_folder)):
         return target
     with reporter.status(f"converting {spec.name} to CTranslate2 {DEFAULT_QUANTIZATION}"):
         return convert_model(source_folder, target, DEFAULT_QUANTIZATION, force=True, name=spec.name)
 
 
-def _write_metadata(folder: Path, hf_config: dict[str, Any], quantization: str, source_commit: str | None,
+def _write_metadata(folder: Path, hf_config: dict[str, Any], quantization: str, source: dict[str, Any],
                     vocabulary: OutputVocabulary | None) -> None:
     """Keep what CTranslate2's own config.json drops: the model type (for `--model FOLDER`), the input
-    length, the default decoder start and crossSum's langid_map; and, for records, the source snapshot's commit
-    and how much of the vocabulary the decoder may write."""
+    length, the default decoder start and crossSum's langid_map; and, for records, the source (its folder,
+    snapshot commit and fingerprint) and how much of the vocabulary the decoder may write."""
     ct2_config_path = folder / "config.json"
     ct2_config = json.loads(ct2_config_path.read_text(encoding="utf-8"))
     metadata: dict[str, Any] = {"format": CONVERSION_FORMAT, "quantization": quantization,
                                 "model_type": hf_config.get("model_type"),
-                                "max_position_embeddings": hf_config.get("max_position_embeddings"),
-                                "source_commit": source_commit}
+                                "max_position_embeddings": hf_config.get("max_position_embeddings"), **source}
     if hf_config.get("model_type") in DECODER_START_MODEL_TYPES:
         metadata["decoder_start_token"] = ct2_config.get("decoder_start_token")
         ct2_config["decoder_start_token"] = None
@@ -231,3 +231,25 @@ def _write_metadata(folder: Path, hf_config: dict[str, Any], quantization: str, 
     if langid_map:
         metadata["langid_map"] = langid_map
     (folder / METADATA_FILE).write_text(json.dumps(metadata, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+@contextmanager
+def _quiet_transformers() -> Iterator[None]:
+    """The converter loads the model with transformers, which prints deprecation lines and a weight-loading bar:
+    noise for someone who asked for a conversion (a failure still ends in one arsum line)."""
+    import warnings
+
+    from transformers.utils import logging as hf_logging
+
+    verbosity = hf_logging.get_verbosity()
+    bars = hf_logging.is_progress_bar_enabled()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+        try:
+            yield
+        finally:
+            hf_logging.set_verbosity(verbosity)
+            if bars:
+                hf_logging.enable_progress_bar()

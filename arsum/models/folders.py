@@ -122,3 +122,43 @@ def lookup_token_id(spec: ModelSpec, tokenizer: Any, token: str) -> int:
             f"set models.{spec.name}.target_token or lang_tokens to a token the model knows",
         )
     return int(token_id)
+
+
+FINGERPRINTED_SUFFIXES = (".json", ".safetensors", ".bin", ".model", ".spm", ".txt")
+
+
+def source_fingerprint(folder: Path) -> str | None:
+    """What a conversion was made from, cheaply: each weight, config and vocabulary file's name and size, and
+    its content id (a hub cache blob's name is its hash) or, for a plain file, its modification time. Replaced
+    weights, or a newer snapshot, give another fingerprint; None when the folder cannot be read."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    try:
+        entries = sorted(p for p in folder.iterdir() if p.suffix in FINGERPRINTED_SUFFIXES)
+        for path in entries:
+            st = path.stat()
+            identity = Path(os.path.realpath(path)).name if path.is_symlink() else str(st.st_mtime_ns)
+            digest.update(f"{path.name}\0{st.st_size}\0{identity}\n".encode("utf-8", "surrogateescape"))
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def source_identity(folder: Path) -> dict[str, Any]:
+    """The conversion metadata that ties it to its source folder."""
+    return {"source": str(folder.resolve()), "source_commit": snapshot_commit(folder),
+            "source_fingerprint": source_fingerprint(folder)}
+
+
+def stale_conversion(spec: ModelSpec, conversion: Path, source_folder: Path) -> ModelUnavailable | None:
+    """Why `conversion` no longer matches the model it was made from (None when it does, or cannot be told:
+    a conversion made elsewhere or by an earlier arsum, which recorded no fingerprint)."""
+    recorded = read_metadata(conversion).get("source_fingerprint")
+    if not isinstance(recorded, str) or conversion == source_folder or is_ct2_folder(source_folder):
+        return None
+    if recorded == source_fingerprint(source_folder):
+        return None
+    return ModelUnavailable(spec.name, f"its conversion {conversion} was made from other weights than "
+                            f"{source_folder} holds now", f"run `arsum models convert {spec.name} --force`, "
+                            "or use --backend transformers")

@@ -2,14 +2,17 @@
 offline route, `models export` / `models import` (one archive with the files and their sha256 checksums).
 
 An archive is a plain tar (weights do not compress): the transformers files under `model/`, the int8
-conversion under `ct2-int8/` (or `ct2-float32/`) when there is one, and `arsum-manifest.json` last, so export and import both
-read each file once. Import extracts into a staging folder beside the destination and installs only when every
-file is present with the size and checksum the manifest names; anything else leaves the cache as it was.
+conversion under `ct2-int8/` (or `ct2-float32/`) when there is one, and `arsum-manifest.json` last, so export
+reads each file once. Import trusts nothing in it (arsum.models.archive): it checks every header and the
+manifest first, extracts into a staging folder beside the destination, and installs (under one lock) only when
+every file is present with the size and checksum the manifest names, the model is of the family and size its
+catalogue entry says, and every path it replaces lies inside the cache; anything else leaves the cache as it was.
 A checksum proves the archive is the one that was exported (not damaged, cut short, or edited file by file);
 it cannot prove who exported it.
 
 A hub model is installed into the Hugging Face cache layout (refs/<revision> -> snapshots/<commit>), where
 `models list`, `-m NAME` and `-m org/name` find it exactly as if it had been pulled, with HF_HUB_OFFLINE=1.
+A model whose commit nobody stated is installed as snapshot `imported`, and its records say `commit: null`.
 """
 
 from __future__ import annotations
@@ -19,26 +22,40 @@ import json
 import os
 import re
 import shutil
+import stat
 import tarfile
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import IO, Any
 
 from arsum.errors import InputError, OutputError, UsageError, one_line
+from arsum.models.archive import (
+    ARCHIVE_FORMAT,
+    CT2_DIRS,
+    MANIFEST,
+    MODEL_DIR,
+    NOTHING,
+    is_commit,
+    is_hub_id,
+    stage_archive,
+    stage_model_folder,
+    stage_unpacked,
+)
 from arsum.models.config import Config, ModelSpec
-from arsum.models.convert import CONVERSION_FORMAT, ensure_conversion
-from arsum.models.device import QUANTIZATIONS
+from arsum.models.convert import CONVERSION_FORMAT, ensure_conversion, source_identity
 from arsum.models.folders import (
     METADATA_FILE,
     default_ct2_folder,
     is_ct2_folder,
     read_metadata,
+    snapshot_commit,
 )
 from arsum.models.store import (
     conversion_of,
+    family_of_folder,
     hub_cache_dir,
     is_offline,
     model_path,
@@ -47,13 +64,7 @@ from arsum.models.store import (
 )
 from arsum.reporting import SILENT, Reporter
 
-ARCHIVE_FORMAT = "arsum-model-archive/1"
-MANIFEST = "arsum-manifest.json"
-MODEL_DIR = "model"
-CT2_DIRS = {f"ct2-{quantization}": quantization for quantization in QUANTIZATIONS["ctranslate2"]}
-_COMMIT = re.compile(r"[0-9a-f]{40}")
 _HUB_FOLDER = re.compile(r"models--(?P<org>[\w.-]+?)--(?P<name>[\w.-]+)")
-_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -74,27 +85,36 @@ def pull_model(config: Config, name: str, *, convert: bool = True, reporter: Rep
         size = f"about {spec.download_mb:,} MB" if spec.download_mb else "size unknown"
         notify(f"downloading {spec.name} ({spec.source}, {size})")
     folder = pull(config, name, env)
-    wanted = convert and spec.backend != "transformers"
-    return Installed(spec.name, folder, ensure_conversion(spec, folder, reporter) if wanted else None)
+    if not (convert and spec.backend != "transformers"):
+        return Installed(spec.name, folder, None)
+    with install_lock(env):
+        return Installed(spec.name, folder, ensure_conversion(spec, folder, reporter))
 
 
 # --- export --------------------------------------------------------------------------------------------------
 
 def export_model(config: Config, name: str, output: Path, *, force: bool = False) -> Path:
     """One archive with the model's files, its conversion if any, and a manifest (checksums, catalogue entry,
-    licence); written beside `output` and renamed, so a failed export never leaves half an archive."""
+    licence); written beside `output` and put in place only when complete, so a failed export never leaves half
+    an archive. `output` gets `summarize -o`'s protections: never a device, link, folder or the model's own file."""
     spec = resolve_model(config, name)
+    if spec.is_local:
+        raise UsageError(f"{name}: is the local folder {spec.source}, not a hub model, so another machine could not "
+                         "tell what it is; copy that folder there and use it with -m FOLDER, or `arsum models import "
+                         "FOLDER --name ORG/NAME` if it is a copy of a hub model")
     folder = model_path(spec)
     if is_ct2_folder(folder):
         raise UsageError(f"{name}: {folder} is a CTranslate2 conversion; export the transformers model it was made from")
-    if output.exists() and not force:
-        raise OutputError(f"{output}: already exists; pass --force to replace it")
     conversion = conversion_of(spec)
     parts = [(MODEL_DIR, folder)]
     if conversion is not None and conversion != folder:
         parts.append((f"ct2-{read_metadata(conversion).get('quantization', 'int8')}", conversion))
-    output.parent.mkdir(parents=True, exist_ok=True)
-    handle, staging = tempfile.mkstemp(prefix=f".{output.name}-", dir=output.parent)
+    sources = [path for _, root in parts for path in sorted(p for p in root.rglob("*") if p.is_file())]
+    replaces = _check_archive_output(output, sources, force)
+    try:
+        handle, staging = tempfile.mkstemp(prefix=f".{output.name[:100]}.", suffix=".part", dir=output.parent)
+    except OSError as exc:
+        raise OutputError(f"{output}: cannot write in {output.parent} ({one_line(exc)})") from None
     os.close(handle)
     try:
         files: dict[str, dict[str, Any]] = {}
@@ -105,21 +125,76 @@ def export_model(config: Config, name: str, output: Path, *, force: bool = False
                     files[arcname] = _add_file(archive, arcname, path.resolve())
             manifest = _manifest(spec, folder, files)
             _add_bytes(archive, MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8"))
-        os.replace(staging, output)
+        _put_in_place(Path(staging), output, replaces)
     except OSError as exc:
-        Path(staging).unlink(missing_ok=True)
         raise OutputError(f"{output}: cannot write the archive: {one_line(exc)}") from None
-    except BaseException:
+    finally:
         Path(staging).unlink(missing_ok=True)
-        raise
     return output
+
+
+def _identity(st: os.stat_result) -> tuple[int, ...]:
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def _check_archive_output(output: Path, sources: list[Path], force: bool) -> tuple[int, ...] | None:
+    """Refuse before any work: a link, folder, device or FIFO, one of the files being archived, an existing file
+    without --force, a missing folder. Returns the identity of the regular file --force replaces."""
+    try:
+        st = output.lstat()
+    except FileNotFoundError:
+        if not output.parent.is_dir():
+            raise OutputError(f"{output}: folder {output.parent} does not exist") from None
+        return None
+    except OSError as exc:
+        raise OutputError(f"{output}: cannot write ({one_line(exc)})") from None
+    if stat.S_ISLNK(st.st_mode):
+        raise OutputError(f"{output}: is a symbolic link; give the archive's own path")
+    if stat.S_ISDIR(st.st_mode):
+        raise OutputError(f"{output}: is a directory")
+    if not stat.S_ISREG(st.st_mode):
+        raise OutputError(f"{output}: is not a regular file; arsum writes an archive only to a file")
+    for path in sources:
+        try:
+            other = path.stat()
+        except OSError:
+            continue
+        if (other.st_dev, other.st_ino) == (st.st_dev, st.st_ino):
+            raise OutputError(f"{output}: is the model's own file {path}; refusing to overwrite it")
+    if not force:
+        raise OutputError(f"{output}: already exists; pass --force to replace it")
+    return _identity(st)
+
+
+def _put_in_place(staging: Path, output: Path, replaces: tuple[int, ...] | None) -> None:
+    """A new archive is linked into place (fails if something appeared meanwhile); a --force replacement is
+    renamed over the file only if it is still the one checked at the start."""
+    if replaces is None:
+        try:
+            os.link(staging, output)
+            return
+        except FileExistsError:
+            raise OutputError(f"{output}: appeared during the export; not replaced") from None
+        except OSError:
+            if os.path.lexists(output):  # no hard links on this file system: check again, then rename
+                raise OutputError(f"{output}: appeared during the export; not replaced") from None
+            os.replace(staging, output)
+            return
+    try:
+        st = output.lstat()
+    except FileNotFoundError:
+        _put_in_place(staging, output, None)
+        return
+    if stat.S_ISLNK(st.st_mode) or _identity(st) != replaces:
+        raise OutputError(f"{output}: was replaced during the export; not replaced")
+    os.replace(staging, output)
 
 
 def _manifest(spec: ModelSpec, folder: Path, files: dict[str, dict[str, Any]]) -> dict[str, Any]:
     entry = {k: v for k, v in asdict(spec).items() if k not in {"name", "ct2_path"} and v not in (None, "", {}, ())}
     return {
         "format": ARCHIVE_FORMAT, "name": spec.name, "source": spec.source, "revision": spec.revision,
-        "commit": folder.name if _COMMIT.fullmatch(folder.name) else None, "license": spec.license,
+        "commit": snapshot_commit(folder), "license": spec.license,
         "catalogue": entry, "files": files,
     }
 
@@ -158,195 +233,233 @@ def _add_bytes(archive: tarfile.TarFile, arcname: str, data: bytes) -> None:
 
 # --- import --------------------------------------------------------------------------------------------------
 
+WEIGHT_SLACK_BYTES = 10 * 10**6
+"""What a catalogue's download_mb holds besides the weights (tokenizer, config): the allowance when the weights
+of an imported model are compared with the size of the model it claims to be."""
+IMPORTED_SNAPSHOT = "imported"
+"""The snapshot folder of a model whose commit nobody stated: a name that is not a commit, so records say none."""
+
+
 def import_model(config: Config, source: Path, *, name: str | None = None, convert: bool = True,
                  reporter: Reporter = SILENT, env: Mapping[str, str] = os.environ) -> Installed:
-    """Install an archive made by `export_model`, or a plain model folder (a copied hub snapshot), into the
-    cache; works offline. A folder needs `name` unless its path says which hub repository it is a snapshot of."""
-    if source.is_dir():
-        return _import_folder(config, source, name=name, convert=convert, reporter=reporter, env=env)
-    if not source.is_file():
-        raise InputError(str(source), "no such file or folder")
-    staging_root = hub_cache_dir(env)
-    staging_root.mkdir(parents=True, exist_ok=True)
-    with _staging(staging_root) as staging:
-        manifest = _extract_verified(source, staging)
-        spec = _spec_for(config, name or manifest.get("name"), manifest.get("source"), source)
-        folder = _install_snapshot(spec, staging / MODEL_DIR, manifest.get("commit"), env)
+    """Install an archive made by `export_model`, an unpacked one, or a plain model folder (a copied hub snapshot)
+    into the cache; works offline. A plain folder needs `name` unless its path says which hub repository it is a
+    snapshot of. Everything is checked in a staging folder first; the cache changes only when all of it holds."""
+    is_folder = _source_kind(source)
+    root = hub_cache_dir(env)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{root}: cannot create the model cache ({one_line(exc)})") from None
+    with install_lock(env), _staging(root) as staging:
+        hub_id, commit, manifest_name = None, None, None
+        if is_folder and not os.path.lexists(source / MANIFEST):
+            _require_model_folder(source, source)
+            (staging / MODEL_DIR).mkdir()
+            stage_model_folder(source, staging / MODEL_DIR)
+            hub = next((m for part in source.resolve().parts if (m := _HUB_FOLDER.fullmatch(part))), None)
+            hub_id = f"{hub['org']}/{hub['name']}" if hub and is_hub_id(f"{hub['org']}/{hub['name']}") else None
+            commit = snapshot_commit(source.resolve()) if hub_id else None
+        else:
+            manifest = stage_unpacked(source, staging) if is_folder else stage_archive(source, staging)
+            hub_id, commit, manifest_name = manifest.source, manifest.commit, manifest.name
+        _require_model_folder(staging / MODEL_DIR, source)
+        spec = _spec_for(config, name, manifest_name, hub_id, source)
+        _check_claim(spec, staging / MODEL_DIR, source)
+        conversions = {quantization: staging / arcdir for arcdir, quantization in CT2_DIRS.items()
+                       if (staging / arcdir).is_dir()}
+        for folder in conversions.values():
+            if not is_ct2_folder(folder):
+                raise InputError(str(source), f"{folder.name}/ is not a CTranslate2 conversion; {NOTHING}")
+        repo, snapshot_name = _snapshot_place(spec, commit, source, env)
+        targets = [repo / "snapshots" / snapshot_name] + [default_ct2_folder(spec.name, q, env) for q in conversions]
+        _refuse_source_inside(source, targets)
+        folder = _install_snapshot(spec, staging / MODEL_DIR, repo, snapshot_name, env)
         conversion = None
-        for arcdir, quantization in CT2_DIRS.items():
-            if (staging / arcdir).is_dir():
-                conversion = _replace_folder(staging / arcdir, default_ct2_folder(spec.name, quantization, env))
-                _point_conversion_at(conversion, folder)
-    earlier = conversion is not None and read_metadata(conversion).get("format") != CONVERSION_FORMAT
-    if (conversion is None or earlier) and convert and spec.backend != "transformers":
-        conversion = ensure_conversion(spec, folder, reporter)  # an earlier arsum's conversion lacks what is new
+        for quantization, staged in conversions.items():
+            conversion = _replace_folder(staged, default_ct2_folder(spec.name, quantization, env), _ct2_root(env))
+            _point_conversion_at(conversion, folder)
+        stale = conversion is not None and read_metadata(conversion).get("format") != CONVERSION_FORMAT
+        if (conversion is None or stale) and convert and spec.backend != "transformers":
+            conversion = ensure_conversion(spec, folder, reporter)  # an earlier arsum's conversion lacks what is new
     return Installed(spec.name, folder, conversion)
 
 
-def _import_folder(config: Config, source: Path, *, name: str | None, convert: bool, reporter: Reporter,
-                   env: Mapping[str, str]) -> Installed:
-    """A plain folder: an extracted archive (checked against its manifest) or a model folder as it is."""
-    manifest_path = source / MANIFEST
-    manifest: dict[str, Any] = {}
-    if manifest_path.is_file():
-        manifest = _read_manifest(source, manifest_path.read_bytes())
-        _verify_folder(source, manifest)
-        source = source / MODEL_DIR
-    if not (source / "config.json").is_file() or is_ct2_folder(source):
-        raise InputError(str(source), "not a transformers model folder (no config.json, or a CTranslate2 conversion)")
-    hub = next((m for part in source.resolve().parts if (m := _HUB_FOLDER.fullmatch(part))), None)
-    hub_id = manifest.get("source") or (f"{hub['org']}/{hub['name']}" if hub else None)
-    spec = _spec_for(config, name or manifest.get("name"), hub_id, source)
-    commit = manifest.get("commit") or (source.name if _COMMIT.fullmatch(source.name) else None)
-    root = hub_cache_dir(env)
-    root.mkdir(parents=True, exist_ok=True)
-    with _staging(root) as staging:
-        copy = staging / MODEL_DIR
-        copy.mkdir()
-        for path in sorted(p for p in source.rglob("*") if p.is_file()):
-            target = copy / path.relative_to(source)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)  # follows the cache's symlinks into blobs
-        folder = _install_snapshot(spec, copy, commit, env)
-    wanted = convert and spec.backend != "transformers"
-    return Installed(spec.name, folder, ensure_conversion(spec, folder, reporter) if wanted else None)
-
-
-def _spec_for(config: Config, name: str | None, hub_id: str | None, source: Path) -> ModelSpec:
-    """The catalogue entry an import installs: the configured model of that name or hub id, else the hub id."""
-    if name and name in config.models:
-        return config.models[name]
-    for spec in config.models.values():
-        if hub_id and spec.source == hub_id:
-            return spec
-    if hub_id:
-        return ModelSpec(name=hub_id, source=hub_id, family="auto")
-    raise UsageError(f"{source}: cannot tell which model this is; pass --name with a model from `arsum models list`, "
-                     "or use the folder directly with -m")
-
-
-def _extract_verified(archive_path: Path, staging: Path) -> dict[str, Any]:
-    """Every member extracted while hashed; the manifest (last) must name exactly these files and checksums."""
-    seen: dict[str, dict[str, Any]] = {}
-    manifest_bytes: bytes | None = None
-    problem = "the archive is truncated or damaged; nothing was installed"
+def _source_kind(source: Path) -> bool:
+    """True for a folder, False for an archive file; anything else (missing, a device, a FIFO) is one line."""
     try:
-        with tarfile.open(archive_path, "r:") as archive:
-            for member in archive:
-                if member.name == MANIFEST and member.isfile():
-                    stream = archive.extractfile(member)
-                    manifest_bytes = stream.read() if stream else b""
-                    if len(manifest_bytes) != member.size:
-                        raise InputError(str(archive_path), problem)
-                    continue
-                target = _member_target(archive_path, staging, member)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                stream = archive.extractfile(member)
-                assert stream is not None  # a regular file, checked by _member_target
-                seen[member.name] = _copy_hashed(stream, target)
-    except (tarfile.TarError, EOFError) as exc:
-        raise InputError(str(archive_path), f"not a complete arsum model archive ({one_line(exc)}); nothing was installed") from None
+        st = source.stat()
+    except FileNotFoundError:
+        raise InputError(str(source), "no such file or folder") from None
     except OSError as exc:
-        raise InputError(str(archive_path), f"cannot read: {one_line(exc)}; nothing was installed") from None
-    if manifest_bytes is None:
-        raise InputError(str(archive_path), f"no {MANIFEST}: {problem}")
-    manifest = _read_manifest(archive_path, manifest_bytes)
-    _compare(archive_path, manifest["files"], seen)
-    return manifest
+        raise InputError(str(source), f"cannot read: {one_line(exc)}") from None
+    if stat.S_ISDIR(st.st_mode):
+        return True
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(str(source), "not a regular file or folder: give an archive from `arsum models export` "
+                         "or a model folder")
+    return False
 
 
-def _member_target(archive_path: Path, staging: Path, member: tarfile.TarInfo) -> Path:
-    """Only regular files under model/ or ct2-QUANTIZATION/, never a path that climbs out of the staging folder."""
-    parts = PurePosixPath(member.name).parts
-    if (not member.isfile() or not parts or (parts[0] != MODEL_DIR and parts[0] not in CT2_DIRS) or len(parts) < 2
-            or any(part in ("..", "") for part in parts) or PurePosixPath(member.name).is_absolute()):
-        raise InputError(str(archive_path), f"unexpected entry {member.name!r}: not an arsum model archive; nothing was installed")
-    return staging.joinpath(*parts)
+def _require_model_folder(folder: Path, source: Path) -> None:
+    if not (folder / "config.json").is_file() or is_ct2_folder(folder):
+        raise InputError(str(source), "not a transformers model folder (no config.json, or a CTranslate2 "
+                         f"conversion); {NOTHING}")
 
 
-def _copy_hashed(stream: IO[bytes], target: Path) -> dict[str, Any]:
-    digest = hashlib.sha256()
-    size = 0
-    with target.open("wb") as out:
-        while chunk := stream.read(_CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-            out.write(chunk)
-    return {"size": size, "sha256": digest.hexdigest()}
+def _spec_for(config: Config, name: str | None, manifest_name: str | None, hub_id: str | None,
+              source: Path) -> ModelSpec:
+    """The catalogue entry an import installs: `--name` (a configured model or a hub id), else the configured
+    model of the archive's hub id, else that hub id. A name whose source is another hub model is refused."""
+    if name is not None:
+        if name in config.models:
+            spec = config.models[name]
+        elif is_hub_id(name):
+            spec = next((s for s in config.models.values() if s.source == name), None) or \
+                ModelSpec(name=name, source=name, family="auto")
+        else:
+            raise UsageError(f"--name {name}: not a configured model ({', '.join(config.models)}) or a hub id "
+                             "(org/name)")
+        if spec.is_local:
+            raise UsageError(f"--name {name}: model {spec.name} is configured with the folder {spec.source}, which "
+                             "is not arsum's to write; copy the model there, or use the folder directly with -m")
+        if hub_id is not None and hub_id != spec.source:
+            raise InputError(str(source), f"is {hub_id}, not {spec.source} (model {spec.name}); {NOTHING}: "
+                             "use it under its own name, or directly with -m FOLDER")
+        return spec
+    if hub_id is None:
+        known = f" (the archive calls it {manifest_name})" if manifest_name else ""
+        raise UsageError(f"{source}: cannot tell which model this is{known}; pass --name with a model from "
+                         "`arsum models list` or a hub id, or use the folder directly with -m")
+    configured = next((s for s in config.models.values() if s.source == hub_id and not s.is_local), None)
+    return configured or ModelSpec(name=hub_id, source=hub_id, family="auto")
 
 
-def _read_manifest(where: Path, data: bytes) -> dict[str, Any]:
+def _check_claim(spec: ModelSpec, folder: Path, source: Path) -> None:
+    """The model must be what its catalogue entry says: the same family, and weights of about the size the
+    catalogue downloads (a 16-dimension model is not the 239M-parameter one it was named after)."""
+    family = family_of_folder(folder, spec.name)
+    if spec.family not in ("auto", family):
+        raise InputError(str(source), f"is a {family} model, not {spec.family} as model {spec.name} is; {NOTHING}: "
+                         "give the right --name, or use the folder directly with -m")
+    if not spec.download_mb:
+        return
+    weights = sum(p.stat().st_size for p in folder.iterdir() if p.suffix in (".safetensors", ".bin") and p.is_file())
+    expected = spec.download_mb * 10**6
+    if not expected / 4 - WEIGHT_SLACK_BYTES <= weights <= expected * 4 + WEIGHT_SLACK_BYTES:
+        raise InputError(str(source), f"its weights are {weights / 1e6:,.1f} MB, but model {spec.name} is about "
+                         f"{spec.download_mb:,} MB: not that model; {NOTHING}: give the right --name, or use the "
+                         "folder directly with -m")
+
+
+def _snapshot_place(spec: ModelSpec, commit: str | None, source: Path, env: Mapping[str, str]) -> tuple[Path, str]:
+    """(the hub repository folder, the snapshot's name): the commit when one is known, never an invented one."""
+    if not is_hub_id(spec.source):
+        raise UsageError(f"model {spec.name}: source {spec.source!r} is not a hub id (org/name); use the folder "
+                         "directly with -m")
+    revision = spec.revision or "main"
+    if is_commit(revision) and commit not in (None, revision):
+        raise InputError(str(source), f"is snapshot {commit}, but model {spec.name} is pinned to revision "
+                         f"{revision}; {NOTHING}")
+    if is_commit(revision) and commit is None:
+        raise InputError(str(source), f"does not say which snapshot it is, and model {spec.name} is pinned to "
+                         f"revision {revision}; {NOTHING}")
+    if "/" in revision or revision in (".", "..") or not revision.strip():
+        raise UsageError(f"model {spec.name}: revision {revision!r} cannot name a cache entry")
+    repo = hub_cache_dir(env) / f"models--{spec.source.replace('/', '--')}"
+    return repo, commit or IMPORTED_SNAPSHOT
+
+
+def _refuse_source_inside(source: Path, targets: list[Path]) -> None:
+    """An archive or folder stored inside what the import replaces would be deleted by it."""
+    where = source.resolve()
+    for target in targets:
+        resolved = target.resolve()
+        if where == resolved or resolved in where.parents or where in resolved.parents:
+            raise InputError(str(source), f"is inside {target}, which the import replaces; move it elsewhere first; "
+                             f"{NOTHING}")
+
+
+@contextmanager
+def install_lock(env: Mapping[str, str] = os.environ) -> Iterator[None]:
+    """One install or replacement at a time in a cache: two imports (or an import and a pull's conversion)
+    never interleave their renames; the second waits."""
     try:
-        manifest = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise InputError(str(where), f"{MANIFEST} is not valid JSON; nothing was installed") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != ARCHIVE_FORMAT or not isinstance(manifest.get("files"), dict):
-        raise InputError(str(where), f"{MANIFEST} is not an {ARCHIVE_FORMAT} manifest; nothing was installed")
-    return manifest
-
-
-def _verify_folder(folder: Path, manifest: dict[str, Any]) -> None:
-    seen: dict[str, dict[str, Any]] = {}
-    for arcname in manifest["files"]:
-        path = folder.joinpath(*PurePosixPath(arcname).parts)
-        if path.is_file():
-            digest = hashlib.sha256()
-            with path.open("rb") as stream:
-                while chunk := stream.read(_CHUNK):
-                    digest.update(chunk)
-            seen[arcname] = {"size": path.stat().st_size, "sha256": digest.hexdigest()}
-    _compare(folder, manifest["files"], seen)
-
-
-def _compare(where: Path, expected: Mapping[str, Any], seen: Mapping[str, Mapping[str, Any]]) -> None:
-    """One line naming the first file that is missing, extra or altered."""
-    for arcname in sorted(set(expected) | set(seen)):
-        if arcname not in seen:
-            raise InputError(str(where), f"{arcname} is missing: the archive is incomplete; nothing was installed")
-        if arcname not in expected:
-            raise InputError(str(where), f"{arcname} is not in the manifest; nothing was installed")
-        want = expected[arcname]
-        if not isinstance(want, dict) or (want.get("size"), want.get("sha256")) != (seen[arcname]["size"], seen[arcname]["sha256"]):
-            raise InputError(str(where), f"checksum mismatch for {arcname}: the archive is corrupted or was modified; "
-                             "nothing was installed")
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no lock, as before
+        yield
+        return
+    root = _ct2_root(env).parent  # arsum's own cache folder, beside the conversions it guards
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(root / "install.lock", os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    except OSError as exc:
+        raise OutputError(f"{root}: cannot lock the model cache ({one_line(exc)})") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 @contextmanager
 def _staging(root: Path) -> Iterator[Path]:
     """A temporary folder on the destination's file system (installs are renames), removed whatever happens."""
-    staging = Path(tempfile.mkdtemp(prefix=".arsum-import-", dir=root))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=".arsum-import-", dir=root))
+    except OSError as exc:
+        raise OutputError(f"{root}: cannot write the model there ({one_line(exc)}); {NOTHING}") from None
     try:
         yield staging
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _install_snapshot(spec: ModelSpec, files: Path, commit: str | None, env: Mapping[str, str]) -> Path:
-    """Into the Hugging Face cache layout, where the store finds a pulled model; refs/<revision> names the commit
-    (the exporter's snapshot commit, else a stable stand-in derived from the hub id)."""
-    if spec.is_local:
-        raise UsageError(f"model {spec.name} is configured with the folder {spec.source}, which is not arsum's to "
-                         "write; copy the model there, or use the archive's model/ folder with -m")
+def _install_snapshot(spec: ModelSpec, files: Path, repo: Path, snapshot_name: str, env: Mapping[str, str]) -> Path:
+    """Into the Hugging Face cache layout, where the store finds a pulled model; refs/<revision> names the
+    snapshot (its commit when the archive or folder stated one)."""
     revision = spec.revision or "main"
-    commit = revision if _COMMIT.fullmatch(revision) else (commit or hashlib.sha1(spec.source.encode()).hexdigest())
-    repo = hub_cache_dir(env) / f"models--{spec.source.replace('/', '--')}"
-    snapshot = _replace_folder(files, repo / "snapshots" / commit)
-    if not _COMMIT.fullmatch(revision):
-        (repo / "refs").mkdir(parents=True, exist_ok=True)
-        (repo / "refs" / revision).write_text(commit, encoding="utf-8")
+    root = hub_cache_dir(env)
+    snapshot = _replace_folder(files, repo / "snapshots" / snapshot_name, root)
+    if not is_commit(revision):
+        refs = repo / "refs"
+        refs.mkdir(parents=True, exist_ok=True)
+        ref = refs / revision
+        _inside(ref, root)
+        if ref.is_symlink() or (ref.exists() and not ref.is_file()):
+            raise OutputError(f"{ref}: is not a plain file; the cache was changed by something else")
+        ref.write_text(snapshot_name, encoding="utf-8")
     return snapshot
 
 
-def _replace_folder(new: Path, destination: Path) -> Path:
+def _ct2_root(env: Mapping[str, str]) -> Path:
+    return default_ct2_folder("x", "int8", env).parent
+
+
+def _inside(path: Path, root: Path) -> None:
+    """`path` (its folder resolved, itself not a link) lies under `root`: checked before anything is deleted."""
+    resolved_root = root.resolve()
+    parent = path.parent.resolve()
+    if path.name in ("", ".", "..") or (parent != resolved_root and resolved_root not in parent.parents):
+        raise OutputError(f"{path}: outside {root}; refusing to write or delete there")
+
+
+def _replace_folder(new: Path, destination: Path, root: Path) -> Path:
     destination.parent.mkdir(parents=True, exist_ok=True)
-    if destination.exists():
-        shutil.rmtree(destination)
-    shutil.move(str(new), str(destination))
+    _inside(destination, root)
+    if destination.is_symlink() or (destination.exists() and not destination.is_dir()):
+        raise OutputError(f"{destination}: is not a folder arsum made; not replaced")
+    try:
+        if destination.exists():
+            shutil.rmtree(destination)
+        os.rename(new, destination)
+    except OSError as exc:
+        raise OutputError(f"{destination}: cannot install the model there ({one_line(exc)})") from None
     return destination
 
 
 def _point_conversion_at(conversion: Path, snapshot: Path) -> None:
     """An imported conversion belongs to the imported snapshot, so `ensure_conversion` keeps it."""
     metadata = read_metadata(conversion)
-    metadata["source"] = str(snapshot.resolve())
+    metadata.update(source_identity(snapshot))
     (conversion / METADATA_FILE).write_text(json.dumps(metadata, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -37,6 +37,7 @@ from arsum.models.folders import (
     read_json_object,
     read_metadata,
     read_model_config,
+    stale_conversion,
 )
 
 TOKENIZER_PATTERNS = [
@@ -122,11 +123,28 @@ def cached_snapshot(spec: ModelSpec, env: Mapping[str, str] = os.environ) -> Pat
 
 
 def conversion_of(spec: ModelSpec) -> Path | None:
-    """The CTranslate2 conversion of a model (ct2_path, a converted source folder, or arsum's cache), if any."""
+    """The CTranslate2 conversion of a model (ct2_path, a converted source folder, or arsum's cache), if any;
+    None for one made from other weights than the model's folder holds now."""
     try:
-        return resolve_ct2_folder(spec, None)
+        folder = resolve_ct2_folder(spec, None)
     except ModelUnavailable:
         return None
+    return None if _stale(spec, folder) else folder
+
+
+def _stale(spec: ModelSpec, conversion: Path, env: Mapping[str, str] = os.environ) -> ModelUnavailable | None:
+    source = cached_snapshot(spec, env)
+    return stale_conversion(spec, conversion, source) if source is not None else None
+
+
+def current_conversion(spec: ModelSpec, quantize: str | None = None) -> Path:
+    """The conversion a CTranslate2 run loads; ModelUnavailable (with the fix) when there is none, or when it was
+    made from other weights than the model's folder holds now (a newer snapshot, replaced weights)."""
+    folder = resolve_ct2_folder(spec, quantize)
+    stale = _stale(spec, folder)
+    if stale is not None:
+        raise stale
+    return folder
 
 
 def choose_backend(spec: ModelSpec, requested: str | None = None, device: str = "auto") -> ModelSpec:
@@ -136,7 +154,14 @@ def choose_backend(spec: ModelSpec, requested: str | None = None, device: str = 
     if backend not in BACKENDS:
         raise UsageError(f"--backend {backend}: unknown backend (use one of: {', '.join(BACKENDS)})")
     if backend == "auto":
-        backend = "ctranslate2" if device != "mps" and conversion_of(spec) is not None else "transformers"
+        try:
+            conversion = resolve_ct2_folder(spec, None) if device != "mps" else None
+        except ModelUnavailable:
+            conversion = None
+        stale = _stale(spec, conversion) if conversion is not None else None
+        if stale is not None:
+            raise stale  # said, never run, never silently skipped
+        backend = "ctranslate2" if conversion is not None else "transformers"
     return spec if backend == spec.backend else replace(spec, backend=backend)
 
 
@@ -372,7 +397,7 @@ def require_downloaded(specs: list[ModelSpec], backend: str | None = None, env: 
         concrete = choose_backend(spec, backend)
         try:
             if concrete.backend == "ctranslate2":
-                resolve_ct2_folder(concrete, None)
+                current_conversion(concrete)
             else:
                 model_path(concrete, env)
         except ModelUnavailable as error:

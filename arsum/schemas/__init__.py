@@ -13,7 +13,7 @@ from importlib import resources
 from typing import Any
 
 SCHEMA_VERSION = 1
-NAMES = ("summarize", "translate", "check", "error")
+NAMES = ("summarize", "translate", "check", "error", "digest")
 
 
 def _read(name: str) -> dict[str, Any]:
@@ -25,5 +25,9 @@ def load_schema(name: str) -> dict[str, Any]:
     if name not in NAMES:
         raise KeyError(f"no schema named {name!r}; known: {', '.join(NAMES)}")
     schema = _read(name)
-    schema["$defs"] = {**_read("common")["$defs"], **schema.get("$defs", {})}
+    borrowed: dict[str, Any] = {}
+    if name == "digest":  # a story's summary is summarize's, field for field
+        summarize = _read("summarize")
+        borrowed = {**summarize["$defs"], **{k: summarize["properties"][k] for k in ("arabic_summary", "arabic_method")}}
+    schema["$defs"] = {**_read("common")["$defs"], **borrowed, **schema.get("$defs", {})}
     return schema

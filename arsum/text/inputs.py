@@ -14,6 +14,7 @@ import re
 import stat
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO, Literal
 
@@ -470,9 +471,29 @@ def _record(line: str, *, where: str, default_id: str, require_arabic: bool) -> 
     if require_arabic and not has_arabic((title or "") + "\n" + text):
         raise InputError(where, "no Arabic text (use --lang to summarise anyway)")
     if title and title.strip():
-        return build_release(id=str(rid), title=title, text=text, source=where, encoding="utf-8",
-                             subtitle=subtitle or None)
-    return parse_release(text, id=str(rid), source=where, encoding="utf-8")
+        release = build_release(id=str(rid), title=title, text=text, source=where, encoding="utf-8",
+                                subtitle=subtitle or None)
+    else:
+        release = parse_release(text, id=str(rid), source=where, encoding="utf-8")
+    outlet, time = _label(obj, _OUTLET_KEYS, where), _label(obj, _TIME_KEYS, where)
+    return replace(release, outlet=outlet, time=time) if outlet or time else release
+
+
+_OUTLET_KEYS = ("outlet", "source", "publisher")
+_TIME_KEYS = ("time", "published", "date", "date_extracted")
+_MAX_LABEL = 200
+
+
+def _label(obj: dict[str, object], keys: tuple[str, ...], where: str) -> str | None:
+    """The first of `keys` a record holds as a short one-line string (who published it, when); others are ignored
+    (a record's `source` may be anything a feed puts there, and only a label is shown)."""
+    for key in keys:
+        value = obj.get(key)
+        if isinstance(value, str) and value.strip():
+            label = " ".join(_string(obj, key, where).split())  # type: ignore[union-attr]
+            if len(label) <= _MAX_LABEL:
+                return label
+    return None
 
 
 def read_input(path: str, *, stdin: BinaryIO | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, str]:

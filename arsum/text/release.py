@@ -39,3 +39,5 @@ class Release:
     end_marker: str | None = None  # the end marker as written (`// انتهى //`, `// إنتهـى //`)
     byline: str | None = None  # a newspaper's byline line (`عين اليوم – جدة`, `فلان- سبق- الباحة`)
     warnings: tuple[str, ...] = ()
+    outlet: str | None = None  # who published it, where the input says (a JSON line's `source`)
+    time: str | None = None  # when it was published, as the input gives it (a JSON line's `time`)
