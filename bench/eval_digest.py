@@ -98,9 +98,9 @@ def main() -> None:
     t2 = time.perf_counter()
     vectors = None
     if not args.no_encoder:
-        from arsum.tasks.support import get_encoder
+        from arsum.tasks.support import USEEncoder
 
-        encoder = get_encoder()
+        encoder = USEEncoder(threads=1)  # as DigestRun.encoder makes it
         encoder.load()
         t2b = time.perf_counter()
         vectors = embed([f.lead for f in feats], encoder)
@@ -132,6 +132,38 @@ def main() -> None:
     missed = [(a, b) for a, b in pairs if story[a] != story[b]]
     for a, b in missed[:8]:
         print("  MISSED", rows[a]["title"][:70], "|", rows[b]["title"][:70])
+    spa_parts(params, not args.no_encoder)
+
+
+def spa_parts(params, use_encoder: bool) -> None:
+    """The SPA sample (../shared/eval/spa) digested together with the wire day: are a release's parts one story?
+    Truth from the raw headlines: a part's headline is its release's with `إضافة …` (after ` / ` or a space) added."""
+    from arsum.tasks.digest import embed, group, release_features
+    from arsum.text.inputs import load_releases
+
+    spa = [r for r in load_releases([str(DAY.parent.parent / "spa")]) if not isinstance(r, Exception)]
+    day = [r for r in load_releases([str(DAY)], input_format="jsonl") if not isinstance(r, Exception)]
+    releases = day + spa
+    feats = [release_features(r) for r in releases]
+    vectors = None
+    if use_encoder:
+        from arsum.tasks.support import USEEncoder
+
+        vectors = embed([f.lead for f in feats], USEEncoder(threads=1))
+    grouping = group(feats, vectors, params)
+    story = {i: s for s, m in enumerate(grouping.groups) for i in m}
+    base: dict[str, list[int]] = collections.defaultdict(list)
+    for i, r in enumerate(releases[len(day):], start=len(day)):
+        head = re.split(r"\s*/?\s*[اإ]ضافة\s", r.title)[0].strip()
+        base[head].append(i)
+    multi = [ids for ids in base.values() if len(ids) > 1]
+    whole = sum(len({story[i] for i in ids}) == 1 for ids in multi)
+    print(f"SPA multi-part releases in one story: {whole}/{len(multi)} "
+          f"(parts: {sum(map(len, multi))}); SPA stories: {len({story[i] for i in range(len(day), len(releases))})} "
+          f"for {len(spa)} releases")
+    for ids in multi:
+        if len({story[i] for i in ids}) > 1:
+            print("  SPLIT", [releases[i].title[:60] for i in ids])
 
 
 if __name__ == "__main__":

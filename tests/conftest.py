@@ -35,6 +35,23 @@ COMMIT = tinymodels.HUB_COMMIT
 fake_hub_download = tinymodels.fake_hub_download  # tests import both from here too
 
 
+def release_texts(count: int, *, real: bool = True) -> list[str]:
+    """`count` release texts: the SPA wire files when ../shared is beside the repository, else variants of the
+    seed release (its title numbered, its paragraphs rotated and cut), so a bare clone runs the same tests;
+    `real=False`: always the variants."""
+    spa_dir = SHARED_EVAL / "spa"
+    spa = sorted(spa_dir.glob("*.txt")) if spa_dir.is_dir() and real else []
+    if len(spa) >= count:
+        return [p.read_text(encoding="utf-8") for p in spa[:count]]
+    seed = (REPO_ROOT / "seeds" / "azerbaijan_nato_dialogue.txt").read_text(encoding="utf-8")
+    title, *body = [line for line in seed.splitlines() if line.strip()]
+    texts = []
+    for i in range(count):
+        paragraphs = body[i % len(body):] + body[: i % len(body)]
+        texts.append("\n".join([f"{title} {i + 1}", *paragraphs[: 3 + i % 5]]) + "\n")
+    return texts
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Caches and user config point into tmp_path; the hub is offline; no ARSUM_CONFIG leaks in."""

@@ -120,7 +120,8 @@ def test_construction_is_lazy_and_missing_model_is_reported_at_use() -> None:
     summarizer = build_english_summarizer(load_config())
     with pytest.raises(ModelUnavailable) as err:
         summarizer.summarize(tinymodels.make_release(), arabic_summary())
-    assert err.value.hint == "run `arsum models pull crosssum-m2m`"
+    assert err.value.hint.startswith("run `arsum models pull crosssum-m2m` where the hub is reachable; offline, use "
+                                     "`arsum models import ARCHIVE|FOLDER`") and "-m FOLDER" in err.value.hint
 
 
 @pytest.mark.parametrize(

@@ -256,6 +256,24 @@ def test_translate_takes_language_names(option: str, name: str, tiny_models: dic
     assert record["target_lang"] == "fr" and record["source_lang"] == "ar"
 
 
+@pytest.mark.parametrize("lang", ["en", "english", "الإنجليزية"])
+def test_lang_takes_a_name_too(lang: str) -> None:
+    english = "The minister said the talks were useful. He added that they would go on next year."
+    result = runner.invoke(app, ["summarize", "--no-english", "--lang", lang, "-t", english, "-f", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)[0]["arabic_summary"]
+
+
+def test_completion_reads_the_config_named_on_the_command_line(tmp_path: Path) -> None:
+    config = tmp_path / "desk.toml"
+    config.write_text('[models.night-desk]\nsource = "/nowhere/night"\nfamily = "marian"\n', encoding="utf-8")
+    env = arsum_env(_ARSUM_COMPLETE="complete_zsh", _TYPER_COMPLETE_ARGS=f"arsum summarize --config {config} -m nig")
+    env.pop("ARSUM_CONFIG", None)
+    done = subprocess.run([sys.executable, "-c", AS_ARSUM], capture_output=True, text=True, env=env, timeout=60,
+                          check=False)
+    assert "night-desk" in done.stdout, done.stderr
+
+
 def test_an_unknown_language_is_refused_naming_the_codes() -> None:
     result = runner.invoke(app, ["translate", str(SEED), "--to", "klingonish"])
     assert result.exit_code == 2 and "--to klingonish" in result.stderr and "fr" in result.stderr

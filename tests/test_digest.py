@@ -354,3 +354,132 @@ def test_check_html(tmp_path: Path) -> None:
     page = target.read_text(encoding="utf-8")
     _page_checks(page)
     assert "&lt;three&gt;" in page and "<three>" not in page
+
+
+# --------------------------------------------------------------------------- every digest option does what it says
+
+
+def _json(result) -> list[dict]:  # noqa: ANN001 - a CliRunner result
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_sentences_sets_each_story_summary_length(day_file: Path) -> None:
+    base = ["digest", str(day_file), "--input-format", "jsonl", "-f", "json", "--no-follow-ups"]
+    one = _json(RUNNER.invoke(app, [*base, "--sentences", "1"]))
+    assert all(len(s["arabic_summary"]) == 1 for s in one)
+    crash = [s for s in _json(RUNNER.invoke(app, [*base, "-n", "3"])) if len(s["releases"]) == 4]
+    assert len(crash[0]["arabic_summary"]) == 3
+
+
+def test_follow_ups_option_links_follow_ups_and_no_follow_ups_does_not(tmp_path: Path) -> None:
+    follow = ("كشفت التحقيقات الأولية في حادث طريق بريدة عنيزة أن السرعة الزائدة وراء اصطدام الحافلة بالشاحنة. "
+              "وقال مدير مرور القصيم إن سائق الشاحنة أوقف لاستكمال الإجراءات النظامية.")
+    path = tmp_path / "day.jsonl"
+    path.write_text("\n".join([
+        record("a", "وفاة ثلاثة أشخاص في حادث تصادم حافلة وشاحنة على طريق بريدة عنيزة", CRASH),
+        record("b", "السرعة وراء حادث تصادم حافلة وشاحنة على طريق بريدة عنيزة", follow),
+    ]) + "\n", encoding="utf-8")
+    base = ["digest", str(path), "--input-format", "jsonl", "-f", "json"]
+    assert len(_json(RUNNER.invoke(app, [*base, "--follow-ups"]))) == 1
+    assert len(_json(RUNNER.invoke(app, [*base, "--no-follow-ups"]))) == 2
+
+
+def test_english_model_and_support_options_reach_each_story(day_file: Path, tiny_mt5: Path, tmp_path: Path) -> None:
+    base = ["digest", str(day_file), "--input-format", "jsonl", "-f", "json", "--no-follow-ups", "--min-sources", "2"]
+    assert all(s["english_summary"] is None for s in _json(RUNNER.invoke(app, base)))  # Arabic only by default
+    (story,) = _json(RUNNER.invoke(app, [*base, "--english", "--model", str(tiny_mt5), "--min-support", "0.9"]))
+    assert story["english_summary"]["model"] == str(tiny_mt5)
+    assert story["support"] == {"encoder": "use-m3", "min_support": 0.9}
+    assert all(s["support"] is not None for s in story["english_summary"]["sentences"])
+    (unscored,) = _json(RUNNER.invoke(app, [*base, "--english", "--model", str(tiny_mt5), "--no-support"]))
+    assert unscored["support"] is None and unscored["english_summary"] is not None
+    config = tmp_path / "models.toml"
+    config.write_text("[support]\nmin_support = 0.42\n", encoding="utf-8")
+    (configured,) = _json(RUNNER.invoke(app, [*base, "--english", "--model", str(tiny_mt5), "--config", str(config)]))
+    assert configured["support"]["min_support"] == 0.42
+    missing = tmp_path / "no-encoder"
+    result = RUNNER.invoke(app, [*base, "--english", "--model", str(tiny_mt5), "--encoder", str(missing)])
+    assert str(missing) in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--device", "tpu"], "--device"),
+        (["--quantize", "int3"], "--quantize"),
+        (["--backend", "onnx"], "--backend"),
+        (["--sort", "alphabet"], "--sort"),
+        (["--min-sources", "0"], "--min-sources"),
+    ],
+)
+def test_bad_option_values_are_usage_errors_naming_the_option(day_file: Path, args: list[str], says: str) -> None:
+    result = RUNNER.invoke(app, ["digest", str(day_file), "--input-format", "jsonl", *args])
+    assert result.exit_code == 2 and says in result.output
+
+
+def test_quantize_and_backend_reach_the_english_model(day_file: Path, hub_models: None,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    from arsum.models import transformers_backend
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(transformers_backend, "_CACHE", {})
+    seen: list[tuple[str, str | None]] = []
+    real = transformers_backend._load
+
+    def recording(spec, folder, device, quantize):  # noqa: ANN001, ANN202
+        seen.append((device, quantize))
+        return real(spec, folder, device, quantize)
+
+    monkeypatch.setattr(transformers_backend, "_load", recording)
+    base = ["digest", str(day_file), "--input-format", "jsonl", "-f", "json", "--no-follow-ups", "--min-sources", "2",
+            "--english", "--no-support", "--backend", "transformers", "--device", "cpu"]
+    for args in ([], ["--quantize", "int8"]):
+        (story,) = _json(RUNNER.invoke(app, [*base, *args]))
+        assert story["english_summary"] is not None
+    assert seen == [("cpu", None), ("cpu", "int8")]
+
+
+def test_lang_max_bytes_force_output_and_quiet(day_file: Path, tmp_path: Path) -> None:
+    english = tmp_path / "english.txt"
+    english.write_text("Road to open\n\nThe ministry said on Monday that the new road will open next year.\n",
+                       encoding="utf-8")
+    refused = RUNNER.invoke(app, ["digest", str(english), "-f", "json", "--no-follow-ups"])
+    assert refused.exit_code == 1 and "no Arabic text" in refused.stderr
+    assert len(_json(RUNNER.invoke(app, ["digest", str(english), "-f", "json", "--no-follow-ups", "--lang", "en"]))) == 1
+    size = day_file.stat().st_size
+    base = ["digest", str(day_file), "--input-format", "jsonl", "-f", "json", "--no-follow-ups"]
+    too_big = RUNNER.invoke(app, [*base, "--max-bytes", "100"])
+    assert too_big.exit_code == 1 and "above the --max-bytes limit of 100" in too_big.stderr
+    assert len(_json(RUNNER.invoke(app, [*base, "--max-bytes", str(size)]))) == 4
+    target = tmp_path / "out.json"
+    target.write_text("mine", encoding="utf-8")
+    kept = RUNNER.invoke(app, [*base, "-o", str(target)])
+    assert kept.exit_code != 0 and target.read_text(encoding="utf-8") == "mine"
+    assert RUNNER.invoke(app, [*base, "-o", str(target), "--force"]).exit_code == 0
+    assert len(json.loads(target.read_text(encoding="utf-8"))) == 4
+    absent = ["--english", "--model", "someorg/not-downloaded"]  # a notice: the English summaries are skipped
+    loud = RUNNER.invoke(app, [*base, *absent])
+    quiet = RUNNER.invoke(app, [*base, *absent, "-q"])
+    assert "English summary skipped" in loud.stderr and quiet.stderr == "" and quiet.exit_code == 0
+
+
+def test_bidi_reorders_the_rich_and_text_formats_only(day_file: Path) -> None:
+    base = ["digest", str(day_file), "--input-format", "jsonl", "--no-follow-ups"]
+    for fmt in ("text", "rich"):
+        plain = RUNNER.invoke(app, [*base, "-f", fmt]).stdout
+        reordered = RUNNER.invoke(app, [*base, "-f", fmt, "--bidi"]).stdout
+        assert plain != reordered
+    assert RUNNER.invoke(app, [*base, "-f", "json"]).stdout == RUNNER.invoke(app, [*base, "-f", "json", "--bidi"]).stdout
+
+
+def test_a_release_without_headline_is_a_story_headed_by_its_first_sentence(tmp_path: Path) -> None:
+    path = tmp_path / "noheadline.txt"
+    path.write_text("الرياض - واس\n" + FUND + "\n", encoding="utf-8")
+    result = RUNNER.invoke(app, ["digest", str(path), "-f", "json", "--no-follow-ups"])
+    (story,) = _json(result)
+    assert story["headline"] and story["headline"] in FUND
+    page = RUNNER.invoke(app, ["digest", str(path), "-f", "html", "--no-follow-ups"]).stdout
+    assert ">None<" not in page

@@ -192,7 +192,8 @@ def test_missing_hub_model_fails_fast_with_pull_hint() -> None:
         engine.generate(["نص"])
     assert err.value.name == "opus-mt-tc-big-ar-en"
     assert "not downloaded" in err.value.problem
-    assert err.value.hint == "run `arsum models pull opus-mt-tc-big-ar-en`"
+    assert err.value.hint.startswith("run `arsum models pull opus-mt-tc-big-ar-en`")
+    assert "`arsum models import ARCHIVE|FOLDER`" in err.value.hint and "-m FOLDER" in err.value.hint
 
 
 def test_ctranslate2_backend_is_dispatched_lazily(monkeypatch: pytest.MonkeyPatch) -> None:

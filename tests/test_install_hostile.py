@@ -498,3 +498,90 @@ def test_convert_and_import_print_no_transformers_noise(tiny_marian: Path, tmp_p
     assert (converted.returncode, imported.returncode) == (0, 0), converted.stderr + imported.stderr
     assert converted.stderr == ""
     assert imported.stderr.splitlines() == ["arsum: installed tiny-org/other (converted to CTranslate2)"]
+
+
+# --- a conversion belongs to the weights it was made from ------------------------------------------------------
+
+def test_a_newer_snapshot_is_converted_again(tiny_marian: Path, tiny_marian_bin: Path, config: Path) -> None:
+    from arsum.models.folders import (
+        default_ct2_folder,
+        read_metadata,
+        source_fingerprint,
+    )
+
+    first = run("models", "import", str(tiny_marian), "--name", "tiny-ar-en", "--config", str(config))
+    assert first.exit_code == 0, first.stderr
+    conversion = default_ct2_folder("tiny-ar-en", "int8")
+    made = read_metadata(conversion)["source_fingerprint"]
+    second = run("models", "import", str(tiny_marian_bin), "--name", "tiny-ar-en", "--config", str(config))
+    assert second.exit_code == 0, second.stderr
+    snapshot = Path(second.stdout.strip())
+    assert (snapshot / "pytorch_model.bin").is_file() and not (snapshot / "model.safetensors").exists()
+    now = read_metadata(conversion)["source_fingerprint"]
+    assert now != made and now == source_fingerprint(snapshot)
+
+
+def test_a_local_folder_whose_weights_were_replaced_is_not_run_on_its_old_conversion(
+        tiny_marian: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from conftest import REPO_ROOT
+
+    folder = tmp_path / "mine"
+    shutil.copytree(tiny_marian, folder)
+    local = tmp_path / "local.toml"
+    local.write_text(f'[models.mine]\nsource = "{folder}"\nfamily = "marian"\n[models.mine.generation]\n'
+                     'num_beams = 1\nmax_new_tokens = 8\n', encoding="utf-8")
+    seed = REPO_ROOT / "seeds" / "azerbaijan_nato_dialogue.txt"
+    translate = ("translate", str(seed), "-m", "mine", "--no-support", "--config", str(local), "-f", "json")
+    assert run("models", "convert", "mine", "--config", str(local)).exit_code == 0
+    fresh = run(*translate)
+    assert fresh.exit_code == 0, fresh.stderr
+    assert json.loads(fresh.stdout)[0]["run"]["models"][0]["backend"] == "ctranslate2"
+    weights = folder / "model.safetensors"
+    weights.write_bytes(weights.read_bytes())  # replaced (same bytes, new file): what was converted is unknown
+    os.utime(weights, ns=(1, 1))
+    stale = run(*translate)
+    assert stale.exit_code == 1
+    [line] = stale.stderr.strip().splitlines()
+    assert "was made from other weights" in line and "arsum models convert mine --force" in line
+    listed = {m["name"]: m["state"] for m in json.loads(run("models", "list", "--config", str(local), "-f", "json").stdout)}
+    assert listed["mine"] == "downloaded"
+    assert run("models", "convert", "mine", "--force", "--config", str(local)).exit_code == 0
+    again = run(*translate)
+    assert again.exit_code == 0, again.stderr
+    assert json.loads(again.stdout)[0]["run"]["models"][0]["backend"] == "ctranslate2"
+
+
+# --- the offline route, where users hit the problem (#25) ------------------------------------------------------
+
+def _routes(line: str) -> bool:
+    return "arsum models import ARCHIVE|FOLDER" in line and "-m FOLDER" in line
+
+
+def test_summarize_with_no_model_and_no_network_names_the_offline_routes_once() -> None:
+    from conftest import REPO_ROOT
+
+    seeds = sorted((REPO_ROOT / "seeds").glob("*.txt"))[:2]
+    result = run("summarize", *map(str, seeds), "-f", "json")
+    assert result.exit_code == 0, result.stderr  # the Arabic summaries are still made
+    lines = result.stderr.strip().splitlines()
+    assert sum(_routes(line) for line in lines) == 1, lines
+
+
+@pytest.mark.parametrize("network", ["offline", "unreachable"])
+def test_pull_that_cannot_download_names_the_offline_routes(network: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if network == "unreachable":
+        import huggingface_hub
+
+        def no_network(*_: object, **__: object) -> None:
+            raise ConnectionError("Name or service not known")
+
+        monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+        monkeypatch.setenv("TRANSFORMERS_OFFLINE", "0")
+        monkeypatch.setattr(huggingface_hub.HfApi, "model_info", no_network)
+    result = run("models", "pull", "crosssum-m2m")
+    assert result.exit_code == 1
+    *notices, line = result.stderr.strip().splitlines()
+    assert len(notices) == (network == "unreachable") and all(n.startswith("arsum: downloading ") for n in notices)
+    assert line.startswith("arsum: model crosssum-m2m: ") and _routes(line), line

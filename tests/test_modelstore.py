@@ -59,7 +59,8 @@ def test_model_path_of_missing_hub_model_has_pull_hint() -> None:
         modelstore.model_path(load_config().model("nllb-200-distilled-600m"))
     assert str(err.value) == (
         "model nllb-200-distilled-600m: facebook/nllb-200-distilled-600M is not downloaded; "
-        "run `arsum models pull nllb-200-distilled-600m`"
+        "run `arsum models pull nllb-200-distilled-600m` where the hub is reachable; offline, use "
+        "`arsum models import ARCHIVE|FOLDER` (an archive from `arsum models export`, or a model folder) or -m FOLDER"
     )
 
 

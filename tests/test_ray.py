@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import REPO_ROOT, SHARED_EVAL
+from conftest import REPO_ROOT, release_texts
 from typer.testing import CliRunner
 
 ray = pytest.importorskip("ray")
@@ -27,7 +29,6 @@ from arsum.tasks.outdir import Job, OutputDir, RunSummary
 from arsum.tasks.pipeline import SummarizeOptions
 
 SEED = REPO_ROOT / "seeds" / "azerbaijan_nato_dialogue.txt"
-SPA = SHARED_EVAL / "spa"
 runner = CliRunner()
 
 
@@ -37,20 +38,6 @@ def ray_session() -> Iterator[None]:
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
     yield
     ray.shutdown()
-
-
-def release_texts(count: int) -> list[str]:
-    """`count` release texts: the SPA wire files when ../shared is beside the repository, else variants of the
-    seed release (its title numbered, its paragraphs rotated and cut), so a bare clone runs every Ray test."""
-    spa = sorted(SPA.glob("*.txt")) if SPA.is_dir() else []
-    if len(spa) >= count:
-        return [p.read_text(encoding="utf-8") for p in spa[:count]]
-    title, *body = [line for line in SEED.read_text(encoding="utf-8").splitlines() if line.strip()]
-    texts = []
-    for i in range(count):
-        paragraphs = body[i % len(body):] + body[: i % len(body)]
-        texts.append("\n".join([f"{title} {i + 1}", *paragraphs[: 3 + i % 5]]) + "\n")
-    return texts
 
 
 @pytest.fixture(scope="module")
@@ -138,12 +125,14 @@ def test_interrupted_run_resumes_without_loss_or_duplicates(corpus: Path, tmp_pa
     first = by_id(shards(out))
     assert len(first) < 210
     assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["status"] == "interrupted"
-    (out / ".part-torn.jsonl.0123abcd.tmp").write_text('{"id": "torn', encoding="utf-8")  # a write cut short
+    torn = out / ".part-20260101T000000-0123ab-00001.jsonl.0123abcd.tmp"
+    torn.write_text('{"id": "torn', encoding="utf-8")  # a write cut short when a run died
+    (out / ".notes.tmp").write_text("the user's own file", encoding="utf-8")
 
     summary = run_ray(NO_ENGLISH, [str(corpus)], out, cluster=Cluster(workers=1))
     assert summary.written == 210 - len(first) and summary.skipped == len(first)
     assert by_id(shards(out)) == single_process("summarize", str(corpus), "--no-english")
-    assert not list(out.glob(".*.tmp"))
+    assert not torn.exists() and (out / ".notes.tmp").read_text(encoding="utf-8") == "the user's own file"
 
 
 def test_bad_inputs_are_error_records_and_the_rest_goes_on(tmp_path: Path) -> None:
@@ -215,11 +204,82 @@ def _models(record: dict) -> list[str]:
 def test_ray_usage_errors(tmp_path: Path) -> None:
     for args, message in [
         (["--ray", "local"], "--ray needs --output-dir"),
-        (["--output-dir", str(tmp_path)], "--output-dir is for --ray runs"),
+        (["--ray", "local", "--output-dir", str(tmp_path / "o"), "-o", str(tmp_path / "x.jsonl")], "-o FILE is for"),
+        (["--ray", "local", "--output-dir", str(tmp_path / "o"), "-f", "json"], "-f json is for"),
     ]:
         result = runner.invoke(app, ["summarize", str(SEED), "--no-english", *args])
         assert result.exit_code == 2 and message in result.stderr
     out = tmp_path / "out"
     OutputDir(out, NO_ENGLISH, Cluster(), [str(SEED)]).close(RunSummary(), "complete")
     other = runner.invoke(app, ["summarize", str(SEED), "--no-english", "-n", "5", "--ray", "local", "--output-dir", str(out)])
-    assert other.exit_code == 2 and "holds the output of another settings" in other.stderr
+    assert other.exit_code == 2
+    assert "was written without --sentences, this run gives --sentences 5" in other.stderr
+    assert "{" not in other.stderr  # the option, not a settings dict
+
+
+def test_a_ray_folder_equals_a_local_one_for_colliding_names_and_repeated_ids(tmp_path: Path) -> None:
+    """Two release.txt in two folders, a file named twice, a JSON-lines feed repeating an id: the Ray run writes
+    exactly what the one-process --output-dir run writes (ids per file; the repeat refused, naming both)."""
+    texts = release_texts(4, real=False)
+    for name, text in zip("ab", texts):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "release.txt").write_text(text, encoding="utf-8")
+    inputs = [str(tmp_path / "a"), str(tmp_path / "b"), str(tmp_path / "a" / "release.txt")]
+    feed = tmp_path / "feed"
+    feed.mkdir()
+    (feed / "day.jsonl").write_text("".join(
+        json.dumps({"id": rid, "text": text}, ensure_ascii=False) + "\n" for rid, text in zip("xyx", texts[1:])
+    ), encoding="utf-8")
+    for run, args in enumerate(([*inputs, "--no-english"], [str(feed), "--input-format", "jsonl", "--no-english"])):
+        folders = {}
+        for mode in ("local", "ray"):
+            out = tmp_path / f"{mode}-{run}"
+            extra = ["--ray", "local"] if mode == "ray" else []
+            result = runner.invoke(app, ["summarize", *args, *extra, "--output-dir", str(out)])
+            assert result.exit_code == (EXIT_INPUT if "jsonl" in args else 0), result.stderr
+            folders[mode] = (by_id(shards(out)), by_id(shards(out, "errors-*.jsonl")))
+        assert folders["ray"] == folders["local"]
+        if run == 0:
+            assert sorted(folders["ray"][0]) == ["a/release.txt#1", "b/release.txt#1"]
+    results, errors = folders["ray"]
+    assert sorted(results) == ["x", "y"] and [json.loads(e)["id"] for e in errors.values()] == [f"{feed}/day.jsonl:3"]
+    assert "day.jsonl:1" in next(iter(errors.values()))
+
+
+def test_a_model_that_cannot_load_is_one_line_with_the_one_process_exit_status(tmp_path: Path) -> None:
+    args = ["translate", str(SEED), "--model", str(tmp_path / "no-such-model")]
+    single = runner.invoke(app, [*args, "-f", "jsonl"])
+    result = runner.invoke(app, [*args, "--ray", "local", "--output-dir", str(tmp_path / "out")])
+    assert result.exit_code == single.exit_code == 2
+    assert result.stderr == single.stderr and result.stderr.count("\n") == 1
+
+
+def test_sigterm_ends_a_ray_run_as_one_process_does_and_ray_stays_off_the_terminal(tmp_path: Path) -> None:
+    """A real `arsum … --ray local` (its own Ray instance), sent SIGTERM while a Ray reader waits on a FIFO: exit
+    143 and arsum's lines only (no core_worker.cc line, no native stack dump, nothing on stdout); the folder resumes."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i, text in enumerate(release_texts(12, real=False)):
+        (folder / f"r{i:02d}.txt").write_text(text, encoding="utf-8")
+    fifo = tmp_path / "later.txt"
+    os.mkfifo(fifo)
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])}
+    env.pop("ARSUM_RAY_LOGS", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "arsum", "summarize", str(folder), str(fifo), "--no-english", "--ray", "local",
+         "--output-dir", str(out), "--workers", "1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    with open(fifo, "w", encoding="utf-8"):  # returns once a Ray reader opened the FIFO: the run is under way
+        proc.send_signal(signal.SIGTERM)
+        stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 143, stderr
+    assert stdout == "" and stderr and all(line.startswith("arsum: ") for line in stderr.splitlines()), stderr
+    assert "terminated (SIGTERM)" in stderr and "the same command resumes" in stderr
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["status"] == "interrupted"
+    assert (out / "ray-driver.log").is_file()
+    kept = by_id(shards(out))
+    summary = run_ray(NO_ENGLISH, [str(folder)], out, cluster=Cluster(workers=1))
+    assert summary.skipped == len(kept) and summary.written == 12 - len(kept)
+    assert len(by_id(shards(out))) == 12

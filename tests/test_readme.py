@@ -124,7 +124,11 @@ def run_pipeline(command: str, root: Path) -> str:
         allowed = (0, 3) if argv[1] == "check" else (0,)  # README: check exits 3 when it flags something
         assert result.exit_code in allowed, f"{command}\n{result.stderr}"
         data = result.stdout
-        if not re.search(r"-o \S", command):
+        if re.search(r"--output-dir \S", command):  # the records are in the folder; stdout is empty
+            folder = root / re.search(r"--output-dir (\S+)", command).group(1)
+            assert json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["status"] == "complete"
+            check_output(command, "".join(p.read_text(encoding="utf-8") for p in sorted(folder.glob("part-*.jsonl"))))
+        elif not re.search(r"-o \S", command):
             check_output(command, data)
         if redirect_out:
             with (root / redirect_out).open("a" if append else "w", encoding="utf-8") as sink:

@@ -74,7 +74,9 @@ def test_every_missing_model_of_a_strategy_in_one_message() -> None:
     assert result.exit_code == 0  # the Arabic summary is still made
     [line] = result.stderr.strip().splitlines()
     assert line == ("arsum: English summary skipped: model opus-mt-tc-big-ar-en and crosssum-m2m: not downloaded; "
-                    "run `arsum models pull opus-mt-tc-big-ar-en crosssum-m2m`")
+                    "run `arsum models pull opus-mt-tc-big-ar-en crosssum-m2m` where the hub is reachable; offline, use "
+                    "`arsum models import ARCHIVE|FOLDER` (an archive from `arsum models export`, or a model folder) "
+                    "or -m FOLDER")
 
 
 def test_catalogue_languages_are_real_codes() -> None:

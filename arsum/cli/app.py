@@ -53,7 +53,7 @@ from arsum.cli.options import (
     resolve_format,
     text_releases,
 )
-from arsum.cli.process import boundary, run, say
+from arsum.cli.process import Terminated, boundary, run, say
 from arsum.errors import EXIT_INPUT, EXIT_OK, InputError, UsageError
 
 app = typer.Typer(
@@ -152,11 +152,19 @@ def _run(
         failures += 1
         say(str(error))
 
-    with open_output(target) as stream:
-        renderer = make_renderer(fmt, stream, bidi=bidi)
-        for result in results(report):
-            renderer.write(result)
-        renderer.close()
+    written = 0
+    try:
+        with open_output(target) as stream:
+            renderer = make_renderer(fmt, stream, bidi=bidi)
+            for result in results(report):
+                renderer.write(result)
+                written += 1
+            renderer.close()
+    except (KeyboardInterrupt, Terminated):
+        if target is not None and not target.in_place and written:
+            say(f"{target.shown}: not written; {written} finished records discarded (-o writes the file when the "
+                "run completes); --output-dir DIR keeps every finished record and resumes where a run stopped")
+        raise
     return EXIT_INPUT if failures else EXIT_OK
 
 
@@ -176,12 +184,13 @@ def _process(
     input_format: InputFormat, lang: str | None, max_bytes: int | None, output: Path | None, force: bool, bidi: bool | None,
     quiet: bool, ray: _RayRun, texts: list[str] | None = None,
 ) -> int:
-    """summarize and translate: on Ray when asked, else the task built once and mapped over the inputs."""
+    """summarize and translate: into --output-dir (on Ray or here) when asked, else the task mapped over the inputs."""
     check_texts(texts, paths, ray.address)
-    code = _ray(command, options, paths, address=ray.address, output_dir=ray.output_dir, workers=ray.workers,
-                gpus=ray.gpus, threads=ray.threads, input_format=input_format, lang=lang, max_bytes=max_bytes)
-    if code is not None:
-        return code
+    if ray.output_dir is not None or ray.address is not None:
+        if texts:
+            raise UsageError("--text is read here; for --output-dir, save the text in a file and give its path")
+        return _resumable(command, options, paths, fmt=fmt, input_format=input_format, lang=lang,
+                          max_bytes=max_bytes, output=output, quiet=quiet, ray=ray)
     fmt_name = resolve_format(fmt, output, input_format)
     notify = _notifier(quiet)
     runner = task.from_options(options, notify=notify)
@@ -194,33 +203,40 @@ def _process(
     )
 
 
-def _ray(
-    command: str, options: Any, paths: list[str] | None, *, address: str | None, output_dir: Path | None,
-    workers: int | None, gpus: float, threads: int, input_format: InputFormat, lang: str | None, max_bytes: int | None,
-) -> int | None:
-    """Run the command on Ray when --ray is given (None otherwise): shards in --output-dir, one summary line."""
-    if address is None:
-        if output_dir is not None:
-            raise UsageError("--output-dir is for --ray runs; use -o FILE otherwise")
-        return None
-    if output_dir is None:
+def _resumable(
+    command: str, options: Any, paths: list[str] | None, *, fmt: OutputFormat | None, input_format: InputFormat,
+    lang: str | None, max_bytes: int | None, output: Path | None, quiet: bool, ray: _RayRun,
+) -> int:
+    """--output-dir: JSON-lines shards and a manifest, resumed by a rerun; on Ray with --ray, else in this process.
+    One summary line ends the run; input errors are said as they come, as in one process."""
+    if ray.output_dir is None:
         raise UsageError("--ray needs --output-dir DIR")
+    if output is not None:
+        raise UsageError("--output-dir writes its own JSON-lines shards; -o FILE is for a run without it")
+    if fmt is not None and fmt.value != "jsonl":
+        raise UsageError(f"--output-dir writes JSON lines; -f {fmt.value} is for a run without it")
     from dataclasses import replace
 
     from arsum.cli.progress import TerminalReporter
     from arsum.reporting import SILENT
-    from arsum.tasks.distributed import Cluster, run_ray
-    from arsum.tasks.outdir import InputOptions, Job
+    from arsum.tasks.outdir import InputOptions, Job, run_local
     from arsum.text.inputs import DEFAULT_MAX_BYTES
 
     job = Job(command, replace(options, models=replace(options.models, reporter=SILENT)))  # type: ignore[arg-type]
-    summary = run_ray(
-        job, paths or [], output_dir,
-        cluster=Cluster(address, workers, gpus, threads),
-        inputs=InputOptions(input_format.value, max_bytes or DEFAULT_MAX_BYTES, lang is None),  # type: ignore[arg-type]
-        reporter=TerminalReporter(), notify=say,
-    )
-    say(summary.line(output_dir))
+    inputs = InputOptions(input_format.value, max_bytes or DEFAULT_MAX_BYTES, lang is None)  # type: ignore[arg-type]
+    reporter = SILENT if quiet else TerminalReporter()
+    notify = _notifier(quiet)
+    if ray.address is None:
+        summary = run_local(job, paths or [], ray.output_dir, inputs=inputs, reporter=reporter, notify=notify, report=say)
+    else:
+        from arsum.tasks.distributed import Cluster, run_ray
+
+        summary = run_ray(
+            job, paths or [], ray.output_dir, cluster=Cluster(ray.address, ray.workers, ray.gpus, ray.threads),
+            inputs=inputs, reporter=reporter, notify=notify, report=say,
+        )
+    if not quiet:
+        say(summary.line(ray.output_dir))
     return EXIT_INPUT if summary.errors else EXIT_OK
 
 

@@ -66,7 +66,7 @@ def _markdown(digest: Digest) -> str:
             if english is not None:
                 lines += ["", f"> {_md(english.text)}"]
             lines += ["", "<details><summary>الأخبار</summary>", ""]
-            lines += [f"- {_md(r.outlet or r.source)}: {_md(r.title)}{' (' + _md(r.time) + ')' if r.time else ''}"
+            lines += [f"- {_md(r.outlet or r.source)}: {_md(r.title or r.id)}{' (' + _md(r.time) + ')' if r.time else ''}"
                       f" `{shown(r.id).replace('`', '')}`" for r in story.releases]
             lines += ["", "</details>", ""]
     return "\n".join(lines)
@@ -83,7 +83,7 @@ def _text(digest: Digest) -> str:
             lines += [f"  {shown(s.text)}" for s in story.summary.arabic_summary.sentences]
             if story.summary.english_summary is not None:
                 lines.append(f"  EN: {shown(story.summary.english_summary.text)}")
-            lines += [f"    - {shown(r.id)}\t{shown(r.outlet or r.source)}\t{shown(r.title)}" for r in story.releases]
+            lines += [f"    - {shown(r.id)}\t{shown(r.outlet or r.source)}\t{shown(r.title or '')}" for r in story.releases]
         lines.append("")
     return "\n".join(lines)
 

@@ -129,7 +129,8 @@ class HtmlRenderer:
     def _header(item: Item) -> str:
         r = item.release
         subtitle = f'<p dir="auto"><strong>{text(r.subtitle)}</strong></p>' if r.subtitle else ""
-        return (f'<h3 dir="auto">{text(r.title)}</h3>{subtitle}'
+        title = f'<h3 dir="auto">{text(r.title)}</h3>' if r.title else ""
+        return (f'{title}{subtitle}'
                 + _meta(auto(r.id, cls="ltr"), auto(r.desk) if r.desk else None, auto(r.dateline) if r.dateline else None))
 
     def _summary(self, item: ReleaseSummary) -> str:
@@ -185,7 +186,7 @@ def digest_page(digest: Any, title: str = "موجز الأخبار") -> str:
         parts.append(f'<section><h2 dir="auto">{text(desk_name(desk))}</h2>\n')
         for story in stories:
             members = "".join(
-                f"<li>{auto(r.outlet or r.source, cls='meta')} {auto(r.title)}"
+                f"<li>{auto(r.outlet or r.source, cls='meta')} {auto(r.title or r.id)}"
                 f"{' ' + auto(r.time, cls='meta ltr') if r.time else ''}</li>"
                 for r in story.releases
             )

@@ -125,9 +125,6 @@ BackendOpt = Annotated[
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", help="User models.toml merged over the default (also ARSUM_CONFIG).")
 ]
-LangOpt = Annotated[
-    str | None, typer.Option("--lang", help="Language of the input; given, texts without Arabic are processed too.")
-]
 MAX_BYTES_LIMIT = 1_000_000_000  # one input is read whole into memory: more than 1 GB is surely a mistake
 MaxBytesOpt = Annotated[
     int | None,
@@ -247,6 +244,13 @@ ToOpt = Annotated[
         help="Target language: a code (en, fr, de, …) or its name (english, French, العربية).",
     ),
 ]
+LangOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--lang", callback=_language, autocompletion=complete_languages,
+        help="Language of the input (a code or a name); given, texts without Arabic are processed too.",
+    ),
+]
 FromOpt = Annotated[
     str,
     typer.Option(
@@ -265,7 +269,7 @@ RayOpt = Annotated[
     ),
 ]
 OutputDirOpt = Annotated[
-    Path | None, typer.Option("--output-dir", help="With --ray: folder of JSON-lines shards and manifest.json; a rerun resumes.")
+    Path | None, typer.Option("--output-dir", help="Folder of JSON-lines shards and manifest.json, here or with --ray; a rerun resumes where a run stopped.")
 ]
 WorkersOpt = Annotated[
     int | None, typer.Option("--workers", min=1, help="With --ray: model actors (default: as many as CPUs/GPUs allow).")

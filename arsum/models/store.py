@@ -79,6 +79,17 @@ def is_offline(env: Mapping[str, str] = os.environ) -> bool:
     return any(env.get(k, "").strip().lower() in {"1", "true", "yes", "on"} for k in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
 
 
+OFFLINE_ROUTES = "`arsum models import ARCHIVE|FOLDER` (an archive from `arsum models export`, or a model folder) or -m FOLDER"
+"""What works with no network: said wherever a model is missing or cannot be downloaded."""
+
+
+def pull_hint(names: str, env: Mapping[str, str] = os.environ) -> str:
+    """How to get a missing model: `models pull` where the hub can be reached, the import and -m routes where not."""
+    if is_offline(env):
+        return f"run `arsum models pull {names}` where the hub is reachable; offline, use {OFFLINE_ROUTES}"
+    return f"run `arsum models pull {names}`; with no network, {OFFLINE_ROUTES}"
+
+
 def hub_cache_dir(env: Mapping[str, str] = os.environ) -> Path:
     if env.get("HF_HUB_CACHE"):
         return Path(env["HF_HUB_CACHE"]).expanduser()
@@ -188,7 +199,7 @@ def model_path(spec: ModelSpec, env: Mapping[str, str] = os.environ) -> Path:
         return folder
     folder = cached_snapshot(spec, env)
     if folder is None:
-        raise ModelUnavailable(spec.name, f"{spec.source} is not downloaded", f"run `arsum models pull {spec.name}`")
+        raise ModelUnavailable(spec.name, f"{spec.source} is not downloaded", pull_hint(spec.name, env))
     return folder
 
 
@@ -217,7 +228,8 @@ def pull(config: Config, name: str, env: Mapping[str, str] = os.environ,
     if spec.is_local:
         return model_path(spec, env)
     if is_offline(env):
-        raise ModelUnavailable(spec.name, "cannot download while HF_HUB_OFFLINE is set", "unset HF_HUB_OFFLINE and retry")
+        raise ModelUnavailable(spec.name, "cannot download while HF_HUB_OFFLINE is set",
+                               f"unset HF_HUB_OFFLINE where the hub is reachable; offline, use {OFFLINE_ROUTES}")
     from huggingface_hub import HfApi, snapshot_download
 
     _hub_client_with_timeouts(*timeouts)
@@ -227,7 +239,8 @@ def pull(config: Config, name: str, env: Mapping[str, str] = os.environ,
             spec.source, revision=spec.revision, cache_dir=hub_cache_dir(env), allow_patterns=download_patterns(files)
         )
     except Exception as exc:  # noqa: BLE001 - every hub/network failure becomes one line
-        raise ModelUnavailable(spec.name, f"download of {spec.source} failed: {one_line(exc)}", "check the network and the hub id") from None
+        raise ModelUnavailable(spec.name, f"download of {spec.source} failed: {one_line(exc)}",
+                               f"check the network and the hub id; with no network, {OFFLINE_ROUTES}") from None
     return Path(folder)
 
 
@@ -409,5 +422,5 @@ def require_downloaded(specs: list[ModelSpec], backend: str | None = None, env: 
         hints = list(dict.fromkeys(error.hint for error in missing))
         pulls = all(hint.startswith("run `arsum models pull ") for hint in hints)
         if pulls:
-            raise ModelUnavailable(" and ".join(names), "not downloaded", f"run `arsum models pull {' '.join(names)}`")
+            raise ModelUnavailable(" and ".join(names), "not downloaded", pull_hint(" ".join(names), env))
         raise ModelUnavailable(" and ".join(names), "; ".join(f"{e.name}: {e.problem}" for e in missing), "; ".join(hints))

@@ -102,8 +102,20 @@ class Features:
     size: int  # body words: the most complete member has most
 
 
+def headline_of(release: Release) -> str:
+    """The release's headline, or (when it has none) its first sentence, cut at a word near 200 characters."""
+    if release.title:
+        return release.title
+    first = release.sentences[0].text if release.sentences else ""
+    return first if len(first) <= 200 else first[:200].rsplit(" ", 1)[0] + " …"
+
+
 def _crc(text: str) -> int:
     return zlib.crc32(text.encode("utf-8"))
+
+
+def _stems(tokens: Iterable[str]) -> frozenset[str]:
+    return frozenset(light_stem(t) for t in tokens if len(t) >= 3 and t not in STOPWORDS and not t.isdigit())
 
 
 def release_features(release: Release) -> Features:
@@ -112,12 +124,11 @@ def release_features(release: Release) -> Features:
     words = tokenize(body)
     shingles = frozenset(_crc(" ".join(words[i:i + SHINGLE])) for i in range(len(words) - SHINGLE + 1))
     lead_sentences = [s.text for s in release.sentences[:LEAD_SENTENCES]]
-    head = " ".join([release.title, *( [release.subtitle] if release.subtitle else []), *lead_sentences])
-    terms = frozenset(
-        light_stem(t) for t in tokenize(head) if len(t) >= 3 and t not in STOPWORDS and not t.isdigit()
-    )
-    return Features(shingles=shingles, terms=terms, title_key=part_key(release.title),
-                    lead=release.title[:LEAD_CHARS], size=len(words))
+    title = headline_of(release)
+    head = " ".join([title, *([release.subtitle] if release.subtitle else []), *lead_sentences])
+    terms = _stems(tokenize(head))
+    return Features(shingles=shingles, terms=terms, title_key=part_key(release.title) if release.title else None,
+                    lead=title[:LEAD_CHARS], size=len(words))
 
 
 # --------------------------------------------------------------------------- grouping
@@ -293,7 +304,7 @@ class StoryRelease:
     id: str
     source: str  # the input it came from (path, PATH:LINE)
     outlet: str | None  # who published it, where the input says
-    title: str
+    title: str | None  # None: the release has no headline
     time: str | None
 
 
@@ -359,7 +370,7 @@ def representative(
         block = vectors[list(indices)]
         centre = block.sum(axis=0)
         return indices[int((block @ centre).argmax())]
-    words = {i: set(tokenize(releases[i].title)) - STOPWORDS for i in indices}
+    words = {i: set(tokenize(headline_of(releases[i]))) - STOPWORDS for i in indices}
 
     def overlap(i: int) -> float:
         return sum(len(words[i] & words[j]) / (len(words[i] | words[j]) or 1) for j in indices if j != i)
@@ -425,7 +436,7 @@ def build_stories(
         for (indices, members, sources, rep, complete, first, last), summary in zip(chunk, summaries, strict=True):
             stories.append(Story(
                 id=f"story-{len(stories) + 1}",
-                headline=_PART_TAIL.sub("", rep.title).strip() or rep.title,
+                headline=_PART_TAIL.sub("", headline_of(rep)).strip() or headline_of(rep),
                 desk=_desk(members, rep),
                 representative=rep.id,
                 summarized=complete.id,
@@ -513,13 +524,13 @@ class DigestRun:
         if not self.options.topical or self._encoder_failed:
             return None
         if self._encoder is None:
-            from arsum.tasks.support import get_encoder
+            from arsum.tasks.support import USEEncoder
 
             try:
-                self._encoder = get_encoder()  # the thresholds are calibrated for the default encoder
-                load = getattr(self._encoder, "load", None)
-                if load is not None:
-                    load()
+                # The thresholds are calibrated for the default encoder. One thread: headlines are short, and on a
+                # busy 2-core machine two threads took 10 s for 500 headlines where one took 1.4 s (bench_digest).
+                self._encoder = USEEncoder(threads=1)
+                self._encoder.load()
             except ModelUnavailable as error:
                 self._encoder_failed = True
                 self.notify(f"follow-ups not linked (copies and parts still are): {one_line(error)}")

@@ -9,25 +9,33 @@ temporary name and renamed, so a shard is there whole or not at all. A rerun rea
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pickle
+import signal
+import sys
+import threading
 import time
-from collections.abc import Iterable, Sequence
+import warnings
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from arsum.errors import InputError, UsageError
+from arsum.errors import EXIT_INPUT, ArsumError, InputError, UsageError
 from arsum.reporting import SILENT, Reporter
 from arsum.tasks.outdir import (
+    RAY_LOG,
+    InputFile,
     InputOptions,
     Job,
     OutputDir,
     RunSummary,
-    _models_of,
-    expand,
-    read_any,
+    Writer,
+    duplicate_error,
+    list_files,
+    read_file,
 )
 from arsum.tasks.pipeline import Notify, process_stream
 from arsum.tasks.results import ErrorRecord, to_dict
@@ -49,12 +57,13 @@ class Cluster:
     batch_size: int = BATCH_SIZE
 
 
-def _row(item: Release | ErrorRecord) -> dict[str, Any]:
-    return {"id": item.id, "item": pickle.dumps(item)}
+def _row(kind: str, rid: str, item: Release | ErrorRecord | None) -> dict[str, Any]:
+    return {"kind": kind, "id": rid, "item": pickle.dumps(item)}
 
 
 class _Reader:
-    """Ray task body: one input path in, a row per release or error out; ids already in DIR are left out."""
+    """Ray task body: one input file in, a row per release or error out; ids already in DIR become `skip` rows
+    (counted by the driver, never sent to a model)."""
 
     def __init__(self, options: InputOptions, done: frozenset[str]) -> None:
         self.options = options
@@ -62,10 +71,14 @@ class _Reader:
 
     def __call__(self, row: dict[str, Any]) -> list[dict[str, Any]]:
         rows = []
-        for item in read_any(row["path"], self.options):
-            record = ErrorRecord.from_error(item) if isinstance(item, InputError) else item
-            if record.id not in self.done:
-                rows.append(_row(record))
+        for item in read_file(InputFile(row["path"], row["name"]), self.options):
+            if isinstance(item, InputError):
+                record = ErrorRecord.from_error(item)
+                rows.append(_row("error", record.id, record))
+            elif item.id in self.done:
+                rows.append(_row("skip", item.id, None))
+            else:
+                rows.append(_row("release", item.id, item))
         return rows
 
 
@@ -78,20 +91,48 @@ class Worker:
     def __init__(self, job: Job, threads: int) -> None:
         os.environ["ARSUM_THREADS"] = str(threads)
         self.notices: list[str] = []
-        self.process = job.build(self.notices.append)
+        self.failure: ArsumError | None = None
+        try:
+            self.process = job.build(self.notices.append)
+        except ArsumError as error:  # a bad --model or config: said by the driver as one line, not a Ray traceback
+            self.failure = error
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
+        try:
+            if self.failure is not None:
+                raise self.failure
+            return self._records(batch)
+        except ArsumError as error:
+            return {"kind": ["fatal"], "id": [type(error).__name__], "source": [str(error.exit_code)],
+                    "line": [str(error)], "notices": [""]}
+
+    def _records(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
+        kinds = [str(kind) for kind in batch["kind"]]
         items = [pickle.loads(raw) for raw in batch["item"]]
-        releases = [item for item in items if isinstance(item, Release)]
-        records: list[Any] = [item for item in items if isinstance(item, ErrorRecord)]
-        records += process_stream(releases, self.process, on_error=_never)
+        releases = [item for kind, item in zip(kinds, items) if kind == "release"]
+        rows: list[tuple[str, str, str, str]] = [
+            (kind, str(rid), "", "") for kind, rid in zip(kinds, batch["id"]) if kind == "skip"
+        ]
+        rows += [("error", item.id, item.source, json.dumps(to_dict(item), ensure_ascii=False))
+                 for kind, item in zip(kinds, items) if kind == "error"]
+        rows += [("result", r.release.id, r.release.source, json.dumps(to_dict(r), ensure_ascii=False))
+                 for r in process_stream(releases, self.process, on_error=_never)]
         notices, self.notices[:] = list(self.notices), []
         return {
-            "id": [r.id if isinstance(r, ErrorRecord) else r.release.id for r in records],
-            "error": [isinstance(r, ErrorRecord) for r in records],
-            "line": [json.dumps(to_dict(r), ensure_ascii=False) for r in records],
-            "notices": ["\n".join(notices) if i == 0 else "" for i in range(len(records))],
+            "kind": [row[0] for row in rows],
+            "id": [row[1] for row in rows],
+            "source": [row[2] for row in rows],
+            "line": [row[3] for row in rows],
+            "notices": ["\n".join(notices) if i == 0 else "" for i in range(len(rows))],
         }
+
+
+class WorkerError(ArsumError):
+    """An ArsumError a worker met (a model that cannot load): its line and exit status, as in one process."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 def _never(error: InputError) -> None:  # pragma: no cover - errors are records before they reach the actors
@@ -101,19 +142,75 @@ def _never(error: InputError) -> None:  # pragma: no cover - errors are records 
 # --------------------------------------------------------------------------- the run
 
 
+@contextlib.contextmanager
+def _ray_lines_to(log: Path) -> Iterator[None]:
+    """Ray's own output (its C++ core's log lines, its processes' native dumps, its Python warnings and log
+    records, its error reports on stdout) goes to DIR/ray-driver.log instead of the user's terminal;
+    ARSUM_RAY_LOGS=1 lets it through. arsum's own lines keep the real stderr. Ray is imported before, so its log
+    handlers hold the stream that now leads to the log."""
+    if os.environ.get("ARSUM_RAY_LOGS", "") not in ("", "0"):
+        yield
+        return
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", module=r"ray(\.|$)")
+        try:
+            fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        except OSError:  # the log cannot be kept: the terminal still gets nothing of Ray's
+            fd = os.open(os.devnull, os.O_WRONLY)
+        previous = sys.stderr
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                stream.flush()
+        saved = {target: os.dup(target) for target in (1, 2)}
+        for target in saved:
+            os.dup2(fd, target)
+        os.close(fd)
+        sys.stderr = open(saved[2], "w", encoding="utf-8", errors="backslashreplace", buffering=1, closefd=False)  # noqa: SIM115
+        try:
+            yield
+        finally:
+            for stream in (sys.stdout, sys.stderr):
+                with contextlib.suppress(OSError, ValueError, AttributeError):
+                    stream.flush()
+            for target, copy in saved.items():
+                os.dup2(copy, target)
+                os.close(copy)
+            sys.stderr = previous
+
+
+def _import_ray() -> None:
+    try:
+        import ray
+        import ray.data  # noqa: F401 - its loggers are made now, on the stderr of the moment
+    except ImportError:
+        raise UsageError("--ray needs Ray: pip install 'arsum[ray]'") from None
+
+
 def _connect(address: str) -> bool:
-    """Join or start Ray; True when this call started it (and so must shut it down)."""
+    """Join or start Ray; True when this call started it (and so must shut it down).
+
+    ray.init installs its own SIGTERM handler (exit 15, a native stack dump): arsum's is put back, so SIGTERM
+    ends a Ray run as it ends one process (the finally blocks run, exit 143)."""
     try:
         import ray
     except ImportError:
         raise UsageError("--ray needs Ray: pip install 'arsum[ray]'") from None
     if ray.is_initialized():
         return False
+    main = threading.current_thread() is threading.main_thread()
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)} if main else {}
     settings: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "logging_level": "ERROR"}
-    if address == "local":
-        ray.init(**settings)
-    else:
-        ray.init(address=None if address == "auto" else address, **settings)
+    try:
+        if address == "local":
+            ray.init(**settings)
+        else:
+            ray.init(address=None if address == "auto" else address, **settings)
+    except ConnectionError as err:
+        raise UsageError(f"--ray {address}: {str(err).strip().splitlines()[0][:200] if str(err).strip() else 'cannot connect'}") from None
+    finally:
+        for signum, handler in handlers.items():
+            if handler is not None:
+                signal.signal(signum, handler)
     return True
 
 
@@ -128,6 +225,21 @@ def _pool_size(cluster: Cluster) -> int:
     return max(1, int(resources.get("CPU", 1) // cluster.threads_per_worker))
 
 
+def _arsum_cause(error: BaseException) -> ArsumError | None:
+    """The ArsumError a worker raised, out of the Ray exceptions wrapped around it."""
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [error]
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ArsumError) and type(current).__module__.startswith("arsum."):
+            return current
+        stack += [getattr(current, "cause", None), current.__cause__, current.__context__]
+    return None
+
+
 def run_ray(
     job: Job,
     paths: Sequence[str],
@@ -137,59 +249,63 @@ def run_ray(
     inputs: InputOptions = InputOptions(),  # noqa: B008 - frozen
     reporter: Reporter = SILENT,
     notify: Notify = lambda message: None,
+    report: Notify | None = None,
     worker: type = Worker,
 ) -> RunSummary:
     """Run `job` over every release of `paths` on Ray, writing DIR; returns this run's counts.
 
     Input errors become error records (and `notify` lines); ids already in DIR are skipped. `worker` is
-    the actor class (tests pass one that fails on purpose).
+    the actor class (tests pass one that fails on purpose). An ArsumError raised in a worker (a model that
+    cannot load) is raised here as itself, one line, as in one process.
     """
     started = time.perf_counter()
     out = OutputDir(output_dir, job, cluster, paths)
     summary = RunSummary()
-    driver_errors: list[ErrorRecord] = []
-    files: list[str] = []
-    for item in expand(paths, inputs.input_format):
-        if isinstance(item, InputError):
-            driver_errors.append(ErrorRecord.from_error(item))
-        else:
-            files.append(item)
-    owned = _connect(cluster.address)
     status = "interrupted"
     try:
-        _error_lines(driver_errors, out, summary, notify)
-        if files:
-            _stream(job, files, out, cluster, inputs, summary, reporter, notify, worker)
+        files, listing_errors = list_files(paths, inputs)
+        with reporter.track("releases", total=None) as tracker:
+            writer = Writer(out, summary, report or notify, tracker.advance)
+            for record in listing_errors:
+                writer.error(record)
+            writer.flush()
+            planned = out.plan(files)
+            if planned:
+                _import_ray()
+                with _ray_lines_to(output_dir / RAY_LOG):
+                    owned = _connect(cluster.address)
+                    try:
+                        _stream(job, planned, out, cluster, inputs, writer, notify, worker)
+                    except Exception as error:
+                        cause = _arsum_cause(error)
+                        if cause is None:
+                            raise
+                        raise cause from None
+                    finally:
+                        if owned:
+                            import ray
+
+                            ray.shutdown()
         status = "complete"
+    except Exception:
+        raise
+    except BaseException:  # Ctrl-C, SIGTERM: what was finished is in DIR
+        summary.seconds = time.perf_counter() - started
+        notify(f"{summary.line(output_dir)} before the run was stopped; the same command resumes")
+        raise
     finally:
         summary.seconds = time.perf_counter() - started
         out.close(summary, status)
-        if owned:
-            import ray
-
-            ray.shutdown()
     return summary
-
-
-def _error_lines(records: Iterable[ErrorRecord], out: OutputDir, summary: RunSummary, notify: Notify) -> None:
-    lines = []
-    for record in records:
-        summary.errors += 1
-        notify(f"{record.source}: {record.message}")
-        if record.id not in out.errors:
-            out.errors.add(record.id)
-            lines.append(json.dumps(to_dict(record), ensure_ascii=False))
-    out.write(lines, errors=True)
 
 
 def _stream(
     job: Job,
-    files: list[str],
+    files: list[InputFile],
     out: OutputDir,
     cluster: Cluster,
     inputs: InputOptions,
-    summary: RunSummary,
-    reporter: Reporter,
+    writer: Writer,
     notify: Notify,
     worker: type,
 ) -> None:
@@ -205,7 +321,7 @@ def _stream(
     # Errors are re-read (and reported) on a rerun; only results already written are skipped before the actors.
     done = frozenset(out.results)
     dataset = (
-        ray.data.from_items([{"path": path} for path in files], override_num_blocks=min(len(files), 200))
+        ray.data.from_items([{"path": f.path, "name": f.name} for f in files], override_num_blocks=min(len(files), 200))
         .flat_map(_Reader(inputs, done), num_cpus=READ_CPUS, concurrency=READ_TASKS)
         .map_batches(
             worker,
@@ -217,34 +333,33 @@ def _stream(
         )
     )
     seen_notices: set[str] = set()
-    with reporter.track("releases", total=None) as tracker:
+    try:
         for batch in dataset.iter_batches(batch_size=None, batch_format="numpy"):
             for notice in (n for text in batch["notices"] for n in str(text).splitlines()):
                 if notice not in seen_notices:
                     seen_notices.add(notice)
                     notify(notice)
-            _take(batch, out, summary, notify, tracker)
-    summary.skipped = len(done)
+            _take(batch, out, writer)
+            writer.flush()
+    finally:
+        writer.flush()
 
 
-def _take(batch: dict[str, Any], out: OutputDir, summary: RunSummary, notify: Notify, tracker: Any) -> None:
-    """Write one block of results and errors, each id once (a retried block may come back twice)."""
-    results, errors = [], []
-    for rid, is_error, line in zip(batch["id"], batch["error"], batch["line"]):
-        rid, line = str(rid), str(line)
-        if is_error:
+def _take(batch: dict[str, Any], out: OutputDir, writer: Writer) -> None:
+    """One block of results and errors, each id once: a retried block may come back twice (the same source);
+    the same id from another source is refused with an error record naming both."""
+    for kind, rid, source, line in zip(batch["kind"], batch["id"], batch["source"], batch["line"]):
+        kind, rid, source, line = str(kind), str(rid), str(source), str(line)
+        if kind == "fatal":
+            raise WorkerError(line, int(source) if source.isdigit() else EXIT_INPUT)
+        if kind == "skip":
+            writer.summary.skipped += 1
+        elif kind == "error":
             record = json.loads(line)
-            summary.errors += 1
-            notify(f"{record['source']}: {record['message']}")
-            if rid not in out.errors:
-                out.errors.add(rid)
-                errors.append(line)
-        elif rid not in out.results:
-            out.results.add(rid)
-            summary.models.update(_models_of(line))
-            results.append(line)
-    out.write(results, errors=False)
-    out.write(errors, errors=True)
-    summary.written += len(results)
-    tracker.advance(len(results))
-
+            writer.error(ErrorRecord(record["id"], record["source"], record["message"]))
+        else:
+            first = out.claim(rid, source)
+            if first is None:
+                writer.result(line)
+            elif first != source:
+                writer.error(duplicate_error(rid, source, first))

@@ -1,24 +1,33 @@
-"""The output folder of a resumable run (--output-dir): JSON-lines shards and manifest.json, and the reading
-of inputs (local, or any URI pyarrow reads) that such a run shares with its Ray form (distributed.py).
+"""The output folder of a resumable run (--output-dir, with or without --ray): JSON-lines shards and manifest.json,
+and the reading of inputs (local, or any URI pyarrow reads) that both forms of the run share.
 
-Each shard is written to a temporary name and renamed, so a shard is there whole or not at all. A rerun reads the
-ids already in DIR and skips them.
+The folder is owned by one run at a time (a lock the OS releases when the process dies). What is already in it is
+untrusted: every shard and the manifest are checked when a run resumes, a damaged one is named with the fix, and
+only files of arsum's own naming are ever removed (temporary shards of a run that died). Each shard is written to a
+temporary name and renamed, so a shard is there whole or not at all. A rerun reads the ids already in DIR and never
+sends those releases to the models again; inputs that failed are read (and counted) again, their error records
+written once. Release ids are unique per input file: the file's path relative to the common folder of the inputs
+(recorded in the manifest, so a later run with other inputs keeps the same ids), plus `#k` as in one process.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
+import re
+import stat
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 from arsum import __version__
 from arsum.errors import InputError, OutputError, UsageError
-from arsum.reporting import SILENT
+from arsum.reporting import SILENT, Reporter
 from arsum.tasks.pipeline import (
     Notify,
     Process,
@@ -26,27 +35,43 @@ from arsum.tasks.pipeline import (
     SummarizeOptions,
     Translate,
     TranslateOptions,
+    windows,
 )
+from arsum.tasks.results import ErrorRecord, to_dict
 from arsum.text.inputs import (
     DEFAULT_MAX_BYTES,
     InputFormat,
     expand_inputs,
     input_names,
     input_releases,
+    jsonl_releases,
     releases_from_bytes,
 )
 from arsum.text.release import Release
 
 MANIFEST = "manifest.json"
+LOCK = ".arsum.lock"
+RAY_LOG = "ray-driver.log"  # Ray's own lines (its C++ core, its warnings), off the terminal unless ARSUM_RAY_LOGS=1
 RESULT_SHARDS = "part-*.jsonl"
 ERROR_SHARDS = "errors-*.jsonl"
+_RUN = r"\d{8}T\d{6}-[0-9a-f]{6}"
+_SHARD = re.compile(rf"(part|errors)-{_RUN}-\d{{5}}\.jsonl")
+_TEMP = re.compile(rf"\.((part|errors)-{_RUN}-\d{{5}}\.jsonl|{re.escape(MANIFEST)})\.[0-9a-f]{{8}}\.tmp")
+MAX_MANIFEST_BYTES = 8 << 20
+MAX_RECORD_BYTES = 256 << 20  # one line of a shard: one record, far below this unless the file is not a shard
+SHARD_RECORDS = 64  # a local run writes a shard every SHARD_RECORDS records ...
+SHARD_SECONDS = 30.0  # ... or every SHARD_SECONDS, so a crash loses little; Ctrl-C and SIGTERM lose nothing finished
 
 Command = Literal["summarize", "translate"]
+
+# Settings whose option is not `--` plus the field name; booleans are shown as their flag.
+_OPTIONS = {"count": "--sentences", "config_path": "--config", "target": "--to", "source": "--from"}
+_FLAGS = {"english": ("--english", "--no-english"), "enabled": ("--support", "--no-support")}
 
 
 @dataclass(frozen=True)
 class Job:
-    """What every actor builds once: the command and its options (picklable: no reporter, no callbacks)."""
+    """What every worker builds once: the command and its options (picklable: no reporter, no callbacks)."""
 
     command: Command
     options: SummarizeOptions | TranslateOptions
@@ -63,6 +88,39 @@ class Job:
         options = asdict(replace(self.options, models=replace(self.options.models, reporter=SILENT)))
         options["models"].pop("reporter", None)
         return json.loads(json.dumps(options, default=str))
+
+
+def _flat(settings: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in settings.items():
+        if isinstance(value, dict):
+            flat.update(_flat(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def _as_option(key: str, value: Any) -> tuple[str, bool]:
+    """How the user gave a setting on the command line (`--sentences 3`, `--no-english`), and whether they did."""
+    name = key.rsplit(".", 1)[-1]
+    if name in _FLAGS and isinstance(value, bool):
+        return _FLAGS[name][0 if value else 1], True
+    option = _OPTIONS.get(name, "--" + name.replace("_", "-"))
+    if value is None or value is False:
+        return option, False
+    return option if value is True else f"{option} {str(value)[:80]}", True
+
+
+def settings_difference(before: dict[str, Any], now: dict[str, Any]) -> str | None:
+    """The first option that differs, as `without --sentences, this run gives --sentences 5`; None when all
+    match. A setting the earlier manifest lacks (an older arsum) is not held against the rerun."""
+    old, new = _flat(before), _flat(now)
+    for key, value in new.items():
+        if key in old and old[key] != value:
+            (was, given), (now_text, now_given) = _as_option(key, old[key]), _as_option(key, value)
+            return (f"{'with' if given else 'without'} {was}, "
+                    f"{f'this run gives {now_text}' if now_given else f'this run leaves {now_text} out'}")
+    return None
 
 
 @dataclass(frozen=True)
@@ -127,10 +185,25 @@ def _expand_remote(uri: str, suffix: str) -> Iterator[str | InputError]:
 def expand(paths: Sequence[str], input_format: InputFormat) -> Iterator[str | InputError]:
     """The files to read, local and remote, in the order given."""
     if not paths or "-" in paths:
-        raise UsageError("--ray reads files and folders (local or s3://, gs://, hdfs://), not stdin")
+        raise UsageError("--output-dir reads files and folders (local or s3://, gs://, hdfs://), not stdin")
     suffix = ".jsonl" if input_format == "jsonl" else ".txt"
     for path in paths:
         yield from (_expand_remote(path, suffix) if is_uri(path) else expand_inputs([path], input_format))
+
+
+class _Capped(io.RawIOBase):
+    """A remote stream as a raw file, so JSON lines are read one at a time under --max-bytes, never whole."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
 
 
 def _read_remote(uri: str, options: InputOptions) -> Iterator[Release | InputError]:
@@ -140,7 +213,12 @@ def _read_remote(uri: str, options: InputOptions) -> Iterator[Release | InputErr
     try:
         fs, path = pafs.FileSystem.from_uri(uri)
         with fs.open_input_stream(path) as handle:
-            data = handle.read(options.max_bytes + 1) if options.input_format == "text" else handle.read()
+            if options.input_format == "jsonl":
+                reader: BinaryIO = io.BufferedReader(_Capped(handle), 1 << 20)  # type: ignore[assignment]
+                yield from jsonl_releases(reader, source=source, name=name, max_bytes=options.max_bytes,
+                                          require_arabic=options.require_arabic)
+                return
+            data = handle.read(options.max_bytes + 1)
     except (OSError, ValueError) as err:
         yield _remote_error(uri, err)
         return
@@ -154,6 +232,82 @@ def read_any(path: str, options: InputOptions) -> Iterator[Release | InputError]
     return input_releases(path, **asdict(options))
 
 
+# --------------------------------------------------------------------------- ids unique per input
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One file of a run: `path` as read, `name` its id prefix (relative to the inputs' common folder)."""
+
+    path: str
+    name: str
+
+
+def _key(path: str) -> str:
+    return path if is_uri(path) else os.path.realpath(path)
+
+
+def _common_root(keys: Sequence[str]) -> str | None:
+    """The deepest folder holding every key (by `/` segments; URIs and local paths apart), None if there is none."""
+    parents = [key.split("/")[:-1] for key in keys]
+    if not parents:
+        return None
+    common = parents[0]
+    for segments in parents[1:]:
+        size = 0
+        while size < min(len(common), len(segments)) and common[size] == segments[size]:
+            size += 1
+        common = common[:size]
+    return "/".join(common) + "/" if common else None
+
+
+def _relative(key: str, root: str | None) -> str:
+    if root is not None and key.startswith(root):
+        return key[len(root):]
+    if root is not None and not is_uri(key) and not is_uri(root):
+        return os.path.relpath(key, root)
+    return key
+
+
+def plan_inputs(files: Sequence[str], roots: dict[str, str]) -> tuple[list[InputFile], dict[str, str]]:
+    """Each distinct file once, named relative to the common folder of local files (and of remote ones).
+
+    `roots` are the folders an earlier run into the same DIR named its files from: they are kept, so a rerun
+    with more or other inputs never renames what is there. Returns the files and the roots to record.
+    """
+    keyed: dict[str, str] = {}
+    for path in files:
+        keyed.setdefault(_key(path), path)  # the same file named twice (`a.txt dir/`) is read once
+    roots = dict(roots)
+    for kind, keys in (("local", [k for k in keyed if not is_uri(k)]), ("remote", [k for k in keyed if is_uri(k)])):
+        root = roots.get(kind) or _common_root(keys)
+        if root is not None:
+            roots[kind] = root
+    planned = []
+    for key, path in keyed.items():
+        relative = _relative(key, roots.get("remote" if is_uri(key) else "local"))
+        planned.append(InputFile(path, input_names(relative)[0]))  # input_names: undecodable bytes made printable
+    return planned, roots
+
+
+def renamed(item: Release | InputError, file: InputFile) -> Release | InputError:
+    """A release of `file` with its id named from the file's relative name instead of its base name."""
+    if isinstance(item, InputError):
+        return item
+    base = input_names(file.path)[1]
+    if base == file.name:
+        return item
+    for mark in ("#", ":"):  # NAME#k (text), NAME:LINE (a JSON line without its own id)
+        number = item.id.removeprefix(base + mark)
+        if number != item.id and number.isdigit() and (mark == "#" or item.source.endswith(":" + number)):
+            return replace(item, id=f"{file.name}{mark}{number}")
+    return item
+
+
+def read_file(file: InputFile, options: InputOptions) -> Iterator[Release | InputError]:
+    return (renamed(item, file) for item in read_any(file.path, options))
+
+
 # --------------------------------------------------------------------------- the output folder
 
 
@@ -161,7 +315,7 @@ def _write_atomically(path: Path, text: str) -> None:
     """Temporary name, fsync, rename: a reader (or a rerun) sees the whole file or none of it."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+        with open(tmp, "x", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
@@ -171,51 +325,212 @@ def _write_atomically(path: Path, text: str) -> None:
         raise OutputError(f"{path}: cannot write ({(err.strerror or str(err)).lower()})") from None
 
 
-def written_ids(output_dir: Path) -> tuple[set[str], set[str]]:
-    """(result ids, error ids) already in DIR; shards are whole by construction."""
-    found: tuple[set[str], set[str]] = (set(), set())
-    for target, pattern in zip(found, (RESULT_SHARDS, ERROR_SHARDS)):
-        for shard in sorted(output_dir.glob(pattern)):
-            with open(shard, encoding="utf-8") as handle:
-                target.update(json.loads(line)["id"] for line in handle if line.strip())
-    return found
+def _regular(path: Path) -> os.stat_result:
+    """lstat of a file arsum is about to read: a link, FIFO or device is refused before it is opened."""
+    st = path.lstat()
+    if not stat.S_ISREG(st.st_mode):
+        raise OutputError(f"{path}: is not a regular file; arsum did not write it: move it out of the output folder")
+    return st
+
+
+def _damaged(path: Path, problem: str) -> OutputError:
+    return OutputError(f"{path}: {problem}, a damaged shard; delete this file and run again (its releases are redone)")
+
+
+def _shard_records(path: Path, error_shard: bool) -> Iterator[tuple[str, str]]:
+    """(id, source) of each record of one shard, every line checked as untrusted."""
+    _regular(path)
+    needed = ("id", "source", "message") if error_shard else ("id", "source")
+    with open(path, "rb") as handle:
+        number = 0
+        while line := handle.readline(MAX_RECORD_BYTES + 1):
+            number += 1
+            if not line.endswith(b"\n"):
+                raise _damaged(path, f"line {number} is cut short" if len(line) <= MAX_RECORD_BYTES
+                               else f"line {number} is above {MAX_RECORD_BYTES} bytes")
+            try:
+                record = json.loads(line.decode("utf-8"))
+            except UnicodeDecodeError:
+                raise _damaged(path, f"line {number} is not valid UTF-8") from None
+            except (ValueError, RecursionError):
+                raise _damaged(path, f"line {number} is not JSON") from None
+            if not isinstance(record, dict) or not all(isinstance(record.get(key), str) for key in needed):
+                raise _damaged(path, f"line {number} is not an arsum record (no {', '.join(needed)} strings)")
+            yield record["id"], record["source"]
+
+
+def read_manifest(path: Path) -> dict[str, Any] | None:
+    """The manifest of DIR, checked as untrusted (size, encoding, fields); None when there is none."""
+    manifest = path / MANIFEST
+    if not os.path.lexists(manifest):
+        return None
+    fix = "delete it and run again (the shards are kept and checked)"
+    size = _regular(manifest).st_size
+    if size > MAX_MANIFEST_BYTES:
+        raise OutputError(f"{manifest}: is {size} bytes, not a manifest arsum wrote; {fix}")
+    try:
+        before = json.loads(manifest.read_bytes()[: MAX_MANIFEST_BYTES + 1].decode("utf-8"))
+    except UnicodeDecodeError:
+        raise OutputError(f"{manifest}: is not valid UTF-8 (damaged); {fix}") from None
+    except (ValueError, RecursionError):
+        raise OutputError(f"{manifest}: is not valid JSON (damaged or cut short); {fix}") from None
+    except OSError as err:
+        raise OutputError(f"{manifest}: cannot read ({(err.strerror or str(err)).lower()})") from None
+    shapes = {"command": str, "settings": dict, "inputs": list, "models": list, "runs": list, "id_roots": dict}
+    if not isinstance(before, dict) or any(
+        key in before and not isinstance(before[key], kind) for key, kind in shapes.items()
+    ) or not isinstance(before.get("command"), str) or not isinstance(before.get("settings"), dict):
+        raise OutputError(f"{manifest}: is not an arsum manifest (fields missing or of the wrong type); {fix}")
+    return before
+
+
+class _Lock:
+    """An exclusive lock on DIR/.arsum.lock, held for the whole run; the OS drops it when the process dies, so a
+    killed run never leaves the folder locked. A second run is refused at once."""
+
+    def __init__(self, folder: Path) -> None:
+        path = folder / LOCK
+        try:
+            self.fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        except OSError as err:
+            raise OutputError(f"{path}: cannot open the lock ({(err.strerror or str(err)).lower()})") from None
+        try:
+            if not stat.S_ISREG(os.fstat(self.fd).st_mode) or not self._try_lock():
+                raise OutputError(
+                    f"{folder}: another arsum run{self._holder()} is writing there; wait for it to end, "
+                    "or use another --output-dir"
+                )
+            os.ftruncate(self.fd, 0)
+            os.write(self.fd, f"{os.getpid()}\n".encode())
+        except BaseException:
+            os.close(self.fd)
+            raise
+
+    def _try_lock(self) -> bool:
+        try:
+            import fcntl
+        except ImportError:  # Windows
+            import msvcrt
+
+            try:
+                msvcrt.locking(self.fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+            except OSError:
+                return False
+            return True
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False
+        return True
+
+    def _holder(self) -> str:
+        with contextlib.suppress(OSError, ValueError):
+            pid = int(os.pread(self.fd, 32, 0).decode("ascii").strip())
+            return f" (pid {pid})"
+        return ""
+
+    def release(self) -> None:
+        os.close(self.fd)  # closing drops the lock; the file stays (removing it would race a waiting run)
 
 
 class OutputDir:
-    """DIR: shards of JSON lines (results, errors) and manifest.json; only the driver writes here."""
+    """DIR: shards of JSON lines (results, errors) and manifest.json, owned by this run until `close`.
+
+    Opening checks the folder (not an input, not inside one), takes the lock, checks the manifest's command
+    and settings, removes only temporary shards of runs that died, and reads the ids of every shard, checked.
+    """
 
     def __init__(self, path: Path, job: Job, cluster: Any, inputs: Sequence[str]) -> None:
         self.path = path
         self.run = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
         self.shards = 0
-        self.manifest: dict[str, Any] = {
-            "arsum_version": __version__,
-            "command": job.command,
-            "settings": job.settings(),
-            "inputs": list(inputs),
-            "cluster": asdict(cluster),
-        }
-        self._check(inputs)
-        path.mkdir(parents=True, exist_ok=True)
-        for stale in path.glob(".*.tmp"):  # a shard being written when an earlier run was killed
-            stale.unlink(missing_ok=True)
-        self.results, self.errors = written_ids(path)
+        self.results: set[str] = set()
+        self.errors: set[str] = set()
+        self.sources: dict[str, str] = {}  # id -> source of the releases this run claimed
+        self._check_place(inputs)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise OutputError(f"{path}: cannot create the folder ({(err.strerror or str(err)).lower()})") from None
+        self._lock = _Lock(path)
+        try:
+            before = read_manifest(path) or {}
+            self.manifest: dict[str, Any] = {
+                "arsum_version": __version__,
+                "command": job.command,
+                "settings": job.settings(),
+                "inputs": list(dict.fromkeys([*(i for i in before.get("inputs", []) if isinstance(i, str)), *inputs])),
+                "cluster": asdict(cluster) if cluster is not None else None,
+                "id_roots": before.get("id_roots", {}),
+                "models": before.get("models", []),
+                "runs": [r for r in before.get("runs", []) if isinstance(r, dict)],
+            }
+            self._check_settings(before)
+            self._scan()
+            self._save("running", RunSummary())
+        except BaseException:
+            self._lock.release()
+            raise
 
-    def _check(self, inputs: Sequence[str]) -> None:
+    def _check_place(self, inputs: Sequence[str]) -> None:
         if self.path.exists() and not self.path.is_dir():
             raise OutputError(f"{self.path}: is not a directory")
+        here = Path(os.path.realpath(self.path))
         for given in inputs:
-            if not is_uri(given) and Path(given).resolve() == self.path.resolve():
-                raise OutputError(f"{self.path}: is one of the inputs; use another --output-dir")
-        manifest = self.path / MANIFEST
-        if manifest.exists():
-            before = json.loads(manifest.read_text(encoding="utf-8"))
-            for key in ("command", "settings"):
-                if before.get(key) != self.manifest[key]:
-                    raise OutputError(
-                        f"{self.path}: holds the output of another {key} ({before.get(key)}); "
-                        "use another --output-dir to keep runs apart"
-                    )
+            if is_uri(given) or given == "-":
+                continue
+            other = Path(os.path.realpath(given))
+            if here == other or (other.is_dir() and other in here.parents):
+                where = "is one of the inputs" if here == other else f"is inside input folder {given}"
+                raise OutputError(f"{self.path}: {where}; use an --output-dir outside the inputs")
+
+    def _check_settings(self, before: dict[str, Any]) -> None:
+        if not before:
+            return
+        if before["command"] != self.manifest["command"]:
+            raise OutputError(
+                f"{self.path}: holds the output of `arsum {before['command'][:40]}`, not of `arsum "
+                f"{self.manifest['command']}`; use another --output-dir to keep runs apart"
+            )
+        difference = settings_difference(before["settings"], self.manifest["settings"])
+        if difference is not None:
+            raise OutputError(
+                f"{self.path}: was written {difference}; rerun with the same options to resume, "
+                "or use another --output-dir"
+            )
+
+    def _scan(self) -> None:
+        for entry in sorted(os.scandir(self.path), key=lambda e: e.name):
+            name = entry.name
+            if _TEMP.fullmatch(name) and entry.is_file(follow_symlinks=False):
+                os.unlink(entry.path)  # a shard being written when an earlier run died (the lock says none runs)
+            elif _SHARD.fullmatch(name):
+                error_shard = name.startswith("errors-")
+                target = self.errors if error_shard else self.results
+                target.update(rid for rid, _ in _shard_records(Path(entry.path), error_shard))
+            elif Path(name).match(RESULT_SHARDS) or Path(name).match(ERROR_SHARDS):
+                raise OutputError(
+                    f"{entry.path}: was not written by arsum (shards are named part-RUN-NUMBER.jsonl); "
+                    "move it out of the output folder"
+                )
+
+    def roots(self) -> dict[str, str]:
+        roots = self.manifest["id_roots"]
+        return {k: v for k, v in roots.items() if k in ("local", "remote") and isinstance(v, str)}
+
+    def plan(self, files: Sequence[str]) -> list[InputFile]:
+        """The run's files with their id names; the roots are recorded for the runs that come later."""
+        planned, roots = plan_inputs(files, self.roots())
+        self.manifest["id_roots"] = roots
+        return planned
+
+    def claim(self, rid: str, source: str) -> str | None:
+        """Take `rid` for the release read from `source`: None if it is new; else the earlier source."""
+        if rid in self.results:
+            return self.sources.get(rid, "an earlier run")
+        self.results.add(rid)
+        self.sources[rid] = source
+        return None
 
     def write(self, lines: Sequence[str], errors: bool) -> None:
         if not lines:
@@ -224,15 +539,24 @@ class OutputDir:
         name = f"{'errors' if errors else 'part'}-{self.run}-{self.shards:05d}.jsonl"
         _write_atomically(self.path / name, "".join(line + "\n" for line in lines))
 
-    def close(self, summary: RunSummary, status: str) -> None:
-        models = sorted(set(self.manifest.get("models", [])) | summary.models)
+    def _save(self, status: str, summary: RunSummary) -> None:
+        run = {"run": self.run, "status": status, **asdict(summary), "models": sorted(summary.models)}
+        runs = [r for r in self.manifest["runs"] if r.get("run") != self.run]
         self.manifest.update(
             status=status,
-            models=models,
+            models=sorted({str(m) for m in self.manifest["models"]} | summary.models),
             counts={"releases": len(self.results), "errors": len(self.errors)},
-            last_run={"run": self.run, **asdict(summary), "models": sorted(summary.models)},
+            last_run=run,
+            runs=[*runs, run],
         )
         _write_atomically(self.path / MANIFEST, json.dumps(self.manifest, ensure_ascii=False, indent=2) + "\n")
+
+    def close(self, summary: RunSummary, status: str) -> None:
+        """Record the run (totals of every run in DIR) and give the folder up."""
+        try:
+            self._save(status, summary)
+        finally:
+            self._lock.release()
 
 
 def _models_of(line: str) -> Iterator[str]:
@@ -245,3 +569,120 @@ def _models_of(line: str) -> Iterator[str]:
             yield f"{model}@{revision}" if revision else model
 
 
+def duplicate_error(rid: str, source: str, first: str) -> ErrorRecord:
+    """A release whose id another release of the run already has: refused, never dropped silently."""
+    return ErrorRecord(id=source, source=source,
+                       message=f"id {json.dumps(rid, ensure_ascii=False)[:200]} is also the id of {first}; an output "
+                       "folder keeps one record per id, so this release is not written (give it its own id)")
+
+
+class Writer:
+    """What a run sends to DIR: results and errors, each id once, a shard at a time; counts in `summary`."""
+
+    def __init__(self, out: OutputDir, summary: RunSummary, notify: Notify, advance: Callable[[int], None]) -> None:
+        self.out = out
+        self.summary = summary
+        self.notify = notify
+        self.advance = advance
+        self.results: list[str] = []
+        self.errors: list[str] = []
+        self.last = time.monotonic()
+
+    def error(self, record: ErrorRecord) -> None:
+        self.summary.errors += 1
+        self.notify(f"{record.source}: {record.message}")
+        if record.id not in self.out.errors:
+            self.out.errors.add(record.id)
+            self.errors.append(json.dumps(to_dict(record), ensure_ascii=False))
+
+    def result(self, line: str) -> None:
+        self.summary.models.update(_models_of(line))
+        self.summary.written += 1
+        self.results.append(line)
+        self.advance(1)
+
+    def flush(self, *, unless_small: bool = False) -> None:
+        pending = len(self.results) + len(self.errors)
+        if unless_small and pending < SHARD_RECORDS and time.monotonic() - self.last < SHARD_SECONDS:
+            return
+        self.out.write(self.results, errors=False)
+        self.out.write(self.errors, errors=True)
+        self.results, self.errors, self.last = [], [], time.monotonic()
+
+
+def list_files(paths: Sequence[str], inputs: InputOptions) -> tuple[list[str], list[ErrorRecord]]:
+    files: list[str] = []
+    errors: list[ErrorRecord] = []
+    for item in expand(paths, inputs.input_format):
+        if isinstance(item, InputError):
+            errors.append(ErrorRecord.from_error(item))
+        else:
+            files.append(item)
+    return files, errors
+
+
+# --------------------------------------------------------------------------- the run in this process
+
+
+def run_local(
+    job: Job,
+    paths: Sequence[str],
+    output_dir: Path,
+    *,
+    inputs: InputOptions = InputOptions(),
+    reporter: Reporter = SILENT,
+    notify: Notify = lambda message: None,
+    report: Notify | None = None,
+) -> RunSummary:
+    """`job` over every release of `paths` in this process, into DIR as a Ray run writes it; this run's counts.
+
+    Releases whose ids are in DIR are skipped before the model; finished records are written a shard at a time,
+    and those pending when the run is interrupted (Ctrl-C, SIGTERM, an error) are written before it ends.
+    """
+    started = time.perf_counter()
+    out = OutputDir(output_dir, job, None, paths)
+    summary = RunSummary()
+    status = "interrupted"
+    try:
+        files, listing_errors = list_files(paths, inputs)
+        with reporter.track("releases", total=None) as tracker:
+            writer = Writer(out, summary, report or notify, tracker.advance)
+            for record in listing_errors:
+                writer.error(record)
+            process = job.build(notify)
+            fresh = _fresh(out, out.plan(files), inputs, writer)
+            try:
+                for window in windows(fresh, process.window):
+                    for result in process(window):
+                        writer.result(json.dumps(to_dict(result), ensure_ascii=False))
+                    writer.flush(unless_small=True)
+            finally:
+                writer.flush()
+        status = "complete"
+    except Exception:
+        raise
+    except BaseException:  # Ctrl-C, SIGTERM: what was finished is in DIR
+        summary.seconds = time.perf_counter() - started
+        notify(f"{summary.line(output_dir)} before the run was stopped; the same command resumes")
+        raise
+    finally:
+        summary.seconds = time.perf_counter() - started
+        out.close(summary, status)
+    return summary
+
+
+def _fresh(out: OutputDir, files: Iterable[InputFile], inputs: InputOptions, writer: Writer) -> Iterator[Release]:
+    """The releases not yet in DIR, in input order; bad inputs and repeated ids become error records."""
+    for file in files:
+        for item in read_file(file, inputs):
+            if isinstance(item, InputError):
+                writer.error(ErrorRecord.from_error(item))
+                continue
+            if item.id in out.results and item.id not in out.sources:
+                writer.summary.skipped += 1
+                continue
+            first = out.claim(item.id, item.source)
+            if first is not None:
+                writer.error(duplicate_error(item.id, item.source, first))
+                continue
+            yield item

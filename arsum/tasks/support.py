@@ -192,7 +192,7 @@ def _encoder_folder(source: str, revision: str | None) -> Path:
     """The local folder of an encoder: the folder given, or a hub id's snapshot in the HF cache. Only
     `arsum models pull` downloads; scoring never touches the network."""
     from arsum.models.config import ModelSpec
-    from arsum.models.store import cached_snapshot
+    from arsum.models.store import cached_snapshot, pull_hint
 
     path = Path(source).expanduser()
     if path.is_dir():
@@ -201,7 +201,7 @@ def _encoder_folder(source: str, revision: str | None) -> Path:
         raise ModelUnavailable(source, "no such folder", "give a folder holding a transformers encoder")
     folder = cached_snapshot(ModelSpec(name=source, source=source, family="auto", revision=revision))
     if folder is None:
-        raise ModelUnavailable(source, "sentence encoder is not downloaded", f"run `arsum models pull {source}`")
+        raise ModelUnavailable(source, "sentence encoder is not downloaded", pull_hint(source))
     return folder
 
 

@@ -402,6 +402,13 @@ def _load_jsonl(
             handle.close()
 
 
+def jsonl_releases(
+    handle: BinaryIO, *, source: str, name: str, max_bytes: int = DEFAULT_MAX_BYTES, require_arabic: bool = True
+) -> Iterator[Release | InputError]:
+    """The releases of a JSON-lines stream already open (a remote file), a line at a time under max_bytes."""
+    return _jsonl_releases(handle, source, name, max_bytes, require_arabic)
+
+
 def _jsonl_releases(
     handle: BinaryIO, source: str, name: str, max_bytes: int, require_arabic: bool
 ) -> Iterator[Release | InputError]:
