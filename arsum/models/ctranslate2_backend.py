@@ -33,6 +33,7 @@ from arsum.models.folders import (
     read_metadata,
     tokenizer_kwargs,
 )
+from arsum.models.inuse import hold
 from arsum.models.vocabulary import VMAP_FILE
 from arsum.reporting import SILENT, Reporter
 
@@ -126,6 +127,7 @@ class CTranslate2Backend:
         if not is_ct2_folder(folder):
             raise ModelUnavailable(spec.name, f"{folder} is not a CTranslate2 model (no {CT2_MODEL_FILE})",
                                    f"run `arsum models convert {spec.name}`")
+        hold(spec)  # in use until this process ends: `models remove` refuses it meanwhile
         device = resolve_device(self.device, "ctranslate2")
         compute_type = self.quantize or "default"
         workers, per_worker = cpu_threads_split(thread_count()) if device == "cpu" else (1, 0)

@@ -27,6 +27,7 @@ from arsum.models.folders import (
     snapshot_commit,
     tokenizer_kwargs,
 )
+from arsum.models.inuse import hold
 from arsum.models.store import model_path
 from arsum.models.vocabulary import output_vocabulary
 from arsum.reporting import SILENT, Reporter
@@ -52,6 +53,7 @@ def load_transformers(
     whichever thread asks first (the others wait for it)."""
     check_quantize("transformers", quantize)
     folder = model_path(spec)  # first: a model that is not there fails before torch is imported
+    hold(spec)  # in use until this process ends: `models remove` refuses it meanwhile
     with RUNTIME_LOCK:
         resolved = resolve_device(device, "transformers")
         if quantize == "int8" and resolved != "cpu":
