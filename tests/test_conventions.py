@@ -174,7 +174,7 @@ def test_the_command_list_gives_each_description_whole() -> None:
 
 
 COMMANDS_WITH_EXAMPLES = [
-    [], ["summarize"], ["translate"], ["check"], ["schema"],
+    [], ["summarize"], ["translate"], ["check"], ["digest"], ["schema"],
     *[["models", name] for name in ("list", "pull", "info", "path", "convert", "export", "import")],
 ]
 
@@ -467,30 +467,67 @@ def test_the_bidi_hint_is_given_every_run_where_nothing_can_be_remembered(tmp_pa
     assert bidi_hint(env) and bidi_hint(env)
 
 
-def _on_a_terminal(args: list[str], env: dict[str, str]) -> tuple[int, str]:
-    """Run arsum with stdout on a pseudo-terminal (as in a tmux pane) and stderr on a pipe; (status, stderr)."""
+def _on_a_terminal(args: list[str], env: dict[str, str]) -> tuple[int, str, str]:
+    """Run arsum with stdout on a pseudo-terminal (as in a tmux pane) and stderr on a pipe or, with
+    `ARSUM_TEST_STDERR_TTY`, the terminal too; (status, stdout, stderr)."""
     import pty
+    import select
 
     main, sub = pty.openpty()
+    both = env.pop("ARSUM_TEST_STDERR_TTY", None)
     try:
-        done = subprocess.run([sys.executable, "-m", "arsum", *args], stdout=sub, stderr=subprocess.PIPE,
+        done = subprocess.run([sys.executable, "-m", "arsum", *args], stdout=sub, stderr=sub if both else subprocess.PIPE,
                               env=arsum_env(**env), timeout=120, check=False)
+        shown = b""
+        while select.select([main], [], [], 0.2)[0]:
+            chunk = os.read(main, 65536)
+            if not chunk:
+                break
+            shown += chunk
     finally:
         os.close(sub)
         os.close(main)
-    return done.returncode, done.stderr.decode()
+    return done.returncode, shown.decode(errors="replace"), (done.stderr or b"").decode()
 
 
 @pytest.mark.skipif(not hasattr(os, "openpty"), reason="no pseudo-terminals on this platform")
 def test_the_hint_appears_once_in_tmux_and_never_when_bidi_was_chosen(tmp_path: Path) -> None:
     env = {"TMUX": "/tmp/tmux-1000/default,4242,0", "XDG_STATE_HOME": str(tmp_path / "state"), "COLUMNS": "80"}
     args = ["summarize", "--no-english", "-n", "1", "-f", "text", "-t", OWN_SENTENCES[0]]
-    for extra, extra_env in [([], {"ARSUM_BIDI": "0"}), (["--bidi"], {}), (["-q"], {}), (["-o", str(tmp_path / "o.txt")], {})]:
-        status, stderr = _on_a_terminal(args + extra, {**env, **extra_env})
-        assert status == 0 and "--bidi" not in stderr, (extra, extra_env, stderr)
-    status, stderr = _on_a_terminal(args, env)
-    assert status == 0 and stderr.count("--bidi") == 1 and "tmux" in stderr
-    assert "--bidi" not in _on_a_terminal(args, env)[1]  # once
+    cases = [([], {"ARSUM_BIDI": "0"}), (["--bidi"], {}), (["--no-bidi"], {}), (["-q"], {}),
+             (["-o", str(tmp_path / "o.txt")], {}), (["-f", "json"], {})]
+    for extra, extra_env in cases:
+        status, shown, _ = _on_a_terminal(args + extra, {**env, **extra_env, "ARSUM_TEST_STDERR_TTY": "1"})
+        assert status == 0 and "--bidi" not in shown, (extra, extra_env, shown)
+    status, _, stderr = _on_a_terminal(args, dict(env))  # stderr to a log: nobody would see it, so not used up
+    assert status == 0 and "--bidi" not in stderr
+    status, shown, _ = _on_a_terminal(args, {**env, "ARSUM_TEST_STDERR_TTY": "1"})
+    assert status == 0 and shown.count("--bidi") == 1 and "tmux" in shown
+    assert "--bidi" not in _on_a_terminal(args, {**env, "ARSUM_TEST_STDERR_TTY": "1"})[1]  # once
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="no pseudo-terminals on this platform")
+def test_arsum_bidi_1_reorders_text_on_a_terminal_only(tmp_path: Path) -> None:
+    """The profile's default changes what a terminal shows; a file or a pipe keeps the logical text."""
+    args = ["summarize", "--no-english", "-n", "1", "-f", "text", "-t", OWN_SENTENCES[0]]
+    env = {"ARSUM_BIDI": "1", "COLUMNS": "200", "XDG_STATE_HOME": str(tmp_path / "state")}
+    status, shown, _ = _on_a_terminal(args, dict(env))
+    assert status == 0 and OWN_SENTENCES[0] not in shown and "\ufe8d" in shown  # shaped letters: display order
+    piped = subprocess.run([sys.executable, "-m", "arsum", *args], capture_output=True, text=True,
+                           env=arsum_env(**env), timeout=60, check=False)
+    assert piped.returncode == 0 and OWN_SENTENCES[0] in piped.stdout
+    out = tmp_path / "out.txt"
+    assert runner.invoke(app, [*args, "-o", str(out)], env=env).exit_code == 0
+    assert OWN_SENTENCES[0] in out.read_text(encoding="utf-8")
+    assert OWN_SENTENCES[0] not in runner.invoke(app, [*args, "--bidi"], env=env).stdout  # asked for: a pager
+    rich = runner.invoke(app, [*args[:-3], "-f", "rich", "-t", OWN_SENTENCES[0]], env=env).stdout
+    assert OWN_SENTENCES[0].split()[0] not in rich  # rich is for terminals: reordered
+
+
+@pytest.mark.parametrize("value", ["maybe", "2"])
+def test_a_bad_arsum_bidi_is_a_usage_error_naming_it(value: str) -> None:
+    result = runner.invoke(app, ["summarize", "--no-english", "-t", OWN_SENTENCES[0]], env={"ARSUM_BIDI": value})
+    assert result.exit_code == 2 and f"ARSUM_BIDI={value}" in result.stderr
 
 
 # --- progress totals -------------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from arsum.cli.options import (
     GpusOpt,
     InputFormat,
     InputFormatOpt,
+    KeepPartsOpt,
     LangOpt,
     MaxBytesOpt,
     MinSupportOpt,
@@ -41,6 +42,9 @@ from arsum.cli.options import (
     QuietOpt,
     RatioOpt,
     RayOpt,
+    Reading,
+    Split,
+    SplitOpt,
     Strategy,
     SupportOpt,
     TextOpt,
@@ -49,9 +53,9 @@ from arsum.cli.options import (
     WorkersOpt,
     check_texts,
     examples,
-    text_releases,
     resolve_bidi,
     resolve_format,
+    text_releases,
 )
 from arsum.cli.process import Terminated, boundary, run, say
 from arsum.errors import EXIT_INPUT, EXIT_OK, InputError, UsageError
@@ -102,24 +106,25 @@ def _notifier(quiet: bool) -> Callable[[str], None]:
 def _model_options(
     model: str | None, device: str, quantize: Quantize | None, config: Path | None, backend: Backend | None,
     quiet: bool,
-):
+) -> dict[str, Any]:
+    """The model arguments of `arsum.Summarizer`/`arsum.Translator`, from the options (typer has applied ARSUM_*)."""
     from arsum.cli.progress import TerminalReporter
     from arsum.reporting import SILENT
-    from arsum.tasks.settings import resolve_models
 
-    return resolve_models(model=model, device=device, quantize=quantize.value if quantize else None,
-                          backend=backend.value if backend else None, config=config,
-                          reporter=SILENT if quiet else TerminalReporter())
+    return {"model": model, "device": device, "quantize": quantize.value if quantize else None,
+            "backend": backend.value if backend else None, "config": config,
+            "reporter": SILENT if quiet else TerminalReporter()}
 
 
 def _load(
     paths: list[str] | None, input_format: InputFormat, lang: str | None, max_bytes: int | None,
-    notify: Callable[[str], None], texts: list[str] | None = None,
+    notify: Callable[[str], None], texts: list[str] | None = None, reading: Reading = Reading(),
 ):
     from arsum.text.inputs import DEFAULT_MAX_BYTES, load_releases
 
     if texts:
-        return text_releases(texts, input_format.value, max_bytes or DEFAULT_MAX_BYTES, require_arabic=lang is None)
+        return text_releases(texts, input_format.value, max_bytes or DEFAULT_MAX_BYTES, require_arabic=lang is None,
+                             reading=reading)
     if (not paths or "-" in paths) and sys.stdin is not None and sys.stdin.isatty():
         notify("reading releases from the terminal: paste text, then Ctrl-D (or give FILE; -h for help)")
     return load_releases(
@@ -128,6 +133,8 @@ def _load(
         stdin=sys.stdin.buffer if sys.stdin is not None else None,
         max_bytes=max_bytes or DEFAULT_MAX_BYTES,
         require_arabic=lang is None,
+        split=reading.split.value,
+        join=reading.join_parts,
     )
 
 
@@ -139,8 +146,10 @@ def _run(
     force: bool,
     inputs: list[str],
     bidi: bool,
+    notify: Callable[[str], None] = say,
 ) -> int:
-    """Render `results(on_error)` as it streams; bad inputs are reported and counted."""
+    """Render `results(on_error)` as it streams; bad inputs are reported and counted; `notify` takes the
+    warnings a format does not carry (stderr, or nothing with -q)."""
     from arsum.cli.output import check_output_path, open_output
     from arsum.cli.render import make_renderer
 
@@ -155,7 +164,7 @@ def _run(
     written = 0
     try:
         with open_output(target) as stream:
-            renderer = make_renderer(fmt, stream, bidi=bidi)
+            renderer = make_renderer(fmt, stream, bidi=bidi, notify=notify)
             for result in results(report):
                 renderer.write(result)
                 written += 1
@@ -182,7 +191,7 @@ class _RayRun:
 def _process(
     command: str, task: Any, options: Any, paths: list[str] | None, *, fmt: OutputFormat | None,
     input_format: InputFormat, lang: str | None, max_bytes: int | None, output: Path | None, force: bool, bidi: bool | None,
-    quiet: bool, ray: _RayRun, texts: list[str] | None = None,
+    quiet: bool, ray: _RayRun, texts: list[str] | None = None, reading: Reading = Reading(),
 ) -> int:
     """summarize and translate: into --output-dir (on Ray or here) when asked, else the task mapped over the inputs."""
     check_texts(texts, paths, ray.address)
@@ -190,22 +199,22 @@ def _process(
         if texts:
             raise UsageError("--text is read here; for --output-dir, save the text in a file and give its path")
         return _resumable(command, options, paths, fmt=fmt, input_format=input_format, lang=lang,
-                          max_bytes=max_bytes, output=output, quiet=quiet, ray=ray)
+                          max_bytes=max_bytes, output=output, quiet=quiet, ray=ray, split=reading.split)
     fmt_name = resolve_format(fmt, output, input_format)
     notify = _notifier(quiet)
     runner = task.from_options(options, notify=notify)
-    items = _load(paths, input_format, lang, max_bytes, notify, texts)
+    items = _load(paths, input_format, lang, max_bytes, notify, texts, reading)
     watch = getattr(options.models.reporter, "watch_inputs", None)  # bars show a total once every input is read
     return _run(
         functools.partial(runner.map, watch(items) if watch else items), fmt=fmt_name, output=output, force=force,
         inputs=paths or [],
-        bidi=resolve_bidi(bidi, fmt=fmt_name, output=output, quiet=quiet),
+        bidi=resolve_bidi(bidi, fmt=fmt_name, output=output, quiet=quiet), notify=notify,
     )
 
 
 def _resumable(
     command: str, options: Any, paths: list[str] | None, *, fmt: OutputFormat | None, input_format: InputFormat,
-    lang: str | None, max_bytes: int | None, output: Path | None, quiet: bool, ray: _RayRun,
+    lang: str | None, max_bytes: int | None, output: Path | None, quiet: bool, ray: _RayRun, split: Split = Split.auto,
 ) -> int:
     """--output-dir: JSON-lines shards and a manifest, resumed by a rerun; on Ray with --ray, else in this process.
     One summary line ends the run; input errors are said as they come, as in one process."""
@@ -223,7 +232,8 @@ def _resumable(
     from arsum.text.inputs import DEFAULT_MAX_BYTES
 
     job = Job(command, replace(options, models=replace(options.models, reporter=SILENT)))  # type: ignore[arg-type]
-    inputs = InputOptions(input_format.value, max_bytes or DEFAULT_MAX_BYTES, lang is None)  # type: ignore[arg-type]
+    inputs = InputOptions(input_format.value, max_bytes or DEFAULT_MAX_BYTES, lang is None,  # type: ignore[arg-type]
+                          split=split.value)  # type: ignore[arg-type]
     reporter = SILENT if quiet else TerminalReporter()
     notify = _notifier(quiet)
     if ray.address is None:
@@ -255,6 +265,8 @@ def summarize(
     ratio: RatioOpt = None,
     fmt: FormatOpt = None,
     input_format: InputFormatOpt = InputFormat.text,
+    split: SplitOpt = Split.auto,
+    keep_parts: KeepPartsOpt = False,
     english: Annotated[
         bool,
         typer.Option(
@@ -289,22 +301,18 @@ def summarize(
     quiet: QuietOpt = False,
 ) -> int:
     """Arabic extractive and English abstractive summary of each release."""
-    from arsum.api import Summarizer
-    from arsum.tasks.pipeline import SummarizeOptions
-    from arsum.tasks.settings import Length, resolve_support
+    from arsum.api import Summarizer, summarize_options
 
-    options = SummarizeOptions(
-        length=Length(sentences, ratio),
-        english=english,
-        strategy=strategy.value if strategy else None,
-        models=_model_options(model, device, quantize, config, backend, quiet),
-        support=resolve_support(enabled=support, used=english, min_support=min_support, encoder=encoder,
-                                drop_unsupported=drop_unsupported, config=config),
+    options = summarize_options(  # what arsum.Summarizer resolves; a missing English model stays a notice here
+        sentences=sentences, ratio=ratio, english=english, strategy=strategy.value if strategy else None,
+        support=support, min_support=min_support, encoder=encoder, drop_unsupported=drop_unsupported,
+        **_model_options(model, device, quantize, config, backend, quiet),
     )
     return _process(
         "summarize", Summarizer, options, paths, fmt=fmt, input_format=input_format, lang=lang, max_bytes=max_bytes,
         output=output, force=force, bidi=bidi, quiet=quiet,
         ray=_RayRun(ray, output_dir, workers, gpus_per_worker, threads_per_worker), texts=text,
+        reading=Reading(split, not keep_parts),
     )
 
 
@@ -321,6 +329,8 @@ def translate(
     source: FromOpt = "ar",
     fmt: FormatOpt = None,
     input_format: InputFormatOpt = InputFormat.text,
+    split: SplitOpt = Split.auto,
+    keep_parts: KeepPartsOpt = False,
     model: ModelOpt = None,
     device: DeviceOpt = "auto",
     quantize: QuantizeOpt = None,
@@ -342,28 +352,25 @@ def translate(
     quiet: QuietOpt = False,
 ) -> int:
     """Translate releases sentence by sentence, keeping titles, paragraphs and release boundaries."""
-    from arsum.api import Translator
-    from arsum.tasks.pipeline import TranslateOptions
-    from arsum.tasks.settings import resolve_support
+    from arsum.api import Translator, translate_options
 
-    options = TranslateOptions(
-        target=to,
-        source=source,
-        models=_model_options(model, device, quantize, config, backend, quiet),
-        support=resolve_support(enabled=support, min_support=min_support, encoder=encoder, config=config),
+    options = translate_options(  # what arsum.Translator resolves
+        to=to, source=source, support=support, min_support=min_support, encoder=encoder,
+        **_model_options(model, device, quantize, config, backend, quiet),
     )
     declared = lang or (source if source != "ar" else None)  # English input is not refused for lacking Arabic
     return _process(
         "translate", Translator, options, paths, fmt=fmt, input_format=input_format, lang=declared,
         max_bytes=max_bytes, output=output, force=force, bidi=bidi, quiet=quiet,
         ray=_RayRun(ray, output_dir, workers, gpus_per_worker, threads_per_worker), texts=text,
+        reading=Reading(split, not keep_parts),
     )
 
 
 @app.command(epilog=examples(
     "arsum check release.txt summary.en          # each English sentence against the Arabic",
     "arsum check source.ar translation.en --aligned --translation",
-    "arsum summarize release.txt -f text | arsum check release.txt -",
+    "arsum summarize release.txt -f jsonl | jq -r .english_summary.text | arsum check release.txt -",
 ))
 @boundary
 def check(
@@ -387,6 +394,7 @@ def check(
     output: OutputOpt = None,
     force: ForceOpt = False,
     bidi: BidiOpt = None,
+    quiet: QuietOpt = False,
 ) -> int:
     """Check English text made anywhere against its Arabic source: support, numbers, omissions.
 
@@ -402,11 +410,15 @@ def check(
     target = check_output_path(output, [source, translation], force) if output is not None else None
     result = check_files(
         source, translation, aligned=aligned, translation_expected=translation_expected, encoder=settings.encoder,
-        revision=settings.revision, min_support=settings.min_support, max_bytes=max_bytes, stdin=sys.stdin.buffer,
+        revision=settings.revision, min_support=settings.min_support, max_bytes=max_bytes,
+        stdin=sys.stdin.buffer if sys.stdin is not None else None,
     )
+    notify = _notifier(quiet)
+    for warning in result.input_warnings:
+        notify(f"warning: {warning}")
     with open_output(target) as stream:
         fmt_name = resolve_format(fmt, output)
-        render_check(result, fmt_name, stream, bidi=resolve_bidi(bidi, fmt=fmt_name, output=output))
+        render_check(result, fmt_name, stream, bidi=resolve_bidi(bidi, fmt=fmt_name, output=output, quiet=quiet))
     return EXIT_FLAGGED if result.flagged else EXIT_OK
 
 
@@ -452,24 +464,20 @@ def digest(
     max_bytes: MaxBytesOpt = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
-    bidi: BidiOpt = False,
+    bidi: BidiOpt = None,
     quiet: QuietOpt = False,
 ) -> int:
     """The day's releases as stories: copies, parts and follow-ups of one event together, each summarised once."""
-    from arsum.api import Digester
+    from arsum.api import Digester, summarize_options
     from arsum.cli.digest_render import render_digest
     from arsum.cli.output import check_output_path, open_output
     from arsum.tasks.digest import DIGEST_SENTENCES, DigestOptions
-    from arsum.tasks.pipeline import SummarizeOptions
-    from arsum.tasks.settings import Length, resolve_support
 
     models = _model_options(model, device, quantize, config, backend, quiet)
     options = DigestOptions(
-        summary=SummarizeOptions(
-            length=Length(sentences or DIGEST_SENTENCES, None), english=english, models=models,
-            support=resolve_support(enabled=support, used=english, min_support=min_support, encoder=encoder,
-                                    config=config),
-        ),
+        summary=summarize_options(sentences=sentences or DIGEST_SENTENCES, english=english, support=support,
+                                  min_support=min_support,
+                                  encoder=encoder, **models),
         sort=sort.value, min_sources=min_sources, topical=follow_ups,
     )
     fmt_name = resolve_format(fmt, output)
@@ -482,11 +490,11 @@ def digest(
         failures += 1
         say(str(error))
 
-    result = Digester.from_options(options, notify, models.reporter)(
+    result = Digester.from_options(options, notify, models["reporter"])(
         _load(paths, input_format, lang, max_bytes, notify), report
     )
     with open_output(target) as stream:
-        render_digest(result, fmt_name, stream, bidi=bidi)
+        render_digest(result, fmt_name, stream, bidi=resolve_bidi(bidi, fmt=fmt_name, output=output, quiet=quiet))
     return EXIT_INPUT if failures else EXIT_OK
 
 

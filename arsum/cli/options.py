@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+import os
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -38,6 +40,22 @@ class ListFormat(str, Enum):
 class InputFormat(str, Enum):
     text = "text"
     jsonl = "jsonl"
+
+
+class Split(str, Enum):
+    """Where a text input is cut into releases (arsum.text.releases.SPLIT_MODES)."""
+
+    auto = "auto"
+    separator = "separator"
+    never = "never"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How text inputs are cut into releases, and whether the parts of a multi-part release are joined."""
+
+    split: Split = Split.auto
+    join_parts: bool = True
 
 
 class Strategy(str, Enum):
@@ -80,8 +98,19 @@ def check_texts(texts: list[str] | None, paths: list[str] | None, ray: str | Non
         raise UsageError("--text is read here; for --ray, save the text in a file and give its path")
 
 
-def text_releases(texts: list[str], input_format: str, max_bytes: int, *, require_arabic: bool) -> Iterator[Any]:
+def text_releases(
+    texts: list[str], input_format: str, max_bytes: int, *, require_arabic: bool, reading: Reading = Reading()
+) -> Iterator[Any]:
     """The releases of each --text, read as a file's bytes are (`<text>`, ids `text#1`; `<text 2>` for the second)."""
+    from arsum.text.releases import join_parts
+
+    items = _text_releases(texts, input_format, max_bytes, require_arabic=require_arabic, reading=reading)
+    return join_parts(items) if reading.join_parts else items
+
+
+def _text_releases(
+    texts: list[str], input_format: str, max_bytes: int, *, require_arabic: bool, reading: Reading
+) -> Iterator[Any]:
     from arsum.text.inputs import releases_from_bytes
 
     for k, text in enumerate(texts, start=1):
@@ -89,7 +118,7 @@ def text_releases(texts: list[str], input_format: str, max_bytes: int, *, requir
         # surrogateescape gives back the argument's bytes as the OS passed them, whatever their encoding
         yield from releases_from_bytes(text.encode("utf-8", "surrogateescape"), source=source, name=name,
                                        input_format=input_format, max_bytes=max_bytes,  # type: ignore[arg-type]
-                                       require_arabic=require_arabic)
+                                       require_arabic=require_arabic, split=reading.split.value)
 
 
 FormatOpt = Annotated[
@@ -98,6 +127,23 @@ FormatOpt = Annotated[
         "--format", "-f",
         help="Output format. Default: from -o's extension (.json .jsonl .md .txt .html), else rich on a terminal, "
         "else jsonl for --input-format jsonl and text otherwise.",
+    ),
+]
+SplitOpt = Annotated[
+    Split,
+    typer.Option(
+        "--split",
+        help="Where a text input is cut into releases: auto (--- lines, and the wire's own boundaries: an end marker "
+        "such as // انتهى // with its time stamp or NNNN ends a release, a desk-labelled headline or a dateline after "
+        "body text starts one), separator (--- lines only), never (each input is one release).",
+    ),
+]
+KeepPartsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--keep-parts",
+        help="Keep the parts of a multi-part release (// يتبع //, إضافة أولى …) as separate records; by default parts "
+        "found together in one run are joined into one record listing their ids in `parts`.",
     ),
 ]
 InputFormatOpt = Annotated[
@@ -146,24 +192,50 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Allow --output to repla
 BidiOpt = Annotated[
     bool | None,
     typer.Option(
-        "--bidi/--no-bidi", envvar="ARSUM_BIDI", show_default=False,
+        "--bidi/--no-bidi", show_default=False,
         help="Shape and reorder Arabic for terminals without bidi support: tmux, VS Code, Windows Terminal "
-        "(rich and text output; ARSUM_BIDI=1 makes it the default).",
+        "(rich and text output; ARSUM_BIDI=1 makes it the default on a terminal).",
     ),
 ]
+ENV_BIDI = "ARSUM_BIDI"
+
+
+def _env_bidi() -> bool | None:
+    """ARSUM_BIDI as a yes or no (1/0, true/false, yes/no, on/off); None when unset or empty."""
+    from arsum.errors import UsageError
+
+    value = os.environ.get(ENV_BIDI, "").strip().lower()
+    if not value:
+        return None
+    if value in ("1", "true", "yes", "on", "y", "t"):
+        return True
+    if value in ("0", "false", "no", "off", "n", "f"):
+        return False
+    raise UsageError(f"{ENV_BIDI}={os.environ[ENV_BIDI]}: must be 1 or 0 (true/false, yes/no)")
 
 
 def resolve_bidi(bidi: bool | None, *, fmt: str, output: Path | None, quiet: bool = False) -> bool:
-    """--bidi as given; left unsaid, Arabic written to tmux or VS Code's terminal earns a one-time hint."""
-    if bidi is None and not quiet and output is None and fmt in ("rich", "text"):
-        if sys.stdout is not None and sys.stdout.isatty():
-            from arsum.cli.process import say
-            from arsum.cli.rtl import bidi_hint
+    """Whether Arabic is written in display order: --bidi/--no-bidi as given, for any output.
 
-            hint = bidi_hint()
-            if hint:
-                say(hint)
-    return bool(bidi)
+    ARSUM_BIDI=1, the default a profile sets, reorders what a terminal shows (rich, and text on a terminal) but
+    not text written to a file or a pipe (`> out.txt`, `| grep`), which editors and programs read in logical order;
+    `-f text --bidi | less` asks for it explicitly. Left unsaid, Arabic written to tmux or VS Code's terminal earns
+    a one-time hint.
+    """
+    if bidi is not None:
+        return bidi
+    on_terminal = output is None and sys.stdout is not None and sys.stdout.isatty()
+    default = _env_bidi()
+    if default is not None:
+        return default and (fmt == "rich" or on_terminal)
+    if not quiet and on_terminal and fmt in ("rich", "text") and sys.stderr is not None and sys.stderr.isatty():
+        from arsum.cli.process import say
+        from arsum.cli.rtl import bidi_hint
+
+        hint = bidi_hint()
+        if hint:
+            say(hint)
+    return False
 QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", envvar="ARSUM_QUIET", help="No notices or progress on stderr; errors still print.")
 ]

@@ -48,6 +48,7 @@ from arsum.text.inputs import (
     releases_from_bytes,
 )
 from arsum.text.release import Release
+from arsum.text.releases import SplitMode
 
 MANIFEST = "manifest.json"
 LOCK = ".arsum.lock"
@@ -128,6 +129,7 @@ class InputOptions:
     input_format: InputFormat = "text"
     max_bytes: int = DEFAULT_MAX_BYTES
     require_arabic: bool = True
+    split: SplitMode = "auto"  # where a text input is cut into releases (arsum.text.releases.SPLIT_MODES)
 
 
 @dataclass

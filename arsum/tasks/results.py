@@ -130,6 +130,7 @@ def _release_fields(item: Item) -> dict[str, Any]:
         "byline": release.byline,
         "timestamp": release.timestamp,
         "end_marker": release.end_marker,
+        "parts": list(release.parts),
         "sentences": len(release.sentences),
     }
 

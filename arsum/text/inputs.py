@@ -21,7 +21,14 @@ from typing import BinaryIO, Literal
 from arsum.errors import InputError
 from arsum.text.arabic import arabic_ratio, has_arabic
 from arsum.text.release import Release
-from arsum.text.releases import build_release, iter_releases, parse_release
+from arsum.text.releases import (
+    SplitMode,
+    build_release,
+    iter_releases,
+    join_parts,
+    parse_release,
+    release_texts,
+)
 
 DEFAULT_MAX_BYTES = 10_000_000
 """Largest input (file, stdin, or one JSON line) read: 10 MB, far above any news release,
@@ -213,6 +220,8 @@ def load_releases(
     stdin: BinaryIO | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     require_arabic: bool = True,
+    split: SplitMode = "auto",
+    join: bool = True,
 ) -> Iterator[Release | InputError]:
     """Releases from every input in order; an unusable input yields its InputError and the rest go on.
 
@@ -220,13 +229,24 @@ def load_releases(
     sorted, not recursive) and `-` for stdin; no paths means stdin. Inputs above
     `max_bytes` (default DEFAULT_MAX_BYTES = 10,000,000; per line for JSON lines) are refused unread.
     Releases are yielded as they are parsed: stdin's as soon as their `---` (or the end) is read.
+    `split` says where a text input is cut into releases (arsum.text.releases.SPLIT_MODES); with `join`, the parts
+    of a multi-part release found anywhere in the run are joined into one (arsum.text.releases.join_parts).
     """
+    items = _all_releases(paths, input_format, stdin, max_bytes, require_arabic, split)
+    return join_parts(items) if join else items
+
+
+def _all_releases(
+    paths: Sequence[str], input_format: InputFormat, stdin: BinaryIO | None, max_bytes: int, require_arabic: bool,
+    split: SplitMode,
+) -> Iterator[Release | InputError]:
     for item in expand_inputs(paths, input_format):
         if isinstance(item, InputError):
             yield item
             continue
         yield from input_releases(
-            item, input_format=input_format, stdin=stdin, max_bytes=max_bytes, require_arabic=require_arabic
+            item, input_format=input_format, stdin=stdin, max_bytes=max_bytes, require_arabic=require_arabic,
+            split=split,
         )
 
 
@@ -250,6 +270,7 @@ def input_releases(
     stdin: BinaryIO | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     require_arabic: bool = True,
+    split: SplitMode = "auto",
 ) -> Iterator[Release | InputError]:
     """The releases of one local file (or `-`, stdin), or the errors that make it or its lines unusable."""
     source, name = input_names(item)
@@ -257,11 +278,11 @@ def input_releases(
         if input_format == "jsonl":
             yield from _load_jsonl(item, source, name, stdin, max_bytes, require_arabic)
         elif item == "-":
-            yield from _stdin_releases(_stdin(stdin), max_bytes, require_arabic)
+            yield from _stdin_releases(_stdin(stdin), max_bytes, require_arabic, split)
         else:
             yield from releases_from_bytes(
                 _read_file(item, max_bytes), source=source, name=name, max_bytes=max_bytes,
-                require_arabic=require_arabic,
+                require_arabic=require_arabic, split=split,
             )
     except InputError as err:
         yield err
@@ -275,6 +296,7 @@ def releases_from_bytes(
     input_format: InputFormat = "text",
     max_bytes: int = DEFAULT_MAX_BYTES,
     require_arabic: bool = True,
+    split: SplitMode = "auto",
 ) -> Iterator[Release | InputError]:
     """The releases in the bytes of one input already read (a remote file), exactly as if read from disk."""
     if input_format == "jsonl":
@@ -285,25 +307,28 @@ def releases_from_bytes(
             raise _too_big(source, len(data), max_bytes)
         text, encoding = decode_bytes(data, source)
         del data
-        yield from iter_releases(text, source=source, name=name, encoding=encoding, require_arabic=require_arabic)
+        yield from iter_releases(text, source=source, name=name, encoding=encoding, require_arabic=require_arabic,
+                                 split=split)
     except InputError as err:
         yield err
 
 
-def _stdin_releases(handle: BinaryIO, max_bytes: int, require_arabic: bool) -> Iterator[Release]:
+def _stdin_releases(handle: BinaryIO, max_bytes: int, require_arabic: bool, split: SplitMode = "auto") -> Iterator[Release]:
     """Text-format stdin, one release at a time: each is parsed and yielded once its `---` line (or the end)
     is read, so `tail -f feed | arsum summarize` prints as releases arrive. At most max_bytes are read in all.
 
     UTF-16/32 (a BOM or NUL bytes in the first line) and CR-only line ends cannot be split on newline bytes:
-    such stdin is read whole.
+    such stdin is read whole, as is stdin with `split="never"`. Inside a `---` part the wire's own boundaries cut
+    releases too (`split="auto"`).
     Releases before the first one with Arabic wait, so a stream without any Arabic is refused as a file is.
     """
     first = handle.readline(max_bytes + 1)
     cr_only = b"\r" in first.rstrip(b"\r\n")
-    if first.startswith(tuple(bom for bom, _, codec in _BOMS if codec != "utf-8-sig")) or b"\x00" in first or cr_only:
+    if (first.startswith(tuple(bom for bom, _, codec in _BOMS if codec != "utf-8-sig")) or b"\x00" in first or cr_only
+            or split == "never"):
         text, encoding = decode_bytes(_read_stdin(handle, max_bytes, first), STDIN_SOURCE)
         yield from iter_releases(text, source=STDIN_SOURCE, name=STDIN_NAME, encoding=encoding,
-                                 require_arabic=require_arabic)
+                                 require_arabic=require_arabic, split=split)
         return
     bom = first.startswith(b"\xef\xbb\xbf")
     total = 0
@@ -315,13 +340,14 @@ def _stdin_releases(handle: BinaryIO, max_bytes: int, require_arabic: bool) -> I
     lines: list[bytes] = []
     line = first[3:] if bom else first
 
-    def release_of(chunk: list[bytes]) -> tuple[str, Release] | None:
+    def releases_of(chunk: list[bytes]) -> tuple[str, list[Release]] | None:
         text, encoding = decode_bytes(b"".join(chunk), STDIN_SOURCE)
         if not text.strip():
             return None
         if bom and encoding == "utf-8":
             encoding = "utf-8-sig"
-        return text, parse_release(text, id=f"{STDIN_NAME}#{number}", source=STDIN_SOURCE, encoding=encoding)
+        return text, [parse_release(piece, id=f"{STDIN_NAME}#{number + k}", source=STDIN_SOURCE, encoding=encoding)
+                      for k, piece in enumerate(release_texts(text, split))]
 
     while True:
         total += len(line)
@@ -332,14 +358,14 @@ def _stdin_releases(handle: BinaryIO, max_bytes: int, require_arabic: bool) -> I
             lines.append(line)
         else:
             separators = separators or not end
-            parsed = release_of(lines)
+            parsed = releases_of(lines)
             lines = []
             if parsed is not None:
-                text, release = parsed
-                number += 1
+                text, releases = parsed
+                number += len(releases)
                 sample = sample if sample is not None else text
                 arabic = arabic or has_arabic(text)
-                held.append(release)
+                held.extend(releases)
                 if arabic:
                     yield from held
                     held = []
@@ -391,7 +417,7 @@ def _load_jsonl(
     item: str, source: str, name: str, stdin: BinaryIO | None, max_bytes: int, require_arabic: bool
 ) -> Iterator[Release | InputError]:
     try:
-        handle = _stdin(stdin) if item == "-" else open(item, "rb")  # noqa: SIM115
+        handle = _stdin(stdin) if item == "-" else open(item, "rb")
     except OSError as err:
         yield _os_error(source, err)
         return

@@ -39,5 +39,7 @@ class Release:
     end_marker: str | None = None  # the end marker as written (`// انتهى //`, `// إنتهـى //`)
     byline: str | None = None  # a newspaper's byline line (`عين اليوم – جدة`, `فلان- سبق- الباحة`)
     warnings: tuple[str, ...] = ()
+    continues: bool = False  # ends with `// يتبع //`: a later part carries on
+    parts: tuple[str, ...] = ()  # the ids of the parts joined into this release (arsum.text.releases.join_parts)
     outlet: str | None = None  # who published it, where the input says (a JSON line's `source`)
     time: str | None = None  # when it was published, as the input gives it (a JSON line's `time`)

@@ -10,13 +10,22 @@ from __future__ import annotations
 import html
 import itertools
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from typing import Literal, TypeVar
 
 from arsum.errors import InputError
-from arsum.text.arabic import MAX_SENTENCE_CHARS, has_arabic, is_heading, sentence_spans
+from arsum.text.arabic import (
+    MAX_SENTENCE_CHARS,
+    has_arabic,
+    is_heading,
+    normalize,
+    sentence_spans,
+)
 from arsum.text.release import Release, Sentence
 
+T = TypeVar("T")
 _SEPARATOR = re.compile(r"^[ \t]*---[ \t]*$", re.MULTILINE)
 _DESK = re.compile(r"^\s*(?P<desk>[^\W\d_]+(?:[ \t]+[^\W\d_]+){0,2})[ \t]*/[ \t]+(?P<title>\S.*)$")
 _TERMINAL = tuple(".!?؟؛…")
@@ -160,7 +169,7 @@ def _strip_web(lines: list[str]) -> list[str]:
     kept = []
     for ln in lines:
         short = len(ln.split()) <= 10
-        if ln.strip() and (_PART_LABEL.match(ln.strip()) or (short and (
+        if ln.strip() and (_PART_LABEL.match(ln.strip()) or _furniture_only(ln) or (short and (
                 _CAPTION.match(ln.strip()) or _WEB_LINE.match(ln) or _CREDIT_LINE.match(_bare(ln))))):
             continue
         edge = _CAPTION_EDGE.sub("", ln)
@@ -336,7 +345,9 @@ def _headline_shape(first: str, blank_after: bool, nxt: str | None) -> bool:
         return False
     if _is_terminal(first) and len(words) > 15:
         return False
-    return True
+    # A name alone right above the first paragraph is a columnist's byline (`ميرزا الخويلدي`), not a headline.
+    body_next = "\n" in nxt or _is_terminal(nxt)
+    return not (2 <= len(words) <= 4 and body_next and byline_shape(first))
 
 
 def _subtitle_shape(line: str) -> bool:
@@ -438,6 +449,7 @@ def _body(
         id=id, source=source, encoding=encoding, title=title, subtitle=subtitle, desk=desk,
         dateline=dateline, paragraphs=tuple(paragraphs), sentences=tuple(sentences),
         timestamp=tail.timestamp, end_marker=tail.end_marker, byline=byline, warnings=tuple(warnings),
+        continues=tail.continued,
     )
 
 
@@ -454,11 +466,30 @@ def _next_nonblank(lines: list[str], start: int) -> int | None:
     return next((k for k in range(start, len(lines)) if lines[k].strip()), None)
 
 
+def _ends(lines: list[str]) -> int:
+    """How many times the wire's end furniture occurs (a marker with its time stamp and NNNN count once)."""
+    count = 0
+    previous_furniture = False
+    for ln in lines:
+        if not ln.strip():
+            continue
+        if _end_line(ln) is not None:
+            count += not previous_furniture
+            previous_furniture = True
+        else:
+            previous_furniture = _furniture_only(ln)
+    return count
+
+
 def _parse_one(chunk: str, *, id: str, source: str, encoding: str | None) -> Release:
     """One release: end furniture off, hard-wrapped lines reflowed, then the header read by shape."""
-    lines, tail = _tail(chunk.splitlines())
-    lines = reflow(lines)
+    raw = chunk.splitlines()
     warnings: list[str] = []
+    ends = _ends(raw)
+    if ends > 1:
+        warnings.append(f"{ends} end markers in one release: it may hold several (--split auto splits at them)")
+    lines, tail = _tail(raw)
+    lines = reflow(lines)
     i = _next_nonblank(lines, 0)
     if i is None:  # only furniture
         return _body([], id=id, source=source, encoding=encoding, title=None, subtitle=None, desk=None,
@@ -494,28 +525,135 @@ def _parse_one(chunk: str, *, id: str, source: str, encoding: str | None) -> Rel
                  warnings=warnings, tail=tail, byline=byline)
 
 
-def iter_releases(
-    text: str, *, source: str, name: str, encoding: str | None, require_arabic: bool = True, first: int = 1
-) -> Iterator[Release]:
-    """The releases of one input, parsed one at a time so a file of a million tiny releases never holds them all;
-    several are separated by a line holding only `---`. Numbering starts at `first` (stdin read in parts)."""
-    _check_text(text, source, require_arabic)
+SplitMode = Literal["auto", "separator", "never"]
+SPLIT_MODES: tuple[str, ...] = ("auto", "separator", "never")
+"""How one input is cut into releases: `auto` at `---` lines and at the wire's own boundaries (an end marker with
+its time stamp or NNNN ends a release; a desk-labelled headline or a dateline after body text starts one),
+`separator` at `---` lines only, `never` not at all (the whole input is one release)."""
+
+
+def _end_line(line: str) -> str | None:
+    """What is left of a line that ends a release on the wire (an end or continuation marker or NNNN, with any
+    time stamp), or None when the line ends nothing."""
+    rest = line.strip()
+    ended = False
+    for _ in range(3):
+        if not rest:
+            break
+        cut, ts, marker, cont = _strip_end(rest)
+        if cut == rest:
+            break
+        ended = ended or marker is not None or cont or ts is None  # ts None and nothing else: NNNN
+        rest = cut.strip()
+    return rest if ended else None
+
+
+def _furniture_only(line: str) -> bool:
+    """A line of end furniture alone: a time stamp, NNNN or a marker (what may follow an end marker)."""
+    stripped = line.strip()
+    rest = stripped
+    for _ in range(3):
+        cut = _strip_end(rest)[0].strip()
+        if cut == rest:
+            break
+        rest = cut
+    return rest == "" and stripped != ""
+
+
+def _dateline_line(line: str) -> bool:
+    """A line that is a wire dateline and nothing else (`جدة 12 صفر 1437 هـ الموافق 24 نوفمبر 2015 م واس`)."""
+    dateline, rest = _split_dateline(line)
+    return dateline is not None and not rest.strip() and any(ch.isdigit() for ch in dateline)
+
+
+def _header_start(lines: list[str], k: int) -> int:
+    """Where the release whose dateline is line k starts: its headline (and subtitle) lines above, if any."""
+    start = k
+    seen = 0
+    m = k - 1
+    while m >= 0 and seen < 2:
+        ln = lines[m].strip()
+        if not ln:
+            m -= 1
+            continue
+        if _is_terminal(ln) or len(ln.split()) > _MAX_TITLE_WORDS or _end_line(ln) is not None:
+            break
+        start = m
+        seen += 1
+        if _DESK.match(ln):
+            break
+        m -= 1
+    return start
+
+
+def _wire_cuts(lines: list[str]) -> list[int]:
+    """Line numbers where a new release starts inside one `---` chunk of a wire feed."""
+    cuts: list[int] = []
+    after_end = False
+    body = False  # the current release has body text
+    for k, ln in enumerate(lines):
+        text = ln.strip()
+        if not text:
+            continue
+        if after_end:
+            if _furniture_only(text):
+                continue
+            cuts.append(k)
+            after_end, body = False, False
+        elif body and (_dateline_line(text) or (_DESK.match(text) and not _is_terminal(text))):
+            start = k if _DESK.match(text) else _header_start(lines, k)
+            if not cuts or start > cuts[-1]:
+                cuts.append(start)
+                body = False
+        if _end_line(text) is not None:
+            after_end = True
+            continue
+        if _is_terminal(text) or len(text.split()) > 15:
+            body = True
+    return cuts
+
+
+def release_texts(text: str, split: SplitMode = "auto") -> Iterator[str]:
+    """The text of each release in one input, cut by `split` (SPLIT_MODES); blank pieces are left out."""
+    if split == "never":
+        yield _SEPARATOR.sub("", text)
+        return
     start = 0
-    number = first
     for separator in itertools.chain(_SEPARATOR.finditer(text), [None]):
         end = separator.start() if separator else len(text)
         chunk = text[start:end]
         start = separator.end() if separator else end
-        if chunk.strip():
-            yield _parse_one(chunk, id=f"{name}#{number}", source=source, encoding=encoding)
-            number += 1
+        if not chunk.strip():
+            continue
+        if split == "separator":
+            yield chunk
+            continue
+        lines = chunk.split("\n")
+        bounds = [0, *_wire_cuts(lines), len(lines)]
+        for a, b in itertools.pairwise(bounds):
+            piece = "\n".join(lines[a:b])
+            if piece.strip():
+                yield piece
+
+
+def iter_releases(
+    text: str, *, source: str, name: str, encoding: str | None, require_arabic: bool = True, first: int = 1,
+    split: SplitMode = "auto",
+) -> Iterator[Release]:
+    """The releases of one input, parsed one at a time so a file of a million tiny releases never holds them all;
+    releases are cut by `split` (SPLIT_MODES). Numbering starts at `first` (stdin read in parts)."""
+    _check_text(text, source, require_arabic)
+    for number, chunk in enumerate(release_texts(text, split), start=first):
+        yield _parse_one(chunk, id=f"{name}#{number}", source=source, encoding=encoding)
 
 
 def parse_releases(
-    text: str, *, source: str, name: str, encoding: str | None, require_arabic: bool = True
+    text: str, *, source: str, name: str, encoding: str | None, require_arabic: bool = True,
+    split: SplitMode = "auto",
 ) -> list[Release]:
-    """All releases in one input; several are separated by a line holding only `---`."""
-    return list(iter_releases(text, source=source, name=name, encoding=encoding, require_arabic=require_arabic))
+    """All releases in one input, cut by `split` (SPLIT_MODES)."""
+    return list(iter_releases(text, source=source, name=name, encoding=encoding, require_arabic=require_arabic,
+                              split=split))
 
 
 def parse_release(text: str, *, id: str, source: str, encoding: str | None = None) -> Release:
@@ -538,3 +676,159 @@ def build_release(
     lines, tail = _tail(text.splitlines())
     return _body(reflow(lines), id=id, source=source, encoding=encoding, title=title.strip(),
                  subtitle=subtitle, desk=desk, warnings=warnings, tail=tail)
+
+
+# --------------------------------------------------------------------------- multi-part releases
+
+_ORDINALS = {  # normalised (arsum.text.arabic.normalize) ordinal of an addition -> its part number
+    "اولي": 2, "ثانيه": 3, "ثالثه": 4, "رابعه": 5, "خامسه": 6, "سادسه": 7, "سابعه": 8, "ثامنه": 9, "تاسعه": 10,
+    "عاشره": 11,
+}
+_PART_IN_TITLE = re.compile(
+    r"(?:^|[\s/\-–—(\[|]+)اضافه\s+(?P<n>" + "|".join(_ORDINALS) + r")(?P<last>\s+و\s*اخيره)?[\s)\]/\-–—|.]*$"
+)
+_STEM_NOISE = re.compile(r"[\W_]+")
+PART_MISSING = "part {n} of a multi-part release; the other parts are not in this run"
+
+
+@dataclass(frozen=True)
+class PartInfo:
+    """Where a release stands in a multi-part story: its stem (the headline without the part label), its number
+    (1 for the first part, 2 for `إضافة أولى`, …) and whether it is the last."""
+
+    stem: str
+    number: int
+    last: bool
+
+
+def part_info(release: Release) -> PartInfo | None:
+    """The part a release is, by its headline's `إضافة …` label and its `// يتبع //` marker; None for a whole release."""
+    if release.title is None:
+        return None
+    title = normalize(release.title)
+    m = _PART_IN_TITLE.search(title)
+    if m:
+        stem = _STEM_NOISE.sub(" ", title[: m.start()]).strip()
+        return PartInfo(stem, _ORDINALS[m.group("n")], bool(m.group("last")) or not release.continues) if stem else None
+    if release.continues:
+        return PartInfo(_STEM_NOISE.sub(" ", title).strip(), 1, False)
+    return None
+
+
+def _joined(parts: list[Release], complete: bool) -> Release:
+    """One release made of its parts, in order: the first part's header, every part's body, the last part's end."""
+    first, last = parts[0], parts[-1]
+    paragraphs: list[str] = []
+    sentences: list[Sentence] = []
+    for part in parts:
+        offset = len(paragraphs)
+        paragraphs.extend(part.paragraphs)
+        sentences.extend(replace(s, index=len(sentences) + k, paragraph=s.paragraph + offset)
+                         for k, s in enumerate(part.sentences))
+    continuing = "release continues in a later part (// يتبع //)"
+    warnings = [w for part in parts for w in part.warnings if w != continuing and not w.startswith("part ")]
+    if not complete:
+        have = ", ".join(str(n) for n in sorted(info.number for info in map(part_info, parts) if info))
+        warnings.append(f"parts {have} of a multi-part release joined; the other parts are not in this run")
+    title = first.title
+    info = part_info(first)
+    if title is not None and info is not None and info.number > 1:
+        title = None if not info.stem else title
+    return replace(
+        first, title=title, paragraphs=tuple(paragraphs), sentences=tuple(sentences),
+        timestamp=last.timestamp, end_marker=last.end_marker, continues=last.continues,
+        byline=next((p.byline for p in parts if p.byline), None),
+        dateline=next((p.dateline for p in parts if p.dateline), None),
+        warnings=tuple(dict.fromkeys(warnings)), parts=tuple(p.id for p in parts),
+    )
+
+
+_PART_WINDOW = 500
+"""How many releases a story whose next part has not come yet holds back the ones after it (order is kept)."""
+
+
+class _Story:
+    """The parts of one multi-part story seen so far, waiting in the output queue at its first part's place."""
+
+    def __init__(self, stem: str) -> None:
+        self.stem = stem
+        self.parts: dict[int, Release] = {}
+        self.seen = 0  # when its last part arrived, counted in releases read
+        self.done = False
+
+    def complete(self) -> bool:
+        numbers = sorted(self.parts)
+        info = part_info(self.parts[numbers[-1]])
+        return numbers == list(range(1, len(numbers) + 1)) and info is not None and info.last
+
+    def releases(self) -> Iterator[Release]:
+        if self.complete():
+            yield _joined([self.parts[n] for n in sorted(self.parts)], complete=True)
+        else:
+            yield from _flush(self.parts)
+
+
+def join_parts(items: Iterable[T]) -> Iterator[T | Release]:
+    """Multi-part releases (`// يتبع //` at the end of a part, `إضافة أولى` … `إضافة ثالثة وأخيرة` in the next parts'
+    headlines, the same headline stem) joined into one release listing its parts' ids in `parts`, in part order.
+
+    Order is kept: a story takes its first part's place, and what follows waits until its last part arrives
+    (at most _PART_WINDOW releases later, else it goes out as it is). A story some of whose parts are missing
+    is joined from each run of consecutive parts present, and says so; a lone part comes back as it was read,
+    with a warning naming its part number. Anything else (whole releases, input errors) passes through."""
+    queue: deque[_Story | T] = deque()
+    stories: dict[str, _Story] = {}
+    count = 0
+    for item in items:
+        count += 1
+        info = part_info(item) if isinstance(item, Release) else None
+        if info is None:
+            queue.append(item)
+        else:
+            story = stories.get(info.stem)
+            if story is None or info.number in story.parts:  # the same part again: the earlier story is over
+                if story is not None:
+                    story.done = True
+                story = stories[info.stem] = _Story(info.stem)
+                queue.append(story)
+            story.parts[info.number] = item  # type: ignore[assignment]
+            story.seen = count
+            if story.complete():
+                story.done = True
+                del stories[info.stem]
+        for stem, story in list(stories.items()):
+            if count - story.seen > _PART_WINDOW:
+                story.done = True
+                del stories[stem]
+        while queue and (not isinstance(queue[0], _Story) or queue[0].done):
+            head = queue.popleft()
+            if isinstance(head, _Story):
+                yield from head.releases()
+            else:
+                yield head
+    for head in queue:
+        if isinstance(head, _Story):
+            yield from head.releases()
+        else:
+            yield head
+
+
+def _flush(story: dict[int, Release]) -> Iterator[Release]:
+    """An unfinished story: each run of consecutive parts joined, a lone part as it was read (saying so)."""
+    runs: list[list[Release]] = []
+    previous = None
+    for n in sorted(story):
+        if previous is None or n != previous + 1:
+            runs.append([])
+        runs[-1].append(story[n])
+        previous = n
+    for parts in runs:
+        if len(parts) > 1:
+            yield _joined(parts, complete=False)
+            continue
+        (part,) = parts
+        info = part_info(part)
+        if info is not None and info.number > 1:
+            yield replace(part, warnings=(*part.warnings, PART_MISSING.format(n=info.number)))
+        else:
+            yield part
