@@ -137,7 +137,7 @@ def check_summaries(text: str, releases: list, count: int | None, ratio: float |
     # with "\n" and lose the spaces at their ends.
     flat = _flat(text)
     for release in releases:
-        assert 0 < len(release.title) <= MAX_SENTENCE_CHARS
+        assert release.title is None or 0 < len(release.title) <= MAX_SENTENCE_CHARS
         body = release.sentences
         assert [s.index for s in body] == list(range(len(body)))
         for sentence in body:
