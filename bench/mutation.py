@@ -9,6 +9,7 @@ names (inspect one with `mutmut show NAME` in the scratch folder printed).
     PYTHONPATH=$PWD nice -n 10 python3 bench/mutation.py                      # every core module
     PYTHONPATH=$PWD nice -n 10 python3 bench/mutation.py arsum/tasks/support.py  # one module
     ... --sample '*__mutmut_*[05]'   # a systematic 1-in-5 sample of each function's mutants (when time is short)
+    ... --changed origin/main        # only the listed modules that a change touches (whole modules, every mutant)
 """
 
 from __future__ import annotations
@@ -42,10 +43,11 @@ MODULES: dict[str, list[str]] = {
     # the modules first mutated for issue 26 (in-process tests only: a subprocess runs the code outside mutmut's view)
     "arsum/api.py": ["tests/test_api.py"],
     "arsum/tasks/pipeline.py": ["tests/test_pipeline.py", "tests/test_api.py", "tests/test_support.py"],
-    "arsum/tasks/translation.py": ["tests/test_pipeline.py", "tests/test_translation.py"],
+    "arsum/tasks/translation.py": ["tests/test_translation.py", "tests/test_pipeline.py", "-k", "translat or window"],
+    "arsum/schemas/__init__.py": ["tests/test_output_contract.py"],
     "arsum/tasks/check.py": ["tests/test_check.py"],
     "arsum/models/install.py": ["tests/test_install.py", "tests/test_model_safety.py"],
-    "arsum/models/config.py": ["tests/test_config.py", "tests/test_backends.py"],
+    "arsum/models/config.py": ["tests/test_config.py", "tests/test_backend_settings.py", "tests/test_settings.py"],
     "arsum/models/ctranslate2_backend.py": ["tests/test_ct2_backend.py", "tests/test_backends.py"],
     "arsum/tasks/distributed.py": ["tests/test_ray.py"],
 }
@@ -129,9 +131,19 @@ def main() -> None:
     parser.add_argument("--max-children", type=int, default=2)
     parser.add_argument("--sample", help="only mutants whose name matches this glob, e.g. '*__mutmut_*[05]' (1 in 5)")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--changed", metavar="REF", help="only the modules that `git diff REF` touches (a run CI can afford)")
     args = parser.parse_args()
+    modules = args.modules
+    if args.changed:
+        diff = subprocess.run(["git", "diff", "--name-only", args.changed, "--"], cwd=ROOT, capture_output=True, text=True,
+                              check=True)
+        modules = [m for m in modules if m in diff.stdout.splitlines()]
+        print(f"modules changed since {args.changed}: {', '.join(modules) or 'none with a test selection'}", flush=True)
+    unknown = [m for m in modules if m not in MODULES]
+    if unknown:
+        parser.error(f"no test selection for {', '.join(unknown)}: add it to MODULES")
     results = []
-    for module in args.modules:
+    for module in modules:
         load = os.getloadavg()
         result = run_module(module, args.scratch, args.max_children, args.sample)
         result["loadavg_before"] = load

@@ -93,3 +93,41 @@ def test_redefining_other_keys_of_a_model_keeps_its_generation(name: str, tmp_pa
     spec = load_config(user, {}).model(name)
     assert (spec.description, spec.max_input_tokens) == ("mine", 100)
     assert spec.generation == _default_generation()[name]
+
+
+@pytest.mark.parametrize(("value", "named"), [
+    ("true", "a boolean"), ("3", "an integer"), ("1.5", "a number"), ("['a']", "a list"), ("{ a = 1 }", "a table"),
+    ("1979-05-27", "date"),
+])
+def test_a_wrong_type_in_models_toml_names_the_type_given(value: str, named: str, tmp_path: Path) -> None:
+    """`must be a string, not a boolean`: the message says what the file holds, so the user sees the mistake."""
+    from arsum.errors import ConfigError
+
+    path = tmp_path / "models.toml"
+    path.write_text(f"[models.x]\nsource = {value}\nfamily = 'marian'\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(path, {})
+    assert err.value.key == "models.x.source"
+    assert err.value.problem == f"must be a string, not {named}"
+
+
+@pytest.mark.parametrize(("family", "lang", "code"), [
+    ("mbart50", "xx_YY", "xx_YY"),  # a code the table does not know is passed through, not lost
+    ("mbart50", "ar", "ar_AR"),
+    ("m2m100", "__de__", "__de__"),  # already in the tokenizer's form: not wrapped twice
+    ("m2m100", "ar", "__ar__"),
+    ("nllb", "xyz_Latn", "xyz_Latn"),
+    ("t5", "en", "en"),
+])
+def test_family_language_code_passes_unknown_and_ready_codes_through(family: str, lang: str, code: str) -> None:
+    from arsum.models.config import family_language_code
+
+    assert family_language_code(family, lang) == code
+
+
+def test_an_unconfigured_model_name_is_named_in_the_error() -> None:
+    from arsum.errors import ModelUnavailable
+
+    with pytest.raises(ModelUnavailable) as err:
+        load_config(None, {}).model("no-such-model")
+    assert str(err.value) == "model no-such-model: not a configured model; see `arsum models list`"

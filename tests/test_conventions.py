@@ -174,7 +174,7 @@ def test_the_command_list_gives_each_description_whole() -> None:
 
 
 COMMANDS_WITH_EXAMPLES = [
-    [], ["summarize"], ["translate"], ["check"], ["schema"],
+    [], ["summarize"], ["translate"], ["check"], ["digest"], ["schema"],
     *[["models", name] for name in ("list", "pull", "info", "path", "convert", "export", "import")],
 ]
 

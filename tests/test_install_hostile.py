@@ -388,6 +388,29 @@ def test_disk_full_while_importing_names_the_cache(tiny_marian: Path, config: Pa
     assert_nothing_installed()
 
 
+@pytest.mark.parametrize("kind", ["archive", "folder"])
+def test_a_model_larger_than_the_free_space_is_refused_before_writing(kind: str, tiny_marian: Path, config: Path,
+                                                                      tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+    from collections import namedtuple
+
+    from arsum.models import archive as archive_module
+
+    files = model_files(tiny_marian)
+    source = write_archive(tmp_path / "good.tar", files, manifest_for(files)) if kind == "archive" else tiny_marian
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(archive_module.shutil, "disk_usage", lambda path: usage(10**6, 10**6 - 1000, 1000))
+    try:
+        result = run("models", "import", str(source), "--name", "tiny-ar-en", "--no-convert", "--config", str(config))
+    finally:
+        monkeypatch.setattr(archive_module.shutil, "disk_usage", shutil.disk_usage)
+    assert result.exit_code == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"arsum: {hub_cache_dir()}: the model needs ") and "is free; nothing was installed" in line
+    assert_nothing_installed()
+
+
 def test_install_lock_is_exclusive(tmp_path: Path) -> None:
     import subprocess
 
@@ -416,7 +439,9 @@ def installed(tiny_marian: Path, config: Path, tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     ("where", "message"),
     [
-        ("weights", "is the model's own file"),
+        ("weights", "is inside the model folder"),
+        ("beside the weights", "is inside the model folder"),
+        ("hard link to the weights", "is the model's own file"),
         ("folder", "is a directory"),
         ("link", "is a symbolic link"),
         ("missing parent", "does not exist"),
@@ -428,12 +453,15 @@ def test_export_output_gets_summarize_o_protections(where: str, message: str, in
                                                      tmp_path: Path) -> None:
     weights = installed / "model.safetensors"
     before = weights.read_bytes()
-    targets = {"weights": weights, "folder": tmp_path, "link": tmp_path / "link.tar",
+    targets = {"weights": weights, "beside the weights": installed / "model.tar",
+               "hard link to the weights": tmp_path / "hard.tar", "folder": tmp_path, "link": tmp_path / "link.tar",
                "missing parent": tmp_path / "no" / "such" / "x.tar", "fifo": tmp_path / "pipe",
                "existing": tmp_path / "existing.tar"}
     output = targets[where]
     if where == "link":
         output.symlink_to(weights)
+    elif where == "hard link to the weights":
+        os.link(weights, output)
     elif where == "fifo":
         os.mkfifo(output)
     elif where == "existing":
@@ -449,7 +477,8 @@ def test_export_output_gets_summarize_o_protections(where: str, message: str, in
         assert stat.S_ISFIFO(output.lstat().st_mode)
     if where == "existing":
         assert output.read_bytes() == b"the user's file"
-    assert not [p for p in tmp_path.glob(".*.part")]
+    assert not [p for p in tmp_path.glob(".*.part")] and not [p for p in installed.glob(".*")]
+    assert not (installed / "model.tar").exists()
 
 
 def test_export_refuses_a_device(installed: Path, config: Path) -> None:
@@ -585,3 +614,121 @@ def test_pull_that_cannot_download_names_the_offline_routes(network: str, monkey
     *notices, line = result.stderr.strip().splitlines()
     assert len(notices) == (network == "unreachable") and all(n.startswith("arsum: downloading ") for n in notices)
     assert line.startswith("arsum: model crosssum-m2m: ") and _routes(line), line
+
+
+# --- models remove ---------------------------------------------------------------------------------------------
+
+def _state(config: Path, name: str) -> str:
+    listed = json.loads(run("models", "list", "--config", str(config), "-f", "json").stdout)
+    return next(m["state"] for m in listed if m["name"] == name)
+
+
+def test_remove_lists_sizes_and_deletes_the_download_and_its_conversion(tiny_marian: Path, config: Path) -> None:
+    from arsum.models.folders import default_ct2_folder
+
+    assert run("models", "import", str(tiny_marian), "--name", "tiny-ar-en", "--config", str(config)).exit_code == 0
+    assert _state(config, "tiny-ar-en") == "converted"
+    repo = hub_cache_dir() / "models--tiny-org--tiny-marian"
+    conversion = default_ct2_folder("tiny-ar-en", "int8")
+    dry = run("models", "remove", "tiny-ar-en", "--dry-run", "--config", str(config))
+    assert dry.exit_code == 0, dry.stderr
+    rows = [line.split("\t") for line in dry.stdout.splitlines()]
+    assert [Path(path) for _, path in rows] == [repo, conversion]
+    assert all(size.endswith(("kB", "MB")) for size, _ in rows)
+    assert dry.stderr.startswith("arsum: would remove tiny-ar-en (")
+    assert repo.is_dir() and conversion.is_dir() and _state(config, "tiny-ar-en") == "converted"
+    removed = run("models", "remove", "tiny-ar-en", "--config", str(config))
+    assert removed.exit_code == 0, removed.stderr
+    assert removed.stdout == dry.stdout and removed.stderr.startswith("arsum: removed tiny-ar-en (")
+    assert not repo.exists() and not conversion.exists()
+    assert _state(config, "tiny-ar-en") == "not downloaded"
+
+
+def test_remove_refuses_a_model_a_running_arsum_is_using(tiny_marian: Path, config: Path) -> None:
+    import subprocess
+
+    assert run("models", "import", str(tiny_marian), "--name", "tiny-ar-en", "--no-convert",
+               "--config", str(config)).exit_code == 0
+    script = ("import sys\nfrom pathlib import Path\nfrom arsum.models.config import load_config\n"
+              "from arsum.models.inuse import hold\n"
+              f"hold(load_config(Path({str(config)!r})).model('tiny-ar-en'))\nprint('held', flush=True)\nsys.stdin.read()")
+    holder = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held", holder.communicate("")
+        refused = run("models", "remove", "tiny-ar-en", "--config", str(config))
+    finally:
+        holder.communicate("")
+    assert refused.exit_code == 1
+    [line] = refused.stderr.strip().splitlines()
+    assert line.startswith("arsum: model tiny-ar-en: is in use by a running arsum"), line
+    assert _state(config, "tiny-ar-en") == "downloaded"
+    assert run("models", "remove", "tiny-ar-en", "--config", str(config)).exit_code == 0  # the holder has ended
+
+
+def test_a_run_marks_its_model_in_use(tiny_marian: Path, config: Path) -> None:
+    """What a translate run loads is held (the lock `models remove` tests), not only a stand-in's."""
+    import fcntl
+
+    from conftest import REPO_ROOT
+
+    from arsum.models.config import load_config
+    from arsum.models.inuse import lock_path
+
+    assert run("models", "import", str(tiny_marian), "--name", "tiny-ar-en", "--no-convert",
+               "--config", str(config)).exit_code == 0
+    seed = REPO_ROOT / "seeds" / "azerbaijan_nato_dialogue.txt"
+    assert run("translate", str(seed), "--no-support", "--config", str(config), "-f", "json").exit_code == 0
+    fd = os.open(lock_path(load_config(config).model("tiny-ar-en")), os.O_RDWR)
+    try:
+        with pytest.raises(BlockingIOError):  # this test process ran it and still holds it
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    finally:
+        os.close(fd)
+
+
+def test_remove_never_deletes_what_the_user_configured_and_goes_on_after_a_missing_model(
+        tiny_marian: Path, config: Path, tmp_path: Path) -> None:
+    local = tmp_path / "local.toml"
+    local.write_text(config.read_text(encoding="utf-8") + f'[models.mine]\nsource = "{tiny_marian}"\nfamily = "marian"\n',
+                     encoding="utf-8")
+    assert run("models", "import", str(tiny_marian), "--name", "tiny-ar-en", "--no-convert",
+               "--config", str(local)).exit_code == 0
+    result = run("models", "remove", "mine", "tiny-sum", "tiny-ar-en", "--config", str(local))
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("arsum: mine: is the folder") and "which is yours" in lines[0]
+    assert lines[1] == "arsum: model tiny-sum: is not downloaded or converted; nothing to remove"
+    assert lines[2].startswith("arsum: removed tiny-ar-en (")
+    assert (tiny_marian / "config.json").is_file()
+    assert _state(local, "tiny-ar-en") == "not downloaded"
+
+
+def test_models_list_is_a_table_on_a_terminal_and_tsv_when_piped() -> None:
+    """Decided by stdout itself (a real pseudo-terminal here, not a test runner's stand-in)."""
+    import subprocess
+
+    pty = pytest.importorskip("pty")
+    master, slave = pty.openpty()
+    env = {**os.environ, "COLUMNS": "120", "TERM": "xterm"}
+    env.pop("NO_COLOR", None)
+    proc = subprocess.Popen([sys.executable, "-m", "arsum", "models", "list"], stdout=slave, stderr=subprocess.PIPE,
+                            env=env)
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the terminal's other end closed: the command has finished writing
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    assert proc.wait() == 0, proc.stderr.read() if proc.stderr else ""
+    text = shown.decode("utf-8")
+    assert "\t" not in text and "─" in text and "crosssum-m2m" in text
+    piped = subprocess.run([sys.executable, "-m", "arsum", "models", "list"], capture_output=True, text=True,
+                           env=env, check=False)
+    assert piped.returncode == 0
+    assert piped.stdout.splitlines()[0].split("\t")[:2] == ["name", "state"]

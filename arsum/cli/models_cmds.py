@@ -1,4 +1,4 @@
-"""`arsum models`: list, pull, inspect, convert, export and import the seq2seq models."""
+"""`arsum models`: list, pull, inspect, convert, export, import and remove the seq2seq models."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from arsum.cli.process import boundary, say
 from arsum.errors import EXIT_OK
 
 models_app = typer.Typer(
-    help="List, download, inspect, convert, export and import the seq2seq models.", no_args_is_help=True,
+    help="List, download, inspect, convert, export, import and remove the seq2seq models.", no_args_is_help=True,
     rich_markup_mode=None, cls=WholeHelpGroup,
 )
 
@@ -163,7 +163,7 @@ def models_export(
 def models_import(
     source: Annotated[Path, typer.Argument(help="An archive from `models export`, or a model folder (a hub snapshot).")],
     name: Annotated[
-        str | None, typer.Option("--name", help="Which configured model a plain folder is (default: from its path).")
+        str | None, typer.Option("--name", help="Which model a plain folder is: a name from models.toml or a hub id (default: from its path).")
     ] = None,
     convert: Annotated[
         bool, typer.Option("--convert/--no-convert", help="Convert to CTranslate2 int8 if the archive has no conversion.")
@@ -179,3 +179,38 @@ def models_import(
     say(f"installed {installed.name}" + (" (converted to CTranslate2)" if installed.conversion else ""))
     print(installed.folder)
     return EXIT_OK
+
+
+@models_app.command("remove", epilog=examples(
+    "arsum models remove crosssum-m2m --dry-run     # what would go, with sizes",
+    "arsum models remove crosssum-m2m nllb-200-distilled-600m",
+))
+@boundary
+def models_remove(
+    names: Annotated[
+        list[str], typer.Argument(help="Model names from models.toml, or hub ids.", autocompletion=complete_models)
+    ],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would be removed, with sizes.")] = False,
+    config: ConfigOpt = None,
+) -> int:
+    """Delete downloaded models and arsum's conversions of them, listing each folder with its size; a model a
+    running arsum is using, or a folder you configured yourself, is never removed."""
+    from arsum.cli.render import human_size
+    from arsum.errors import ArsumError
+    from arsum.models.config import load_config
+    from arsum.models.install import remove_model
+
+    loaded = load_config(config)
+    code = EXIT_OK
+    for name in names:
+        try:
+            removal = remove_model(loaded, name, dry_run=dry_run)
+        except ArsumError as error:  # one line per model; the others are still removed
+            say(str(error))
+            code = max(code, error.exit_code)
+            continue
+        for folder, size in removal.folders:
+            print(f"{human_size(size)}\t{folder}")
+        verb = "would remove" if dry_run else "removed"
+        say(f"{verb} {removal.name} ({human_size(removal.size_bytes)})")
+    return code

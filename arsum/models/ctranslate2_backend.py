@@ -18,6 +18,7 @@ from arsum.errors import ModelUnavailable, one_line
 from arsum.models.config import GenerationSettings, ModelSpec
 from arsum.models.device import (
     QUANTIZATIONS,
+    RUNTIME_LOCK,
     check_quantize,
     resolve_device,
     thread_count,
@@ -32,6 +33,7 @@ from arsum.models.folders import (
     read_metadata,
     tokenizer_kwargs,
 )
+from arsum.models.inuse import hold
 from arsum.models.vocabulary import VMAP_FILE
 from arsum.reporting import SILENT, Reporter
 
@@ -109,8 +111,14 @@ class CTranslate2Backend:
     @property
     def loaded(self) -> LoadedCT2:
         if self._loaded is None:
-            self._loaded = self._load()
+            with RUNTIME_LOCK:  # one load, whichever thread asks first
+                if self._loaded is None:
+                    self._loaded = self._load()
         return self._loaded
+
+    def load(self) -> None:
+        """Load now (a missing or broken conversion raises ModelUnavailable here, not at the first sentence)."""
+        self.loaded  # noqa: B018
 
     def _load(self) -> LoadedCT2:
         spec = self.spec
@@ -119,6 +127,7 @@ class CTranslate2Backend:
         if not is_ct2_folder(folder):
             raise ModelUnavailable(spec.name, f"{folder} is not a CTranslate2 model (no {CT2_MODEL_FILE})",
                                    f"run `arsum models convert {spec.name}`")
+        hold(spec)  # in use until this process ends: `models remove` refuses it meanwhile
         device = resolve_device(self.device, "ctranslate2")
         compute_type = self.quantize or "default"
         workers, per_worker = cpu_threads_split(thread_count()) if device == "cpu" else (1, 0)

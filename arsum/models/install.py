@@ -53,6 +53,7 @@ from arsum.models.folders import (
     read_metadata,
     snapshot_commit,
 )
+from arsum.models.inuse import exclusive
 from arsum.models.store import (
     conversion_of,
     family_of_folder,
@@ -109,8 +110,12 @@ def export_model(config: Config, name: str, output: Path, *, force: bool = False
     parts = [(MODEL_DIR, folder)]
     if conversion is not None and conversion != folder:
         parts.append((f"ct2-{read_metadata(conversion).get('quantization', 'int8')}", conversion))
-    sources = [path for _, root in parts for path in sorted(p for p in root.rglob("*") if p.is_file())]
-    replaces = _check_archive_output(output, sources, force)
+    members = [(f"{prefix}/{path.relative_to(root).as_posix()}", path)
+               for prefix, root in parts for path in sorted(p for p in root.rglob("*") if p.is_file())]
+    for _, root in parts:
+        if output.parent.resolve() == root.resolve() or root.resolve() in output.parent.resolve().parents:
+            raise OutputError(f"{output}: is inside the model folder {root}, which is being exported; write it elsewhere")
+    replaces = _check_archive_output(output, [path for _, path in members], force)
     try:
         handle, staging = tempfile.mkstemp(prefix=f".{output.name[:100]}.", suffix=".part", dir=output.parent)
     except OSError as exc:
@@ -119,10 +124,8 @@ def export_model(config: Config, name: str, output: Path, *, force: bool = False
     try:
         files: dict[str, dict[str, Any]] = {}
         with tarfile.open(staging, "w", format=tarfile.PAX_FORMAT) as archive:
-            for prefix, root in parts:
-                for path in sorted(p for p in root.rglob("*") if p.is_file()):
-                    arcname = f"{prefix}/{path.relative_to(root).as_posix()}"
-                    files[arcname] = _add_file(archive, arcname, path.resolve())
+            for arcname, path in members:
+                files[arcname] = _add_file(archive, arcname, path.resolve())
             manifest = _manifest(spec, folder, files)
             _add_bytes(archive, MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8"))
         _put_in_place(Path(staging), output, replaces)
@@ -463,3 +466,63 @@ def _point_conversion_at(conversion: Path, snapshot: Path) -> None:
     metadata = read_metadata(conversion)
     metadata.update(source_identity(snapshot))
     (conversion / METADATA_FILE).write_text(json.dumps(metadata, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+# --- remove --------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Removal:
+    """What `models remove` deletes (or would): arsum's own copies of one model, each folder with its bytes."""
+
+    name: str
+    folders: tuple[tuple[Path, int], ...]
+
+    @property
+    def size_bytes(self) -> int:
+        return sum(size for _, size in self.folders)
+
+
+def remove_model(config: Config, name: str, *, dry_run: bool = False, env: Mapping[str, str] = os.environ) -> Removal:
+    """Delete a downloaded model (its whole hub cache entry) and arsum's conversions of it; a folder the user
+    configured (a local model, a ct2_path) is theirs and never deleted. Refused while a running arsum uses it."""
+    spec = resolve_model(config, name)
+    if spec.is_local:
+        raise UsageError(f"{name}: is the folder {spec.source}, which is yours, not a downloaded model; arsum removes "
+                         "only what it downloaded or converted")
+    folders: list[Path] = []
+    root = hub_cache_dir(env)
+    repo = root / f"models--{spec.source.replace('/', '--')}" if is_hub_id(spec.source) else None
+    if repo is not None and repo.is_dir() and not repo.is_symlink():
+        folders.append(repo)
+    ct2_root = _ct2_root(env)
+    for quantization in CT2_DIRS.values():
+        conversion = default_ct2_folder(spec.name, quantization, env)
+        if conversion.is_dir() and not conversion.is_symlink():
+            folders.append(conversion)
+    if not folders:
+        raise InputError(f"model {spec.name}", "is not downloaded or converted; nothing to remove")
+    removal = Removal(spec.name, tuple((folder, _bytes_on_disk(folder)) for folder in folders))
+    if dry_run:
+        return removal
+    with install_lock(env), exclusive(spec, env):
+        for folder in folders:
+            _inside(folder, root if folder == repo else ct2_root)
+            try:
+                shutil.rmtree(folder)
+            except OSError as exc:
+                raise OutputError(f"{folder}: cannot remove ({one_line(exc)})") from None
+    return removal
+
+
+def _bytes_on_disk(folder: Path) -> int:
+    """The regular files under `folder`, links not followed: a hub snapshot's links into its blobs count once."""
+    total = 0
+    for root, _, files in os.walk(folder):
+        for entry in files:
+            try:
+                st = os.lstat(os.path.join(root, entry))
+            except OSError:
+                continue
+            if stat.S_ISREG(st.st_mode):
+                total += st.st_size
+    return total
