@@ -62,14 +62,19 @@ class OutputError(ArsumError):
     exit_code = EXIT_USAGE
 
 
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+"""C0/C1 controls, line separators, lone surrogates, and the bidi embedding, override and isolate controls
+(LRE RLE PDF LRO RLO, LRI RLI FSI PDI): an override makes `nope\u202etxt.exe` display as `nopeexe.txt`, and an
+unclosed one reorders the rest of the line. Arabic's own marks (RLM U+200F, LRM U+200E, ALM U+061C) are kept:
+they only set the direction of neutral characters next to them."""
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def escape_controls(text: str, keep: str = "") -> str:
-    """`text` made safe for a terminal: control characters (ESC, CR, NUL, C1, line separators) and lone
-    surrogates (undecodable file names) become visible escapes such as `\\x1b`, so input can neither fake
-    an `arsum:` line nor send escape sequences to the terminal. Characters in `keep` (e.g. "\\n") pass."""
+    """`text` made safe for a terminal: control characters (ESC, CR, NUL, C1, line separators), bidi
+    embedding/override/isolate controls and lone surrogates (undecodable file names) become visible escapes
+    such as `\\x1b` or `\\u202e`, so input can neither fake an `arsum:` line, send escape sequences to the
+    terminal, nor display text reversed. Characters in `keep` (e.g. "\\n") pass."""
 
     def escape(match: re.Match[str]) -> str:
         char = match.group()

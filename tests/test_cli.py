@@ -284,11 +284,11 @@ def _json_supports(out: str) -> list[float]:
 
 
 SUPPORT_SHOWN = {  # how each format shows an English sentence's support score (a word, the score, its sources)
-    "text": lambda out: re.findall(r" \[(?:supported|weak support) (-?\d\.\d\d), from (?:title|subtitle|\d)", out),
+    "text": lambda out: re.findall(r" \[(?:close in meaning|not close in meaning) (-?\d\.\d\d), from (?:title|subtitle|\d)", out),
     "markdown": lambda out: re.findall(
-        r"^- .* \[(?:supported|weak support) (-?\d\.\d\d), from (?:title|subtitle|\d)", out, re.M
+        r"^- .* \\\[(?:close in meaning|not close in meaning) (-?\d\.\d\d), from (?:title|subtitle|\d)", out, re.M
     ),
-    "rich": lambda out: re.findall(r"[█░]{5} (?:supported|weak support) (-?\d\.\d\d), from (?:title|subtitle|\d)", out),
+    "rich": lambda out: re.findall(r"[█░]{5} (?:close in meaning|not close in meaning) (-?\d\.\d\d), from (?:title|subtitle|\d)", out),
     "json": _json_supports,
     "jsonl": _json_supports,
 }

@@ -340,7 +340,7 @@ def test_translate_html_renderer_streams_one_article_per_release() -> None:
     page = stream.getvalue()
     assert head.endswith("<main>\n")  # the head is out before the first release is done
     _page_checks(page)
-    assert "A &lt;b&gt;title&lt;/b&gt;" in page and "The fund &lt;/td&gt;" in page and "weak support 0.12" in page
+    assert "A &lt;b&gt;title&lt;/b&gt;" in page and "The fund &lt;/td&gt;" in page and "not close in meaning 0.12" in page
 
 
 def test_check_html(tmp_path: Path) -> None:

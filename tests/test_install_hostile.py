@@ -388,6 +388,29 @@ def test_disk_full_while_importing_names_the_cache(tiny_marian: Path, config: Pa
     assert_nothing_installed()
 
 
+@pytest.mark.parametrize("kind", ["archive", "folder"])
+def test_a_model_larger_than_the_free_space_is_refused_before_writing(kind: str, tiny_marian: Path, config: Path,
+                                                                      tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+    from collections import namedtuple
+
+    from arsum.models import archive as archive_module
+
+    files = model_files(tiny_marian)
+    source = write_archive(tmp_path / "good.tar", files, manifest_for(files)) if kind == "archive" else tiny_marian
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(archive_module.shutil, "disk_usage", lambda path: usage(10**6, 10**6 - 1000, 1000))
+    try:
+        result = run("models", "import", str(source), "--name", "tiny-ar-en", "--no-convert", "--config", str(config))
+    finally:
+        monkeypatch.setattr(archive_module.shutil, "disk_usage", shutil.disk_usage)
+    assert result.exit_code == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"arsum: {hub_cache_dir()}: the model needs ") and "is free; nothing was installed" in line
+    assert_nothing_installed()
+
+
 def test_install_lock_is_exclusive(tmp_path: Path) -> None:
     import subprocess
 
@@ -626,11 +649,11 @@ def test_remove_refuses_a_model_a_running_arsum_is_using(tiny_marian: Path, conf
 
     assert run("models", "import", str(tiny_marian), "--name", "tiny-ar-en", "--no-convert",
                "--config", str(config)).exit_code == 0
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys\nfrom pathlib import Path\nfrom arsum.models.config import load_config\n"
-         "from arsum.models.inuse import hold\n"
-         f"hold(load_config(Path({str(config)!r})).model('tiny-ar-en'))\nprint('held', flush=True)\nsys.stdin.read()"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    script = ("import sys\nfrom pathlib import Path\nfrom arsum.models.config import load_config\n"
+              "from arsum.models.inuse import hold\n"
+              f"hold(load_config(Path({str(config)!r})).model('tiny-ar-en'))\nprint('held', flush=True)\nsys.stdin.read()")
+    holder = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held", holder.communicate("")
         refused = run("models", "remove", "tiny-ar-en", "--config", str(config))

@@ -120,6 +120,7 @@ class GuardedStream:
         self._stream = stream
         self._name = name
         self.failed = False  # a write failed: the stream's buffer holds bytes that can never be written
+        self.broken = False  # the reader went away (EPIPE): click turns that into exit 1, `run` into 141
 
     @property
     def closed_stdout(self) -> bool:
@@ -133,6 +134,7 @@ class GuardedStream:
         try:
             return self._stream.write(text)
         except BrokenPipeError:
+            self.broken = True
             raise
         except OSError as err:
             raise self.write_error(err) from None
@@ -141,6 +143,7 @@ class GuardedStream:
         try:
             self._stream.flush()
         except BrokenPipeError:
+            self.broken = True
             raise
         except OSError as err:
             raise self.write_error(err) from None

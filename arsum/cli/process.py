@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import signal
@@ -110,7 +111,33 @@ def _stdout_reason(error: BaseException) -> str:
     return f"stdout: cannot write ({(getattr(error, 'strerror', None) or str(error)).lower()})"
 
 
-def run(app: Callable[[], Any]) -> None:
+class _EscapedStderr:
+    """stderr for click's own messages (`No such option: …`), which quote what the user typed: controls and bidi
+    overrides in it are escaped as in every `arsum:` line."""
+
+    def write(self, text: str) -> int:
+        if sys.stderr is None:
+            return len(text)
+        try:
+            return sys.stderr.write(escape_controls(text, keep="\n\t"))
+        except (OSError, ValueError):
+            return len(text)
+
+    def flush(self) -> None:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            sys.stderr.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+
+def _usage_error(error: Any) -> int:
+    """A click usage error (bad option, value or command) shown as click shows it, with user text escaped."""
+    error.show(file=_EscapedStderr())
+    return int(error.exit_code)
+
+
+def run(app: Callable[..., Any]) -> None:
     """Console-script entry point: every command, --help and --version included, ends the same way when stdout
     is closed or full (one line, exit 2), on Ctrl-C (130) and on SIGTERM/SIGHUP (128 + signal, no partial file)."""
     from arsum.cli.output import ClosedStdout, GuardedStream
@@ -122,10 +149,17 @@ def run(app: Callable[[], Any]) -> None:
     sys.stdout = guarded  # type: ignore[assignment]
     code: int | str | None
     try:
-        app()
-        code = EXIT_OK
+        # standalone_mode=False: click's usage errors come here to be escaped (`_usage_error`); every command
+        # ends in typer.Exit from `boundary`, which click turns into the returned code
+        returned = app(standalone_mode=False)
+        code = returned if isinstance(returned, int) else EXIT_OK
     except SystemExit as done:
         code = done.code
+    except typer.Abort:  # click's own prompts, or EOF on one
+        say("aborted")
+        code = EXIT_INPUT
+    except typer.TyperException as error:  # click's usage errors (the base typer exports publicly)
+        code = _usage_error(error) if hasattr(error, "show") else EXIT_USAGE
     except KeyboardInterrupt:
         say("interrupted")
         code = EXIT_INTERRUPTED
@@ -144,6 +178,8 @@ def run(app: Callable[[], Any]) -> None:
         if code in (EXIT_OK, None):
             say(_stdout_reason(error))
             code = EXIT_USAGE
+    if guarded.broken:  # click ends a broken pipe in --help or --version with status 1; the convention is 141
+        code = EXIT_BROKEN_PIPE
     if guarded.failed or code == EXIT_BROKEN_PIPE:
         _silence_stdout()  # the unwritten buffer would fail again, noisily, at interpreter exit
     sys.exit(code)

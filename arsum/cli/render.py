@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from typing import Any, Protocol, TextIO
 
 from arsum.errors import escape_controls
@@ -14,6 +16,31 @@ def shown(text: str) -> str:
     """Input text as a human-facing renderer may print it: control characters (ESC, CR, C1, …) escaped so a
     release cannot drive the terminal; line breaks and tabs kept. Rich output also wraps it in Text (no markup)."""
     return escape_controls(text, keep="\n\t")
+
+
+_MD_SPECIAL = re.compile(r"[\\`*_\[\]#|~<>&]")
+_MD_ENTITY = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+_MD_LIST_NUMBER = re.compile(r"^(\d+)([.)])")
+
+
+def md_text(text: str) -> str:
+    """Input text as markdown that renders as exactly that text, on one line: HTML (`<script>`, `<a href=…>`) and
+    entities become literal text, and emphasis, links, code, headings, list markers and table pipes are escaped.
+    Control characters are left to `shown`, which the markdown renderers apply to the whole document."""
+    flat = " ".join(part.strip() for part in re.split(r"[\r\n]+", text) if part.strip())
+    escaped = _MD_SPECIAL.sub(lambda m: _MD_ENTITY.get(m.group(), "\\" + m.group()), flat)
+    if escaped[:1] in ("-", "+", "="):  # a list marker or a setext underline at the start of a line
+        return "\\" + escaped
+    return _MD_LIST_NUMBER.sub(r"\1\\\2", escaped)  # `2024. ` would start an ordered list
+
+
+def md_code(text: str) -> str:
+    """Input text (an id) as a markdown code span that nothing inside can close: the fence is one backtick longer
+    than the longest run of backticks in it, with a space inside when the text starts or ends with one."""
+    flat = " ".join(re.split(r"[\r\n]+", text))
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", flat)), default=0) + 1)
+    pad = " " if flat.startswith(("`", " ")) or flat.endswith(("`", " ")) else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
 
 
 def _notes(item: Item) -> list[str]:
@@ -31,8 +58,16 @@ def _is_low(flags: tuple[str, ...]) -> bool:
     return any(f.startswith("low-support") for f in flags)
 
 
+SUPPORT_LEGEND = (
+    "Scores are closeness of meaning to the Arabic (0 to 1), not a fact check: a wrong city, name or airline "
+    "can still score high; only numbers are checked against the Arabic."
+)
+"""What a support score is, said once where scores are listed for an editor (`arsum check`)."""
+
+
 def support_word(flags: tuple[str, ...]) -> str:
-    return "weak support" if _is_low(flags) else "supported"
+    """The label beside a score: what it measures (closeness of meaning), never a verdict such as "supported"."""
+    return "not close in meaning" if _is_low(flags) else "close in meaning"
 
 
 def flag_text(flag: str) -> str:
@@ -43,15 +78,19 @@ def flag_text(flag: str) -> str:
     return flag
 
 
-def _support_note(support: float, flags: tuple[str, ...], sources: tuple[int, ...] = ()) -> str:
-    """`supported 0.71, from 1, 3` / `weak support 0.12, from title; number 12 not in the Arabic`."""
+def support_note(support: float, flags: tuple[str, ...], sources: tuple[int, ...] = ()) -> str:
+    """`close in meaning 0.71, from 1, 3` / `not close in meaning 0.12, from title; number 12 not in the Arabic`."""
     cited = f", from {', '.join(map(sentence_number, sources))}" if sources else ""
     extra = [flag_text(f) for f in flags if not f.startswith("low-support")]
     return f"{support_word(flags)} {score_text(support)}{cited}{'; ' + '; '.join(extra) if extra else ''}"
 
 
 def _support_mark(support: float | None, flags: tuple[str, ...], sources: tuple[int, ...] = ()) -> str:
-    return "" if support is None else f" [{_support_note(support, flags, sources)}]"
+    return "" if support is None else f" [{support_note(support, flags, sources)}]"
+
+
+def _md_mark(support: float | None, flags: tuple[str, ...], sources: tuple[int, ...] = ()) -> str:
+    return "" if support is None else " " + md_text(f"[{support_note(support, flags, sources)}]")
 
 
 def _translated_heading(item: ReleaseTranslation) -> tuple[str | None, str | None]:
@@ -106,11 +145,23 @@ def _indent(text: str) -> str:
     return "\n".join("  " + line for line in text.splitlines())
 
 
-class TextRenderer:
-    """Plain text for pipes: no colour, no reordering, one release after another."""
+Notify = Callable[[str], None]
 
-    def __init__(self, stream: TextIO) -> None:
+
+def _no_notices(message: str) -> None:
+    """-q, or a caller that keeps warnings elsewhere."""
+
+
+class TextRenderer:
+    """Plain text for pipes: no colour, no reordering, one release after another.
+
+    stdout holds the text only: each release's warnings go to `notify` (stderr, silenced by -q), so
+    `arsum summarize -f text | …` never feeds `warning:` lines to the next program.
+    """
+
+    def __init__(self, stream: TextIO, notify: Notify = _no_notices) -> None:
         self.stream = stream
+        self.notify = notify
         self.count = 0
 
     def write(self, item: Item) -> None:
@@ -120,6 +171,8 @@ class TextRenderer:
         self.stream.write(shown("\n".join(lines)) + "\n")
         self.stream.flush()
         self.count += 1
+        for warning in _notes(item):
+            self.notify(f"warning: {item.release.id}: {warning}")
 
     @staticmethod
     def _summary(item: ReleaseSummary) -> list[str]:
@@ -132,7 +185,6 @@ class TextRenderer:
         if english is not None:
             lines += ["", "English summary:"]
             lines += [s.text + _support_mark(s.support, s.flags, s.sources) for s in english.sentences] or [english.text]
-        lines += [f"warning: {w}" for w in _notes(item)]
         return lines
 
     @staticmethod
@@ -160,29 +212,29 @@ class MarkdownRenderer:
     @staticmethod
     def _summary(item: ReleaseSummary) -> list[str]:
         release = item.release
-        lines = [f"## {release.title if release.title is not None else release.id}", ""]
+        lines = [f"## {md_text(release.title if release.title is not None else release.id)}", ""]
         if release.subtitle:
-            lines += [f"*{release.subtitle}*", ""]
-        lines += [f"`{release.id}`", "", "**Arabic summary**", ""]
-        lines += [f"- ({sentence_number(s.index)}) {s.text}" for s in item.arabic_summary.sentences]
+            lines += [f"*{md_text(release.subtitle)}*", ""]
+        lines += [md_code(release.id), "", "**Arabic summary**", ""]
+        lines += [f"- ({sentence_number(s.index)}) {md_text(s.text)}" for s in item.arabic_summary.sentences]
         english = item.english_summary
         if english is not None:
             lines += ["", "**English summary**", ""]
-            lines += [f"- {s.text}{_support_mark(s.support, s.flags, s.sources)}" for s in english.sentences]
-            lines += ["", f"<sub>{english.model} · {english.strategy}</sub>"]
+            lines += [f"- {md_text(s.text)}{_md_mark(s.support, s.flags, s.sources)}" for s in english.sentences]
+            lines += ["", f"<sub>{md_text(english.model)} · {md_text(english.strategy)}</sub>"]
         warnings = _notes(item)
         if warnings:
-            lines += ["", "> **Warnings**"] + [f"> - {w}" for w in warnings]
+            lines += ["", "> **Warnings**"] + [f"> - {md_text(w)}" for w in warnings]
         return lines
 
     @staticmethod
     def _translation(item: ReleaseTranslation) -> list[str]:
         title, subtitle = _translated_heading(item)
-        lines = [f"## {title or item.release.id}", ""]
+        lines = [f"## {md_text(title or item.release.id)}", ""]
         if subtitle:
-            lines += [f"*{subtitle}*", ""]
+            lines += [f"*{md_text(subtitle)}*", ""]
         for paragraph in _paragraphs(item):
-            lines += [" ".join(paragraph), ""]
+            lines += [md_text(" ".join(paragraph)), ""]
         return lines
 
     def close(self) -> None:
@@ -234,7 +286,7 @@ class RichRenderer:
             return Text("not scored", style="dim")
         style = "yellow" if flags else "green"
         line = Text(_bar(support) + " ", style=style)
-        line.append(shown(_support_note(support, flags, sources)), style=style)
+        line.append(shown(support_note(support, flags, sources)), style=style)
         return line
 
     def _summary(self, item: ReleaseSummary) -> Any:
@@ -296,7 +348,8 @@ class RichRenderer:
         pass
 
 
-def make_renderer(fmt: str, stream: TextIO, *, bidi: bool = False) -> Renderer:
+def make_renderer(fmt: str, stream: TextIO, *, bidi: bool = False, notify: Notify = _no_notices) -> Renderer:
+    """`notify` receives what is not the format itself (the text format's per-release warnings)."""
     if fmt == "json":
         return JsonRenderer(stream)
     if fmt == "jsonl":
@@ -309,7 +362,7 @@ def make_renderer(fmt: str, stream: TextIO, *, bidi: bool = False) -> Renderer:
         from arsum.cli.html import HtmlRenderer
 
         return HtmlRenderer(stream)
-    return TextRenderer(_visual(stream) if bidi else stream)
+    return TextRenderer(_visual(stream) if bidi else stream, notify)
 
 
 def _visual(stream: TextIO) -> TextIO:
@@ -329,16 +382,37 @@ def check_records(result: Any) -> list[dict[str, Any]]:
     return [result.to_dict()]
 
 
-def _flag_text(flags: tuple[str, ...]) -> str:
-    return ", ".join(flags) if flags else "ok"
+_PAIR_FLAGS = {
+    "missing-translation": "no English for this Arabic line",
+    "no-source": "no Arabic behind this English line",
+}
+
+
+def pair_status(support: float | None, flags: tuple[str, ...]) -> str:
+    """An aligned pair for a person, beside its score: `close in meaning`, `not close in meaning; number 35 not
+    in the Arabic`, `no English for this Arabic line`, `blank` (both lines empty)."""
+    words = [support_word(flags)] if support is not None else []
+    words += [_PAIR_FLAGS.get(f) or flag_text(f) for f in flags if not f.startswith("low-support")]
+    return "; ".join(words) or "blank"
 
 
 def _score(support: float | None) -> str:
-    return "-" if support is None else f"{support:.2f}"
+    return "-" if support is None else score_text(support)
+
+
+def _title(result: Any) -> str:
+    return f"{result.id} (checked as a {result.expect})"
+
+
+_OMISSIONS = "Arabic sentences no English sentence is close to in meaning"
 
 
 def render_check(result: Any, fmt: str, stream: TextIO, *, bidi: bool = False) -> None:
-    """Write a DocumentCheck or AlignedCheck (arsum.tasks.check) in one of the output formats."""
+    """Write a DocumentCheck or AlignedCheck (arsum.tasks.check) in one of the output formats.
+
+    Human formats number lines and sentences from 1 (the title and subtitle by name), as everywhere else;
+    JSON keeps the 0-based `index` fields of its schema. Every string from the inputs is printed as text.
+    """
     aligned = hasattr(result, "pairs")
     if fmt in ("json", "jsonl"):
         records = check_records(result)
@@ -353,68 +427,90 @@ def render_check(result: Any, fmt: str, stream: TextIO, *, bidi: bool = False) -
 
         stream.write(check_page(result))
     elif fmt == "markdown":
-        stream.write("\n".join(_markdown_aligned(result) if aligned else _markdown_document(result)) + "\n")
+        stream.write(shown("\n".join(_markdown_aligned(result) if aligned else _markdown_document(result))) + "\n")
     else:
         text_stream = _visual(stream) if bidi else stream
-        text_stream.write("\n".join(_text_aligned(result) if aligned else _text_document(result)) + "\n")
+        text_stream.write(shown("\n".join(_text_aligned(result) if aligned else _text_document(result))) + "\n")
         text_stream.flush()
     stream.flush()
 
 
+def _one_line(text: str) -> str:
+    """A field of a tab-separated line: its own tabs and line breaks would shift the columns."""
+    return " ".join(text.split())
+
+
 def _text_aligned(result: Any) -> list[str]:
-    return [f"{p.index}\t{_score(p.support)}\t{_flag_text(p.flags)}\t{p.translation}" for p in result.pairs]
+    lines = [f"# {SUPPORT_LEGEND}", "# line\tscore\tstatus\tEnglish"]
+    lines += [f"{p.index + 1}\t{_score(p.support)}\t{pair_status(p.support, p.flags)}\t{_one_line(p.translation)}"
+              for p in result.pairs]
+    return lines
 
 
 def _text_document(result: Any) -> list[str]:
-    lines = [f"# {result.id} (checked as a {result.expect})", "", "English sentences:"]
-    lines += [f"{s.index}\t{_support_mark(s.support, s.flags, s.sources).strip()}\t{s.text}" for s in result.sentences]
-    lines += ["", "Arabic sentences no English sentence supports:"]
-    lines += [f"{o.index}\t[best support {o.support:.2f}]\t{o.text}" for o in result.omissions] or ["(none)"]
+    lines = [f"# {_one_line(_title(result))}", SUPPORT_LEGEND, "", "English sentences:"]
+    lines += [f"{s.index + 1}\t[{support_note(s.support, s.flags, s.sources)}]\t{_one_line(s.text)}"
+              for s in result.sentences] or ["(none: the English text is empty)"]
+    lines += ["", f"{_OMISSIONS}:"]
+    lines += [f"{sentence_number(o.index)}\t[best {score_text(o.support)}]\t{_one_line(o.text)}"
+              for o in result.omissions] or ["(none)"]
     return lines
 
 
 def _markdown_aligned(result: Any) -> list[str]:
-    lines = ["| # | Arabic | English | support | flags |", "|---|---|---|---|---|"]
+    lines = [f"_{md_text(SUPPORT_LEGEND)}_", "", "| line | Arabic | English | score | status |", "|---|---|---|---|---|"]
     for p in result.pairs:
-        cells = (str(p.index), p.source, p.translation, _score(p.support), _flag_text(p.flags))
-        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        cells = (str(p.index + 1), md_text(p.source), md_text(p.translation), _score(p.support),
+                 md_text(pair_status(p.support, p.flags)))
+        lines.append("| " + " | ".join(cells) + " |")
     return lines
 
 
 def _markdown_document(result: Any) -> list[str]:
-    lines = [f"## {result.id}", "", f"Checked as a {result.expect}.", "", "**English sentences**", ""]
-    lines += [f"- {s.text}{_support_mark(s.support, s.flags, s.sources)}" for s in result.sentences]
-    lines += ["", "**Arabic sentences no English sentence supports**", ""]
-    lines += [f"- {o.text} [best support {o.support:.2f}]" for o in result.omissions] or ["_none_"]
+    lines = [f"## {md_text(result.id)}", "", f"Checked as a {result.expect}. _{md_text(SUPPORT_LEGEND)}_", "",
+             "**English sentences**", ""]
+    lines += [f"{s.index + 1}. {md_text(s.text)}{_md_mark(s.support, s.flags, s.sources)}" for s in result.sentences]
+    lines += [] if result.sentences else ["_none: the English text is empty_"]
+    lines += ["", f"**{_OMISSIONS}**", ""]
+    lines += [f"- ({sentence_number(o.index)}) {md_text(o.text)} {md_text(f'[best {score_text(o.support)}]')}"
+              for o in result.omissions] or ["_none_"]
     return lines
 
 
 def _rich_check(result: Any, stream: TextIO, *, bidi: bool) -> None:
+    """Tables of Text cells: nothing from the inputs is read as Rich markup (`[link=…]`, `[/]`)."""
     from rich.table import Table
     from rich.text import Text
 
     renderer = RichRenderer(stream, bidi=bidi)  # its console and Arabic paragraphs (wrapped, then reordered with --bidi)
     console, ar = renderer.console, renderer._ar
 
-    def status(support: float | None, flags: tuple[str, ...]) -> Text:
-        return Text(f"{_score(support)} {_flag_text(flags)}", style="yellow" if flags else "green")
+    def coloured(words: str, flags: tuple[str, ...]) -> Text:
+        return Text(shown(words), style="yellow" if flags else "green")
 
+    legend = Text(SUPPORT_LEGEND, style="dim")
     if hasattr(result, "pairs"):
-        table = Table("#", "Arabic", "English", "support", header_style="bold cyan", expand=True)
+        table = Table("line", "Arabic", "English", "closeness of meaning", header_style="bold cyan", expand=True,
+                      caption=legend)
         for p in result.pairs:
-            table.add_row(str(p.index), ar(p.source), p.translation, status(p.support, p.flags))
+            score = "" if p.support is None else f"{score_text(p.support)} "
+            table.add_row(str(p.index + 1), ar(p.source), Text(shown(p.translation)),
+                          coloured(score + pair_status(p.support, p.flags), p.flags))
         console.print(table)
         return
-    table = Table("#", "English", "support", "sources", header_style="bold cyan", expand=True,
-                  title=f"{result.id} (checked as a {result.expect})")
+    table = Table("#", "English", "closeness of meaning", "from Arabic", header_style="bold cyan", expand=True,
+                  title=Text(shown(_title(result))), caption=legend)
     for s in result.sentences:
-        table.add_row(str(s.index), s.text, status(s.support, s.flags), ", ".join(map(str, s.sources)))
+        table.add_row(str(s.index + 1), Text(shown(s.text)), coloured(support_note(s.support, s.flags), s.flags),
+                      ", ".join(map(sentence_number, s.sources)))
     console.print(table)
+    if not result.sentences:
+        console.print(Text("the English text is empty", style="yellow"))
     if result.omissions:
-        omitted = Table("#", "Arabic sentence no English sentence supports", "best", header_style="bold cyan",
-                        expand=True, style="yellow" if result.expect == "translation" else None)
+        omitted = Table("#", _OMISSIONS, "best", header_style="bold cyan", expand=True,
+                        style="yellow" if result.expect == "translation" else None)
         for o in result.omissions:
-            omitted.add_row(str(o.index), ar(o.text), f"{o.support:.2f}")
+            omitted.add_row(sentence_number(o.index), ar(o.text), score_text(o.support))
         console.print(omitted)
 
 

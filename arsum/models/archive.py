@@ -172,8 +172,8 @@ def _copy_checked(stream: IO[bytes], target: Path, want: FileEntry, where: objec
         raise _refuse(where, f"checksum mismatch for {arcname}: the archive is corrupted or was modified")
 
 
-def _check_space(staging: Path, manifest: Manifest) -> None:
-    needed = sum(entry.size for entry in manifest.files.values())
+def _check_space(staging: Path, needed: int) -> None:
+    """Refused before the first byte when the files cannot fit (the staging folder is in the cache)."""
     try:
         free = shutil.disk_usage(staging).free
     except OSError:
@@ -211,7 +211,7 @@ def stage_archive(path: Path, staging: Path) -> Manifest:
                 raise _refuse(path, problem)
             manifest = parse_manifest(path, data)
             _compare_names(path, manifest, {name: member.size for name, member in members.items()})
-            _check_space(staging, manifest)
+            _check_space(staging, sum(entry.size for entry in manifest.files.values()))
             for arcname, member in members.items():
                 source = archive.extractfile(member)
                 assert source is not None  # regular, checked by _members
@@ -288,7 +288,7 @@ def stage_unpacked(folder: Path, staging: Path) -> Manifest:
                 raise _refuse(folder, f"{arcname} is not in the manifest")
             sizes[arcname] = path.lstat().st_size
         _compare_names(folder, manifest, sizes)
-        _check_space(staging, manifest)
+        _check_space(staging, sum(entry.size for entry in manifest.files.values()))
         for arcname, entry in manifest.files.items():
             fd = os.open(folder.joinpath(*arcname.split("/")), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
             with os.fdopen(fd, "rb") as source:
@@ -312,11 +312,7 @@ def stage_model_folder(folder: Path, target: Path) -> None:
             if not stat.S_ISREG(st.st_mode):
                 raise _refuse(folder, f"{arcname} is a device or other special file, not a model file")
             files.append((arcname, path, st.st_size))
-        needed = sum(size for _, _, size in files)
-        free = shutil.disk_usage(target.parent).free
-        if needed > free:
-            raise OutputError(f"{target.parent.parent}: the model needs {needed / 1e9:.1f} GB and only "
-                              f"{free / 1e9:.1f} GB is free; {NOTHING}")
+        _check_space(target.parent, sum(size for _, _, size in files))
         for arcname, path, _ in files:
             destination = target.joinpath(*arcname.split("/"))
             try:

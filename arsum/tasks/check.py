@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from arsum.errors import UsageError
+from arsum.errors import ModelUnavailable, UsageError, one_line
 from arsum.tasks.results import TranslationPair
 from arsum.tasks.support import (
+    DEFAULT_ENCODER,
     DEFAULT_MIN_SUPPORT,
     CachedEncoder,
     SentenceEncoder,
@@ -33,6 +34,11 @@ __all__ = ["AlignedCheck", "CheckedPair", "CheckedSentence", "DocumentCheck", "O
 
 SUMMARY = "summary"
 TRANSLATION = "translation"
+MISSING_TRANSLATION = "missing-translation"
+"""--aligned: the Arabic line has text, the English line is blank (or holds no letter or digit)."""
+NO_SOURCE = "no-source"
+"""--aligned: the English line has text, the Arabic line behind it is blank."""
+EMPTY_ENGLISH = "the English text is empty"
 
 
 @dataclass(frozen=True)
@@ -72,11 +78,18 @@ class DocumentCheck:
     encoder: str
     min_support: float
     warnings: tuple[str, ...] = ()
+    input_warnings: tuple[str, ...] = ()
+    """The part of `warnings` about reading the Arabic (the CLI says these on stderr; the rest are in the output)."""
 
     @property
     def flagged(self) -> bool:
-        """Something an editor should look at: a flagged sentence, or an omission in a translation."""
-        return any(s.flags for s in self.sentences) or (self.expect == TRANSLATION and bool(self.omissions))
+        """Something an editor should look at: a flagged sentence, an English text with no sentence at all,
+        or an omission in a translation."""
+        return (
+            not self.sentences
+            or any(s.flags for s in self.sentences)
+            or (self.expect == TRANSLATION and bool(self.omissions))
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -93,7 +106,8 @@ class DocumentCheck:
 
 @dataclass(frozen=True)
 class CheckedPair:
-    """Line `index` (0-based) of the Arabic and of the English; support None when either line is empty."""
+    """Line `index` (0-based) of the Arabic and of the English; support None when either line is empty, and then
+    flagged `missing-translation` or `no-source` unless both are."""
 
     index: int
     source: str
@@ -113,6 +127,7 @@ class AlignedCheck:
     encoder: str
     min_support: float
     warnings: tuple[str, ...] = ()
+    input_warnings: tuple[str, ...] = ()
 
     @property
     def flagged(self) -> bool:
@@ -130,7 +145,24 @@ class AlignedCheck:
 
 
 def _encoder(encoder: SentenceEncoder | str | None, revision: str | None = None) -> SentenceEncoder:
-    return encoder if isinstance(encoder, SentenceEncoder) else get_encoder(encoder, revision)
+    """The encoder given, or the one named loaded and tried on two short texts now: a folder that loads but is
+    no sentence encoder (a seq2seq model's) is one ModelUnavailable line, as `translate` says it, not a crash
+    half-way. Without scores a check has nothing to say about meaning or omissions, so it stops here."""
+    if isinstance(encoder, SentenceEncoder):
+        return encoder
+    name = encoder or DEFAULT_ENCODER
+    try:
+        loaded = get_encoder(encoder, revision)
+        getattr(loaded, "load", lambda: None)()
+        loaded.encode(["نص", "text"])
+    except ModelUnavailable as error:
+        raise ModelUnavailable(name, f"support scores unavailable: {error.problem}", error.hint) from None
+    except Exception as error:  # noqa: BLE001 - loads but cannot encode: one line, never an internal error
+        raise ModelUnavailable(
+            name, f"support scores unavailable: not a sentence encoder ({one_line(error)})",
+            "give --encoder a folder or hub id of a sentence encoder (e.g. LaBSE), or leave it out for the default",
+        ) from None
+    return loaded
 
 
 def check_document(
@@ -154,10 +186,13 @@ def check_document(
     warnings: list[str] = []
     findings = assess_sentences(english, release, enc, min_support=min_support)
     for n, (text, found) in enumerate(zip(english, findings, strict=True)):
+        # messages number sentences from 1, as people do; `index` stays 0-based (the JSON contract)
         if found.low:
-            warnings.append(f"english sentence {n}: support {found.support:.2f} below {min_support:.2f}")
-        warnings += [f"english sentence {n}: number {number} not in the Arabic source" for number in found.missing]
+            warnings.append(f"english sentence {n + 1}: support {found.support:.2f} below {min_support:.2f}")
+        warnings += [f"english sentence {n + 1}: number {number} not in the Arabic source" for number in found.missing]
         sentences.append(CheckedSentence(n, text, found.support, found.sources, found.flags))
+    if not english:
+        warnings.append(EMPTY_ENGLISH)
 
     arabic = _arabic_sentences(release)
     reverse = score_support([text for _, text in arabic], english, enc) if english else [(0.0, ())] * len(arabic)
@@ -174,6 +209,7 @@ def check_document(
         encoder=enc.name,
         min_support=min_support,
         warnings=tuple(release.warnings) + tuple(warnings),
+        input_warnings=tuple(release.warnings),
     )
 
 
@@ -191,7 +227,9 @@ def check_aligned(
     encoder: SentenceEncoder | str | None = None,
     min_support: float = DEFAULT_MIN_SUPPORT,
 ) -> AlignedCheck:
-    """Line i of the English against line i of the Arabic: support (cosine of the pair) and number flags.
+    """Line i of the English against line i of the Arabic: support (cosine of the pair) and number flags; a
+    blank English line behind Arabic text is flagged `missing-translation`, English text behind a blank Arabic
+    line `no-source` (a line with no letter or digit counts as blank; two blank lines are a pair of separators).
 
     Raises UsageError when the two sides do not have the same number of lines.
     """
@@ -201,14 +239,27 @@ def check_aligned(
             f"{len(source_lines)} Arabic lines, {len(translation_lines)} English lines"
         )
     enc = _encoder(encoder)
-    pairs = [TranslationPair(i, 0, a, e) for i, (a, e) in enumerate(zip(source_lines, translation_lines, strict=True))]
+    pairs = [
+        TranslationPair(i, 0, a if _has_text(a) else "", e if _has_text(e) else "")
+        for i, (a, e) in enumerate(zip(source_lines, translation_lines, strict=True))
+    ]
     scored, warnings = annotate_translation(pairs, enc, min_support=min_support)
-    return AlignedCheck(
-        pairs=tuple(CheckedPair(p.index, p.source, p.translation, p.support, p.flags) for p in scored),
-        encoder=enc.name,
-        min_support=min_support,
-        warnings=tuple(warnings),
-    )
+    checked = []
+    for original_source, original_translation, pair in zip(source_lines, translation_lines, scored, strict=True):
+        flags = pair.flags
+        if pair.source and not pair.translation:
+            flags += (MISSING_TRANSLATION,)
+            warnings.append(f"line {pair.index + 1}: no English for the Arabic line")
+        elif pair.translation and not pair.source:
+            flags += (NO_SOURCE,)
+            warnings.append(f"line {pair.index + 1}: no Arabic behind the English line")
+        checked.append(CheckedPair(pair.index, original_source, original_translation, pair.support, flags))
+    return AlignedCheck(pairs=tuple(checked), encoder=enc.name, min_support=min_support, warnings=tuple(warnings))
+
+
+def _has_text(line: str) -> bool:
+    """A letter or digit in any script: a line of spaces, dashes or invisible marks translates nothing."""
+    return any(char.isalnum() for char in line)
 
 
 def check_files(
@@ -235,7 +286,9 @@ def check_files(
     if isinstance(encoder, str) or encoder is None:
         encoder = _encoder(encoder, revision)
     if aligned:
-        return check_aligned(_lines(arabic), _lines(english), encoder=encoder, min_support=threshold)
+        arabic_lines, english_lines = _lines(arabic), _lines(english)
+        return check_aligned(_fit(arabic_lines, len(english_lines)), _fit(english_lines, len(arabic_lines)),
+                             encoder=encoder, min_support=threshold)
     name = "<stdin>" if source == "-" else source
     release = parse_release(arabic, id=name, source=name, encoding=encoding)
     return check_document(release, english, translation_expected=translation_expected, encoder=encoder,
@@ -247,3 +300,12 @@ def _lines(text: str) -> list[str]:
     a final newline does not make an extra empty line."""
     lines = text.replace("\r\n", "\n").split("\n")
     return lines[:-1] if lines and lines[-1] == "" else lines
+
+
+def _fit(lines: list[str], other: int) -> list[str]:
+    """Blank lines at the end beyond the other side's count dropped (an editor's trailing empty lines), so they
+    neither break the pairing nor hide a missing line: blank lines inside stay, and are flagged."""
+    end = len(lines)
+    while end > other and not lines[end - 1].strip():
+        end -= 1
+    return lines[:end]
