@@ -17,13 +17,15 @@ _EXPORTS = {
     "check": "arsum.api",
     "Summarizer": "arsum.api",
     "Translator": "arsum.api",
+    "Checker": "arsum.api",
+    "run_ray": "arsum.api",
     "digest": "arsum.api",
     "Digester": "arsum.api",
     "Digest": "arsum.tasks.digest",
     "Story": "arsum.tasks.digest",
     "story_to_dict": "arsum.tasks.digest",
     "parse_releases": "arsum.api",
-    "load_releases": "arsum.text.inputs",
+    "load_releases": "arsum.api",
     "to_dict": "arsum.tasks.results",
     "ReleaseSummary": "arsum.tasks.results",
     "ReleaseTranslation": "arsum.tasks.results",
@@ -35,18 +37,32 @@ _EXPORTS = {
     "UsageError": "arsum.errors",
 }
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = ["__version__", "models", *_EXPORTS]
 
 if TYPE_CHECKING:
-    from arsum.api import Digester, Summarizer, Translator, check, digest, parse_releases, summarize, translate
+    from arsum import models
+    from arsum.api import (
+        Checker,
+        Digester,
+        Summarizer,
+        Translator,
+        check,
+        digest,
+        load_releases,
+        parse_releases,
+        run_ray,
+        summarize,
+        translate,
+    )
     from arsum.errors import ArsumError, InputError, ModelUnavailable, UsageError
     from arsum.tasks.digest import Digest, Story, story_to_dict
     from arsum.tasks.results import ErrorRecord, ReleaseSummary, ReleaseTranslation, to_dict
-    from arsum.text.inputs import load_releases
     from arsum.text.release import Release
 
 
 def __getattr__(name: str) -> Any:
+    if name == "models":  # the model store's functions: arsum.models.list(), .pull(), .export(), .import_()
+        return import_module("arsum.models")
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'arsum' has no attribute {name!r}")

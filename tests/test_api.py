@@ -58,8 +58,10 @@ def test_readme_python_example_runs() -> None:
     assert len(lines) == 4 and lines[-1] == "azerbaijan_nato_dialogue.txt#1 2"
 
 
-def test_one_liner_from_the_issue() -> None:
-    result = python(f"import arsum; print(arsum.summarize(open({str(SEED)!r}).read()).arabic_summary)")
+@pytest.mark.parametrize("options", ["english=False", "arabic_only_fallback=True"])
+def test_one_liner_from_the_issue(options: str) -> None:
+    """Without an English model, Arabic-only summaries are asked for (English wanted and missing raises)."""
+    result = python(f"import arsum; print(arsum.summarize(open({str(SEED)!r}).read(), {options}).arabic_summary)")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("ArabicSummary(sentences=(ScoredSentence(index=")
 

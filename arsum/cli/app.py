@@ -106,14 +106,14 @@ def _notifier(quiet: bool) -> Callable[[str], None]:
 def _model_options(
     model: str | None, device: str, quantize: Quantize | None, config: Path | None, backend: Backend | None,
     quiet: bool,
-):
+) -> dict[str, Any]:
+    """The model arguments of `arsum.Summarizer`/`arsum.Translator`, from the options (typer has applied ARSUM_*)."""
     from arsum.cli.progress import TerminalReporter
     from arsum.reporting import SILENT
-    from arsum.tasks.settings import resolve_models
 
-    return resolve_models(model=model, device=device, quantize=quantize.value if quantize else None,
-                          backend=backend.value if backend else None, config=config,
-                          reporter=SILENT if quiet else TerminalReporter())
+    return {"model": model, "device": device, "quantize": quantize.value if quantize else None,
+            "backend": backend.value if backend else None, "config": config,
+            "reporter": SILENT if quiet else TerminalReporter()}
 
 
 def _load(
@@ -301,17 +301,12 @@ def summarize(
     quiet: QuietOpt = False,
 ) -> int:
     """Arabic extractive and English abstractive summary of each release."""
-    from arsum.api import Summarizer
-    from arsum.tasks.pipeline import SummarizeOptions
-    from arsum.tasks.settings import Length, resolve_support
+    from arsum.api import Summarizer, summarize_options
 
-    options = SummarizeOptions(
-        length=Length(sentences, ratio),
-        english=english,
-        strategy=strategy.value if strategy else None,
-        models=_model_options(model, device, quantize, config, backend, quiet),
-        support=resolve_support(enabled=support, used=english, min_support=min_support, encoder=encoder,
-                                drop_unsupported=drop_unsupported, config=config),
+    options = summarize_options(  # what arsum.Summarizer resolves; a missing English model stays a notice here
+        sentences=sentences, ratio=ratio, english=english, strategy=strategy.value if strategy else None,
+        support=support, min_support=min_support, encoder=encoder, drop_unsupported=drop_unsupported,
+        **_model_options(model, device, quantize, config, backend, quiet),
     )
     return _process(
         "summarize", Summarizer, options, paths, fmt=fmt, input_format=input_format, lang=lang, max_bytes=max_bytes,
@@ -357,15 +352,11 @@ def translate(
     quiet: QuietOpt = False,
 ) -> int:
     """Translate releases sentence by sentence, keeping titles, paragraphs and release boundaries."""
-    from arsum.api import Translator
-    from arsum.tasks.pipeline import TranslateOptions
-    from arsum.tasks.settings import resolve_support
+    from arsum.api import Translator, translate_options
 
-    options = TranslateOptions(
-        target=to,
-        source=source,
-        models=_model_options(model, device, quantize, config, backend, quiet),
-        support=resolve_support(enabled=support, min_support=min_support, encoder=encoder, config=config),
+    options = translate_options(  # what arsum.Translator resolves
+        to=to, source=source, support=support, min_support=min_support, encoder=encoder,
+        **_model_options(model, device, quantize, config, backend, quiet),
     )
     declared = lang or (source if source != "ar" else None)  # English input is not refused for lacking Arabic
     return _process(
@@ -454,7 +445,7 @@ def digest(
         bool, typer.Option("--follow-ups/--no-follow-ups", help="Link same-day follow-ups by headline meaning (sentence encoder); off: copies and parts only.")
     ] = True,
     sentences: Annotated[
-        int | None, typer.Option("--sentences", "-n", min=1, help="Sentences in each story's Arabic summary.")
+        int | None, typer.Option("--sentences", "-n", min=1, help="Sentences in each story's Arabic summary (default 3).")
     ] = None,
     fmt: FormatOpt = None,
     input_format: InputFormatOpt = InputFormat.text,
@@ -477,20 +468,16 @@ def digest(
     quiet: QuietOpt = False,
 ) -> int:
     """The day's releases as stories: copies, parts and follow-ups of one event together, each summarised once."""
-    from arsum.api import Digester
+    from arsum.api import Digester, summarize_options
     from arsum.cli.digest_render import render_digest
     from arsum.cli.output import check_output_path, open_output
-    from arsum.tasks.digest import DigestOptions
-    from arsum.tasks.pipeline import SummarizeOptions
-    from arsum.tasks.settings import Length, resolve_support
+    from arsum.tasks.digest import DIGEST_SENTENCES, DigestOptions
 
     models = _model_options(model, device, quantize, config, backend, quiet)
     options = DigestOptions(
-        summary=SummarizeOptions(
-            length=Length(sentences, None), english=english, models=models,
-            support=resolve_support(enabled=support, used=english, min_support=min_support, encoder=encoder,
-                                    config=config),
-        ),
+        summary=summarize_options(sentences=sentences or DIGEST_SENTENCES, english=english, support=support,
+                                  min_support=min_support,
+                                  encoder=encoder, **models),
         sort=sort.value, min_sources=min_sources, topical=follow_ups,
     )
     fmt_name = resolve_format(fmt, output)
@@ -503,7 +490,7 @@ def digest(
         failures += 1
         say(str(error))
 
-    result = Digester.from_options(options, notify, models.reporter)(
+    result = Digester.from_options(options, notify, models["reporter"])(
         _load(paths, input_format, lang, max_bytes, notify), report
     )
     with open_output(target) as stream:

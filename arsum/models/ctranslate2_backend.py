@@ -18,6 +18,7 @@ from arsum.errors import ModelUnavailable, one_line
 from arsum.models.config import GenerationSettings, ModelSpec
 from arsum.models.device import (
     QUANTIZATIONS,
+    RUNTIME_LOCK,
     check_quantize,
     resolve_device,
     thread_count,
@@ -110,8 +111,14 @@ class CTranslate2Backend:
     @property
     def loaded(self) -> LoadedCT2:
         if self._loaded is None:
-            self._loaded = self._load()
+            with RUNTIME_LOCK:  # one load, whichever thread asks first
+                if self._loaded is None:
+                    self._loaded = self._load()
         return self._loaded
+
+    def load(self) -> None:
+        """Load now (a missing or broken conversion raises ModelUnavailable here, not at the first sentence)."""
+        self.loaded  # noqa: B018
 
     def _load(self) -> LoadedCT2:
         spec = self.spec

@@ -6,6 +6,7 @@ Each runtime is imported only when a device is resolved (torch for transformers,
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Mapping
 
 from arsum.errors import UsageError
@@ -16,6 +17,10 @@ QUANTIZATIONS: dict[str, tuple[str, ...]] = {"transformers": ("int8",), "ctransl
 # OpenMP/MKL thread variables a user may set for torch; ARSUM_THREADS is ours and read by thread_count.
 OPENMP_ENV_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
 MAX_THREADS = 1024
+RUNTIME_LOCK = threading.RLock()
+"""Held while a model runtime loads: transformers' lazily imported module and arsum's model caches are not safe to
+fill from two threads at once (four threads on one fresh Translator failed with `cannot import name AutoTokenizer`
+and loaded the model four times). Re-entrant: a CTranslate2 load loads a transformers tokenizer."""
 
 
 def check_quantize(backend: str, quantize: str | None) -> None:

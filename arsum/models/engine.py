@@ -138,6 +138,12 @@ class Engine:
         Marian is cut (and reported) at 512 instead of crashing it."""
         return input_token_limit(self.spec, self.backend.max_positions)
 
+    def load(self) -> None:
+        """Load the model now, so that a missing or broken one fails before any input is read."""
+        load = getattr(self.backend, "load", None)  # a backend without one loads at its first call
+        if load is not None:
+            load()
+
     def model_run(self, role: str) -> ModelRun:
         spec = self.spec
         return ModelRun(role=role, name=spec.name, source=spec.source, revision=spec.revision,

@@ -6,6 +6,7 @@ network; `arsum models pull` is the one thing that downloads. No remote code, no
 
 from __future__ import annotations
 
+import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ from typing import Any
 
 from arsum.errors import ModelUnavailable, UsageError, one_line
 from arsum.models.config import GENERATION_MAXIMA, GenerationSettings, ModelSpec
-from arsum.models.device import check_quantize, configure_threads, resolve_device
+from arsum.models.device import RUNTIME_LOCK, check_quantize, configure_threads, resolve_device
 from arsum.models.folders import (
     WEIGHT_FILES,
     lookup_token_id,
@@ -48,21 +49,27 @@ _CACHE: dict[tuple[str, str | None, str, str | None], LoadedModel] = {}
 def load_transformers(
     spec: ModelSpec, *, device: str = "auto", quantize: str | None = None, reporter: Reporter = SILENT
 ) -> LoadedModel:
-    """The cached (tokenizer, model) for this spec/device/quantization; loads it on first use."""
+    """The cached (tokenizer, model) for this spec/device/quantization; loads it on first use, once per process
+    whichever thread asks first (the others wait for it)."""
     check_quantize("transformers", quantize)
     folder = model_path(spec)  # first: a model that is not there fails before torch is imported
     hold(spec)  # in use until this process ends: `models remove` refuses it meanwhile
-    resolved = resolve_device(device, "transformers")
-    if quantize == "int8" and resolved != "cpu":
-        raise UsageError(f"--quantize int8 runs on the CPU only (device is {resolved}); add --device cpu")
-    key = (spec.source, spec.revision, resolved, quantize)
-    if key not in _CACHE:
-        with reporter.status(f"loading {spec.name}"):
-            _CACHE[key] = _load(spec, folder, resolved, quantize)
-    return _CACHE[key]
+    with RUNTIME_LOCK:
+        resolved = resolve_device(device, "transformers")
+        if quantize == "int8" and resolved != "cpu":
+            raise UsageError(f"--quantize int8 runs on the CPU only (device is {resolved}); add --device cpu")
+        key = (spec.source, spec.revision, resolved, quantize)
+        if key not in _CACHE:
+            with reporter.status(f"loading {spec.name}"):
+                _CACHE[key] = _load(spec, folder, resolved, quantize)
+        return _CACHE[key]
 
 
 def _load(spec: ModelSpec, folder: Path, device: str, quantize: str | None) -> LoadedModel:
+    import torch  # noqa: F401 - the heavy imports, once, here under RUNTIME_LOCK: not in a thread that races another
+    import transformers  # noqa: F401
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer  # noqa: F401 - resolves transformers' lazy names
+
     read_model_config(folder, spec.name)
     weights = next((name for name in WEIGHT_FILES if (folder / name).is_file()), None)
     if weights is None:
@@ -198,15 +205,23 @@ class TransformersBackend:
         self.quantize = quantize
         self.reporter = reporter
         self._loaded: Any = None
+        # a fast tokenizer used by two threads at once fails ("Already borrowed"); generation is serialised with it
+        self._lock = threading.Lock()
 
     @property
     def loaded(self) -> Any:
         """Resolved once: token counting runs per sentence, and each lookup would re-check disk and device."""
         if self._loaded is None:
-            self._loaded = load_transformers(
-                self.spec, device=self.device, quantize=self.quantize, reporter=self.reporter
-            )
+            with RUNTIME_LOCK:
+                if self._loaded is None:
+                    self._loaded = load_transformers(
+                        self.spec, device=self.device, quantize=self.quantize, reporter=self.reporter
+                    )
         return self._loaded
+
+    def load(self) -> None:
+        """Load now (a missing or broken model raises ModelUnavailable here, not at the first sentence)."""
+        self.loaded  # noqa: B018
 
     @property
     def langid_map(self) -> dict[str, Any]:
@@ -228,7 +243,8 @@ class TransformersBackend:
     def count_tokens(self, texts: list[str]) -> list[int]:
         """Whole inputs, never truncated (the Seq2SeqBackend rule)."""
         tokenizer = self.loaded.tokenizer
-        return [len(ids) for ids in tokenizer(list(texts), add_special_tokens=True)["input_ids"]]
+        with self._lock:
+            return [len(ids) for ids in tokenizer(list(texts), add_special_tokens=True)["input_ids"]]
 
     def token_id(self, token: str) -> int:
         return lookup_token_id(self.spec, self.loaded.tokenizer, token)
@@ -249,12 +265,13 @@ class TransformersBackend:
             kwargs["early_stopping"] = True
         if loaded.banned_outputs is not None:
             kwargs["logits_processor"] = _keep_output_vocabulary(loaded.banned_outputs)
-        if target_token is not None:
-            mode = "forced_bos_token_id" if self.spec.target_mode == "forced_bos" else "decoder_start_token_id"
-            kwargs[mode] = self.token_id(target_token)
         limit = input_token_limit(self.spec, self.max_positions)
-        encoded = loaded.tokenizer(list(texts), return_tensors="pt", padding=True, truncation=True, max_length=limit)
-        encoded = {k: v.to(loaded.device) for k, v in encoded.items() if k in ("input_ids", "attention_mask")}
-        with torch.inference_mode():
-            output = loaded.model.generate(**encoded, **kwargs)
-        return [text.strip() for text in loaded.tokenizer.batch_decode(output, skip_special_tokens=True)]
+        with self._lock:  # torch spreads one batch over every core already: two at once only compete
+            if target_token is not None:
+                mode = "forced_bos_token_id" if self.spec.target_mode == "forced_bos" else "decoder_start_token_id"
+                kwargs[mode] = self.token_id(target_token)
+            encoded = loaded.tokenizer(list(texts), return_tensors="pt", padding=True, truncation=True, max_length=limit)
+            encoded = {k: v.to(loaded.device) for k, v in encoded.items() if k in ("input_ids", "attention_mask")}
+            with torch.inference_mode():
+                output = loaded.model.generate(**encoded, **kwargs)
+            return [text.strip() for text in loaded.tokenizer.batch_decode(output, skip_special_tokens=True)]

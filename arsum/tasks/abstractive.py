@@ -216,6 +216,15 @@ class ExtractThenTranslateStrategy:
         return (self.translator.model_run(),)
 
 
+def load_models(summarizer: EnglishSummarizer) -> None:
+    """Load every model the strategy uses now (each strategy keeps its parts under the names of its roles)."""
+    for role in getattr(summarizer, "roles", ()):
+        part = getattr(summarizer, role, None)
+        load = getattr(part, "load", None)
+        if load is not None:
+            load()
+
+
 # Strategies by name (the names config.STRATEGIES validates in models.toml).
 STRATEGIES: dict[str, type[EnglishSummarizer]] = {
     cls.name: cls for cls in (CrosslingualStrategy, TranslateThenSummarizeStrategy, ExtractThenTranslateStrategy)
@@ -266,7 +275,7 @@ def build_english_summarizer(
     reporter: Reporter = SILENT,
     backend: str | None = None,
 ) -> EnglishSummarizer:
-    """Cheap: nothing is loaded until the first summary, so a missing model surfaces there as ModelUnavailable.
+    """Cheap: nothing is loaded until `load_models` or the first summary, where a missing model is ModelUnavailable.
 
     `model` (--model) replaces the strategy's main model. `specs`: the strategy's models by role, as
     strategy_specs resolved them, when the caller already has them.

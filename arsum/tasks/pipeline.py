@@ -27,6 +27,7 @@ class SummarizeOptions:
     strategy: str | None = None  # None: routing.summarize.strategy of models.toml
     models: ModelOptions = ModelOptions()
     support: SupportOptions = SupportOptions()
+    arabic_only_fallback: bool = True  # a missing English model: a notice and Arabic summaries (else raise it)
 
     def __post_init__(self) -> None:
         from arsum.models.config import STRATEGIES
@@ -126,7 +127,11 @@ class Supporter:
 
 
 class Summarize:
-    """Summarizes a window of releases; the English model is loaded at the first release that needs it."""
+    """Summarizes a window of releases; its models (English summarizer, support encoder) load when it is made.
+
+    A missing or broken English model is raised here, or with `arabic_only_fallback` is one notice (`english_error`
+    keeps it) and the Arabic summaries still come; a --model that names nothing is a UsageError, raised here.
+    """
 
     def __init__(self, options: SummarizeOptions, notify: Notify) -> None:
         from arsum.tasks.extractive import ExtractiveSummarizer
@@ -136,23 +141,21 @@ class Summarize:
         self.extractive = ExtractiveSummarizer()
         self._english = None
         self._english_failure: str | None = None
+        self.english_error: ModelUnavailable | None = None
         self.supporter = Supporter(options.support, notify)
         self.window = SUMMARIZE_WINDOW if options.english and options.support.enabled else 1
-        if options.english and options.models.model:  # a --model that names nothing is a usage error, now
-            from arsum.models.config import load_config
-            from arsum.models.store import resolve_model
+        if options.english:
+            self._english_summarizer(starting=True)
+            if self._english is not None and options.support.enabled:
+                self.supporter.encoder()
 
-            try:
-                resolve_model(load_config(options.models.config_path), options.models.model)
-            except ModelUnavailable:
-                pass  # a broken model folder is reported with the first release, and the Arabic summaries still come
-
-    def _english_summarizer(self):
+    def _english_summarizer(self, starting: bool = False):
         if self.options.english and self._english is None and self._english_failure is None:
             from arsum.models.config import load_config
             from arsum.models.store import require_downloaded
             from arsum.tasks.abstractive import (  # torch-free, but only needed now
                 build_english_summarizer,
+                load_models,
                 strategy_specs,
             )
 
@@ -172,11 +175,15 @@ class Summarize:
                     reporter=models.reporter,
                     backend=models.backend,
                 )
+                load_models(self._english)
             except ModelUnavailable as error:
+                if starting and not self.options.arabic_only_fallback:
+                    raise
                 self._fail_english(error)
         return self._english
 
     def _fail_english(self, error: ModelUnavailable) -> None:
+        self.english_error = error
         self._english_failure = f"English summary skipped: {error}"
         self.notify(self._english_failure)
         self._english = None
@@ -236,7 +243,7 @@ class TranslateOptions:
 
 
 class Translate:
-    """Translates releases; the model is loaded once, before the first release."""
+    """Translates releases; the model and the support encoder load when it is made (ModelUnavailable here)."""
 
     def __init__(self, options: TranslateOptions, notify: Notify) -> None:
         from arsum.models.config import load_config
@@ -255,7 +262,10 @@ class Translate:
             reporter=models.reporter,
             backend=models.backend,
         )
+        self.translator.load()
         self.supporter = Supporter(options.support, notify)
+        if options.support.enabled:
+            self.supporter.encoder()
         self.window = TRANSLATE_WINDOW
 
     def __call__(self, releases: list[Release]) -> list[ReleaseTranslation]:

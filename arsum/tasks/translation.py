@@ -62,6 +62,9 @@ class Seq2SeqTranslator:
     def model_run(self) -> ModelRun:
         return self.engine.model_run("translator")
 
+    def load(self) -> None:
+        self.engine.load()
+
     def translate(self, sentences: list[str]) -> Generated:
         return self.engine.generate(list(sentences), target=self.target)
 
