@@ -573,3 +573,16 @@ def test_check_quiet_silences_the_warnings_about_the_arabic(tmp_path: Path) -> N
     quiet = invoke("check", str(source), english, "-f", "jsonl", "-q")
     assert "warning" in loud.stderr and quiet.stderr == ""
     assert loud.stdout == quiet.stdout and json.loads(quiet.stdout)["warnings"]  # the record keeps them
+
+
+def test_the_html_check_page_numbers_from_one_and_labels_the_score(tmp_path: Path) -> None:
+    source = tmp_path / "source.ar"
+    source.write_text(RELEASE, encoding="utf-8")
+    english = write(tmp_path, "english.en", ["The foreign minister met his Russian counterpart in Riyadh today."])
+    page = invoke("check", str(source), english, "-f", "html", "--translation").stdout
+    assert "<td>1</td>" in page and "<td>0</td>" not in page
+    assert "close in meaning" in page and "supported" not in page and "fact check" in page
+    assert "(subtitle)" in page and "(2)" in page  # omissions named as people count them
+    lines = invoke("check", "--aligned", write(tmp_path, "a.ar", ARABIC), write(tmp_path, "e.en", [ENGLISH[0], ""]),
+                   "-f", "html").stdout
+    assert "<td>1</td>" in lines and "<td>2</td>" in lines and "no English for this Arabic line" in lines

@@ -261,7 +261,7 @@ def test_jsonl_in_gives_jsonl_out_in_a_pipe() -> None:
         (("summarize", str(SEED), "-n", "0"), "--sentences"),
         (("summarize", str(SEED), "-f", "tsv"), "--format"),
         (("models", "list", "-f", "markdown"), "--format"),
-        (("translate", str(SEED), "-f", "html"), "--format"),
+        (("translate", str(SEED), "-f", "pdf"), "--format"),
     ],
 )
 def test_option_errors_name_the_option(args: tuple[str, ...], option: str) -> None:

@@ -84,16 +84,15 @@ def _meta(*parts: str | None) -> str:
     return f'<p class="meta">{"".join(f"<span>{p}</span>" for p in shown)}</p>' if shown else ""
 
 
-def _support(support: float | None, flags: Iterable[str]) -> str:
-    if support is None:
-        return ""
+def _support(support: float | None, flags: Iterable[str], sources: tuple[int, ...] = ()) -> str:
+    """The label every human format gives a score (closeness of meaning, sentences from 1, never -0.00)."""
+    from arsum.cli.render import pair_status, support_note
+
     flags = tuple(flags)
+    if support is None:  # a blank line of `check --aligned`: say what is missing, if anything
+        return f' <small class="weak">[{text(pair_status(support, flags))}]</small>' if flags else ""
     weak = any(f.startswith("low-support") for f in flags)
-    label = ("weak support" if weak else "supported") + f" {support:.2f}"
-    others = [f for f in flags if not f.startswith("low-support")]
-    if others:
-        label += "; " + "; ".join(others)
-    return f' <small class="{"weak" if weak else "meta"}">[{text(label)}]</small>'
+    return f' <small class="{"weak" if weak else "meta"}">[{text(support_note(support, flags, sources))}]</small>'
 
 
 def _notes(warnings: Iterable[str]) -> str:
@@ -109,7 +108,8 @@ def english_block(summary: Any) -> str:
     """An English summary, left to right, each sentence with its support."""
     if summary is None:
         return ""
-    body = " ".join(f"{text(s.text)}{_support(s.support, s.flags)}" for s in summary.sentences) or text(summary.text)
+    body = " ".join(f"{text(s.text)}{_support(s.support, s.flags, s.sources)}" for s in summary.sentences) or text(
+        summary.text)
     return f'<p class="english" lang="en" dir="ltr">{body}</p>'
 
 
@@ -153,28 +153,36 @@ class HtmlRenderer:
 
 
 def check_page(result: Any) -> str:
-    """arsum check as a page: each English sentence with its support, then what the English leaves out."""
+    """arsum check as a page: each English sentence with its support, then what the English leaves out.
+    Lines and sentences are numbered from 1, as in every human format."""
+    from arsum.cli.render import SUPPORT_LEGEND, score_text
+    from arsum.text.release import sentence_number
+
+    legend = f'<p class="note" dir="ltr" lang="en">{text(SUPPORT_LEGEND)}</p>'
     if hasattr(result, "pairs"):
         rows = "".join(
-            f'<tr><td>{p.index}</td><td dir="auto">{text(p.source)}</td><td dir="ltr" lang="en">{text(p.translation)}'
+            f'<tr><td>{p.index + 1}</td><td dir="auto">{text(p.source)}</td><td dir="ltr" lang="en">{text(p.translation)}'
             f"{_support(p.support, p.flags)}</td></tr>" for p in result.pairs
         )
         body = f"<table><thead><tr><th>#</th><th>العربية</th><th>English</th></tr></thead><tbody>{rows}</tbody></table>"
-        return page_head("arsum check") + body + _notes(result.warnings) + page_foot()
+        return page_head("arsum check") + legend + body + _notes(result.warnings) + page_foot()
     rows = "".join(
-        f'<tr><td>{s.index}</td><td dir="ltr" lang="en">{text(s.text)}{_support(s.support, s.flags)}</td>'
-        f'<td class="ltr">{text(", ".join(map(str, s.sources)))}</td></tr>' for s in result.sentences
+        f'<tr><td>{s.index + 1}</td><td dir="ltr" lang="en">{text(s.text)}{_support(s.support, s.flags)}</td>'
+        f'<td class="ltr">{text(", ".join(map(sentence_number, s.sources)))}</td></tr>' for s in result.sentences
     )
-    omitted = "".join(f'<li dir="auto">{text(o.text)} <small class="meta">[{o.support:.2f}]</small></li>'
-                      for o in result.omissions)
+    omitted = "".join(
+        f'<li dir="auto">({text(sentence_number(o.index))}) {text(o.text)} '
+        f'<small class="meta">[{score_text(o.support)}]</small></li>'
+        for o in result.omissions
+    )
     body = (
         f'<article><h3 dir="auto">{text(result.id)}</h3>'
         f'{_meta(text("checked as a " + result.expect))}'
         f"<table><thead><tr><th>#</th><th>English</th><th>sources</th></tr></thead><tbody>{rows}</tbody></table>"
-        f"<h3>جمل عربية لا تسندها أي جملة إنجليزية</h3>"
+        f"<h3>جمل عربية لا تقابلها أي جملة إنجليزية في المعنى</h3>"
         f'{"<ul>" + omitted + "</ul>" if omitted else "<p class=meta>—</p>"}</article>'
     )
-    return page_head("arsum check", result.id) + body + _notes(result.warnings) + page_foot()
+    return page_head("arsum check", result.id) + legend + body + _notes(result.warnings) + page_foot()
 
 
 def digest_page(digest: Any, title: str = "موجز الأخبار") -> str:
@@ -194,7 +202,7 @@ def digest_page(digest: Any, title: str = "موجز الأخبار") -> str:
             parts.append(
                 f'<article id="{text(story.id)}"><h3 dir="auto">{text(story.headline)}</h3>'
                 + _meta(f'<span class="count">{story.sources}</span> مصدر' if story.sources != 1 else "مصدر واحد",
-                        auto(when, cls="ltr") if when else None)
+                        f'<span dir="ltr">{text(when)}</span>' if when else None)
                 + arabic_list(story.summary.arabic_summary.sentences)
                 + english_block(story.summary.english_summary)
                 + f"<details><summary>{len(story.releases)} خبر</summary>"

@@ -78,7 +78,7 @@ def flag_text(flag: str) -> str:
     return flag
 
 
-def _support_note(support: float, flags: tuple[str, ...], sources: tuple[int, ...] = ()) -> str:
+def support_note(support: float, flags: tuple[str, ...], sources: tuple[int, ...] = ()) -> str:
     """`close in meaning 0.71, from 1, 3` / `not close in meaning 0.12, from title; number 12 not in the Arabic`."""
     cited = f", from {', '.join(map(sentence_number, sources))}" if sources else ""
     extra = [flag_text(f) for f in flags if not f.startswith("low-support")]
@@ -86,11 +86,11 @@ def _support_note(support: float, flags: tuple[str, ...], sources: tuple[int, ..
 
 
 def _support_mark(support: float | None, flags: tuple[str, ...], sources: tuple[int, ...] = ()) -> str:
-    return "" if support is None else f" [{_support_note(support, flags, sources)}]"
+    return "" if support is None else f" [{support_note(support, flags, sources)}]"
 
 
 def _md_mark(support: float | None, flags: tuple[str, ...], sources: tuple[int, ...] = ()) -> str:
-    return "" if support is None else " " + md_text(f"[{_support_note(support, flags, sources)}]")
+    return "" if support is None else " " + md_text(f"[{support_note(support, flags, sources)}]")
 
 
 def _translated_heading(item: ReleaseTranslation) -> tuple[str | None, str | None]:
@@ -286,7 +286,7 @@ class RichRenderer:
             return Text("not scored", style="dim")
         style = "yellow" if flags else "green"
         line = Text(_bar(support) + " ", style=style)
-        line.append(shown(_support_note(support, flags, sources)), style=style)
+        line.append(shown(support_note(support, flags, sources)), style=style)
         return line
 
     def _summary(self, item: ReleaseSummary) -> Any:
@@ -388,7 +388,7 @@ _PAIR_FLAGS = {
 }
 
 
-def _pair_status(support: float | None, flags: tuple[str, ...]) -> str:
+def pair_status(support: float | None, flags: tuple[str, ...]) -> str:
     """An aligned pair for a person, beside its score: `close in meaning`, `not close in meaning; number 35 not
     in the Arabic`, `no English for this Arabic line`, `blank` (both lines empty)."""
     words = [support_word(flags)] if support is not None else []
@@ -442,14 +442,14 @@ def _one_line(text: str) -> str:
 
 def _text_aligned(result: Any) -> list[str]:
     lines = [f"# {SUPPORT_LEGEND}", "# line\tscore\tstatus\tEnglish"]
-    lines += [f"{p.index + 1}\t{_score(p.support)}\t{_pair_status(p.support, p.flags)}\t{_one_line(p.translation)}"
+    lines += [f"{p.index + 1}\t{_score(p.support)}\t{pair_status(p.support, p.flags)}\t{_one_line(p.translation)}"
               for p in result.pairs]
     return lines
 
 
 def _text_document(result: Any) -> list[str]:
     lines = [f"# {_one_line(_title(result))}", SUPPORT_LEGEND, "", "English sentences:"]
-    lines += [f"{s.index + 1}\t[{_support_note(s.support, s.flags, s.sources)}]\t{_one_line(s.text)}"
+    lines += [f"{s.index + 1}\t[{support_note(s.support, s.flags, s.sources)}]\t{_one_line(s.text)}"
               for s in result.sentences] or ["(none: the English text is empty)"]
     lines += ["", f"{_OMISSIONS}:"]
     lines += [f"{sentence_number(o.index)}\t[best {score_text(o.support)}]\t{_one_line(o.text)}"
@@ -461,7 +461,7 @@ def _markdown_aligned(result: Any) -> list[str]:
     lines = [f"_{md_text(SUPPORT_LEGEND)}_", "", "| line | Arabic | English | score | status |", "|---|---|---|---|---|"]
     for p in result.pairs:
         cells = (str(p.index + 1), md_text(p.source), md_text(p.translation), _score(p.support),
-                 md_text(_pair_status(p.support, p.flags)))
+                 md_text(pair_status(p.support, p.flags)))
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 
@@ -495,13 +495,13 @@ def _rich_check(result: Any, stream: TextIO, *, bidi: bool) -> None:
         for p in result.pairs:
             score = "" if p.support is None else f"{score_text(p.support)} "
             table.add_row(str(p.index + 1), ar(p.source), Text(shown(p.translation)),
-                          coloured(score + _pair_status(p.support, p.flags), p.flags))
+                          coloured(score + pair_status(p.support, p.flags), p.flags))
         console.print(table)
         return
     table = Table("#", "English", "closeness of meaning", "from Arabic", header_style="bold cyan", expand=True,
                   title=Text(shown(_title(result))), caption=legend)
     for s in result.sentences:
-        table.add_row(str(s.index + 1), Text(shown(s.text)), coloured(_support_note(s.support, s.flags), s.flags),
+        table.add_row(str(s.index + 1), Text(shown(s.text)), coloured(support_note(s.support, s.flags), s.flags),
                       ", ".join(map(sentence_number, s.sources)))
     console.print(table)
     if not result.sentences:
