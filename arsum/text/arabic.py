@@ -10,6 +10,8 @@ import re
 import unicodedata
 from collections import deque
 
+from arsum.text.english import ABBREVIATIONS
+
 MAX_SENTENCE_CHARS = 600
 """No sentence handed to a scorer or a model is longer than this (characters)."""
 
@@ -154,9 +156,7 @@ _LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _BLANK_LINES = re.compile("(?:[ \t\f\v\u00a0\u200f\u200e]*(?:\r\n|[\n\r\x85\u2028\u2029])){2,}")
 _TERMINATOR = re.compile("[.!?؟؛…]+[\"'”’»›)\\]}]*")
 _CLOSERS = "\"'”’»›)]}"
-_LATIN_ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof st jr sr vs etc inc ltd corp jan feb apr jun jul aug sep sept oct nov dec".split()
-)
+_LATIN_ABBREVIATIONS = ABBREVIATIONS  # English words inside Arabic text end with the same dots as in English
 _TATWEEL = "\u0640"
 _LOOK = 40  # how far a boundary decision looks around its dot, in characters
 # Latin letters as spelt in Arabic (بي. بي. سي = BBC, إم. بي. سي = MBC, جيه. بي. اكس = JPX).
