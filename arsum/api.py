@@ -437,10 +437,11 @@ class Digester:
         Raises:
             UsageError: an unknown `sort`, `min_sources` below 1, or bad summary options.
         """
-        from arsum.tasks.digest import DigestOptions
+        from arsum.tasks.digest import DIGEST_SENTENCES, DigestOptions
 
         summary = summarize_options(
-            sentences=sentences, ratio=ratio, english=english, model=model, device=device, quantize=quantize,
+            sentences=DIGEST_SENTENCES if sentences is None and ratio is None else sentences, ratio=ratio,
+            english=english, model=model, device=device, quantize=quantize,
             backend=backend, config=config, support=support, min_support=min_support, encoder=encoder,
             reporter=reporter,
         )
