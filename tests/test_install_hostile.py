@@ -732,3 +732,13 @@ def test_models_list_is_a_table_on_a_terminal_and_tsv_when_piped() -> None:
                            env=env, check=False)
     assert piped.returncode == 0
     assert piped.stdout.splitlines()[0].split("\t")[:2] == ["name", "state"]
+
+
+def test_the_commit_an_earlier_arsum_invented_is_not_reported(tmp_path: Path) -> None:
+    from arsum.models.folders import snapshot_commit
+
+    invented = hashlib.sha1(HUB_ID.encode()).hexdigest()  # what the earlier import wrote
+    repo = tmp_path / "models--tiny-org--tiny-marian" / "snapshots"
+    assert snapshot_commit(repo / invented) is None
+    assert snapshot_commit(repo / COMMIT) == COMMIT
+    assert snapshot_commit(tmp_path / "elsewhere" / COMMIT) is None

@@ -24,7 +24,7 @@ from arsum.tasks.support import (
     get_encoder,
     score_support,
 )
-from arsum.text.arabic import split_sentences
+from arsum.text.english import split_english_sentences
 from arsum.text.inputs import DEFAULT_MAX_BYTES, read_input
 from arsum.text.release import SUBTITLE_INDEX, TITLE_INDEX, Release
 from arsum.text.releases import parse_release
@@ -181,7 +181,7 @@ def check_document(
     """
     release = source if isinstance(source, Release) else parse_release(source, id=source_name, source=source_name)
     enc = CachedEncoder(_encoder(encoder))  # both directions score the same texts: encode each once
-    english = [s.strip() for s in split_sentences(translation) if s.strip()]
+    english = split_english_sentences(translation)  # as the English summaries are split: the same sentences
     sentences: list[CheckedSentence] = []
     warnings: list[str] = []
     findings = assess_sentences(english, release, enc, min_support=min_support)
