@@ -49,7 +49,7 @@ def main() -> None:
     rng = random.Random(args.seed)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        def run(lines: list[str]):  # noqa: ANN202
+        def run(lines: list[str]):
             path = Path(tmp) / "english.en"
             path.write_text("\n".join(lines) + "\n", encoding="utf-8")
             return check_files(str(source), str(path), aligned=True, encoder=encoder)
