@@ -21,7 +21,6 @@ transformers, typer or rich until a model is needed.
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -65,7 +64,6 @@ if TYPE_CHECKING:
     from arsum.tasks.outdir import RunSummary
 
 
-_log = logging.getLogger("arsum")
 O = TypeVar("O", SummarizeOptions, TranslateOptions)
 R = TypeVar("R", ReleaseSummary, ReleaseTranslation)
 OnError = Callable[[InputError], None]
@@ -73,7 +71,9 @@ Item = str | Release | Mapping[str, Any]
 
 
 def _log_notice(message: str) -> None:
-    _log.warning(message)
+    import logging  # only when there is a notice: start-up stays light
+
+    logging.getLogger("arsum").warning(message)
 
 
 def _raise(error: InputError) -> None:
@@ -437,10 +437,11 @@ class Digester:
         Raises:
             UsageError: an unknown `sort`, `min_sources` below 1, or bad summary options.
         """
-        from arsum.tasks.digest import DigestOptions
+        from arsum.tasks.digest import DIGEST_SENTENCES, DigestOptions
 
         summary = summarize_options(
-            sentences=sentences, ratio=ratio, english=english, model=model, device=device, quantize=quantize,
+            sentences=DIGEST_SENTENCES if sentences is None and ratio is None else sentences, ratio=ratio,
+            english=english, model=model, device=device, quantize=quantize,
             backend=backend, config=config, support=support, min_support=min_support, encoder=encoder,
             reporter=reporter,
         )

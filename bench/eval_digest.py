@@ -62,7 +62,7 @@ def held_aside(component: int, rows: list[dict]) -> bool:
 def specific_rule(rows: list[dict]):
     from arsum.text.arabic import STOPWORDS, normalize
 
-    words = [set(w for w in _WORD.findall(normalize(r["title"] + " " + r["text"])) if len(w) >= 4 and w not in STOPWORDS)
+    words = [{w for w in _WORD.findall(normalize(r["title"] + " " + r["text"])) if len(w) >= 4 and w not in STOPWORDS}
              for r in rows]
     grams = []
     for r in rows:

@@ -24,13 +24,16 @@ WIDTH = 100
 SVG = ROOT / "docs" / "summarize-seed.svg"
 
 
-def cli_output() -> str:
-    """What `arsum COMMAND` writes to a 100-column colour terminal (ANSI codes included)."""
+def cli_output(command: list[str] = COMMAND, allowed: tuple[int, ...] = (0,)) -> str:
+    """What `arsum COMMAND` writes to a 100-column colour terminal (ANSI codes included); an exit status outside
+    `allowed` is an error."""
     env = {**os.environ, "COLUMNS": str(WIDTH), "FORCE_COLOR": "1", "TERM": "xterm-256color", "PYTHONPATH": str(ROOT)}
     env.pop("NO_COLOR", None)
     done = subprocess.run(
-        [sys.executable, "-m", "arsum", *COMMAND], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-m", "arsum", *command], cwd=ROOT, env=env, capture_output=True, text=True, check=False
     )
+    if done.returncode not in allowed:
+        raise subprocess.CalledProcessError(done.returncode, done.args, done.stdout, done.stderr)
     return done.stdout
 
 
@@ -42,13 +45,13 @@ def fingerprint(output: str) -> str:
     return f"<!-- arsum output sha256 {hashlib.sha256(plain.encode()).hexdigest()} -->"
 
 
-def render(output: str) -> str:
+def render(output: str, command: list[str] = COMMAND) -> str:
     from rich.console import Console
     from rich.text import Text
 
     console = Console(record=True, width=WIDTH, file=open(os.devnull, "w"), force_terminal=True)  # noqa: SIM115
     console.print(Text.from_ansi(output), end="")
-    svg = console.export_svg(title="arsum " + " ".join(COMMAND))
+    svg = console.export_svg(title="arsum " + " ".join(command))
     svg = svg.replace("<style>", "<style>\n    text { unicode-bidi: bidi-override; direction: ltr; }", 1)
     return f"{fingerprint(output)}\n{svg}"
 

@@ -15,7 +15,13 @@ from typer.testing import CliRunner
 import arsum
 from arsum.cli.app import app
 from arsum.schemas import load_schema
-from arsum.tasks.digest import DigestParams, part_key, release_features, story_to_dict
+from arsum.tasks.digest import (
+    DigestParams,
+    copy_links,
+    part_key,
+    release_features,
+    story_to_dict,
+)
 
 RUNNER = CliRunner()
 
@@ -359,7 +365,7 @@ def test_check_html(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- every digest option does what it says
 
 
-def _json(result) -> list[dict]:  # noqa: ANN001 - a CliRunner result
+def _json(result) -> list[dict]:
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
@@ -368,8 +374,10 @@ def test_sentences_sets_each_story_summary_length(day_file: Path) -> None:
     base = ["digest", str(day_file), "--input-format", "jsonl", "-f", "json", "--no-follow-ups"]
     one = _json(RUNNER.invoke(app, [*base, "--sentences", "1"]))
     assert all(len(s["arabic_summary"]) == 1 for s in one)
-    crash = [s for s in _json(RUNNER.invoke(app, [*base, "-n", "3"])) if len(s["releases"]) == 4]
-    assert len(crash[0]["arabic_summary"]) == 3
+    crash = [s for s in _json(RUNNER.invoke(app, [*base, "-n", "4"])) if len(s["releases"]) == 4]
+    assert len(crash[0]["arabic_summary"]) == 4
+    default = [s for s in _json(RUNNER.invoke(app, base)) if len(s["releases"]) == 4]
+    assert len(default[0]["arabic_summary"]) == 3  # a digest is read at a glance
 
 
 def test_follow_ups_option_links_follow_ups_and_no_follow_ups_does_not(tmp_path: Path) -> None:
@@ -429,7 +437,7 @@ def test_quantize_and_backend_reach_the_english_model(day_file: Path, hub_models
     seen: list[tuple[str, str | None]] = []
     real = transformers_backend._load
 
-    def recording(spec, folder, device, quantize):  # noqa: ANN001, ANN202
+    def recording(spec, folder, device, quantize):
         seen.append((device, quantize))
         return real(spec, folder, device, quantize)
 
@@ -483,3 +491,23 @@ def test_a_release_without_headline_is_a_story_headed_by_its_first_sentence(tmp_
     assert story["headline"] and story["headline"] in FUND
     page = RUNNER.invoke(app, ["digest", str(path), "-f", "html", "--no-follow-ups"]).stdout
     assert ">None<" not in page
+
+
+def test_two_telegrams_cut_from_one_formula_stay_two_stories() -> None:
+    formula = ("وأعرب خادم الحرمين الشريفين باسمه واسم شعب وحكومة المملكة العربية السعودية عن أصدق التهاني وأطيب "
+               "التمنيات بالصحة والسعادة لفخامته ولحكومة وشعب الجمهورية الشقيقة اطراد التقدم والازدهار.")
+    tunisia = ("بعث خادم الحرمين الشريفين الملك سلمان بن عبدالعزيز آل سعود برقية تهنئة لفخامة الرئيس الباجي قائد "
+               "السبسي رئيس الجمهورية التونسية بمناسبة ذكرى إعلان الجمهورية في بلاده. " + formula +
+               " كما بعث ولي العهد الأمير محمد بن نايف برقية تهنئة مماثلة للرئيس التونسي أكد فيها متانة العلاقات "
+               "التاريخية بين تونس والمملكة وحرص البلدين على تطويرها في المجالات السياسية والاقتصادية والثقافية.")
+    maldives = ("بعث خادم الحرمين الشريفين الملك سلمان بن عبدالعزيز آل سعود برقية تهنئة لفخامة الرئيس عبدالله يامين "
+                "رئيس جمهورية المالديف بمناسبة ذكرى استقلال بلاده. " + formula +
+                " ويحتفل المالديفيون بذكرى الاستقلال في السادس والعشرين من يوليو بعروض بحرية في العاصمة ماليه "
+                "ومهرجانات شعبية في الجزر المرجانية.")  # shares 56% of its word 5-grams with the Tunisian telegram
+    texts = ["القيادة تهنئ الرئيس التونسي بذكرى إعلان الجمهورية\n\n" + tunisia,
+             "الملك سلمان يبعث برقية تهنئة لرئيس المالديف بذكرى الاستقلال\n\n" + maldives,
+             "القيادة تهنئ الرئيس التونسي بذكرى إعلان الجمهورية\n\n" + tunisia]
+    releases = [arsum.parse_releases(t)[0] for t in texts]
+    features = [release_features(r) for r in releases]
+    assert any({i, j} == {0, 1} for i, j, _ in copy_links(features, DigestParams()))  # a copy by words alone
+    assert sorted(len(s.releases) for s in arsum.digest(releases, follow_ups=False).stories) == [1, 2]

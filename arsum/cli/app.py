@@ -445,7 +445,7 @@ def digest(
         bool, typer.Option("--follow-ups/--no-follow-ups", help="Link same-day follow-ups by headline meaning (sentence encoder); off: copies and parts only.")
     ] = True,
     sentences: Annotated[
-        int | None, typer.Option("--sentences", "-n", min=1, help="Sentences in each story's Arabic summary.")
+        int | None, typer.Option("--sentences", "-n", min=1, help="Sentences in each story's Arabic summary (default 3).")
     ] = None,
     fmt: FormatOpt = None,
     input_format: InputFormatOpt = InputFormat.text,
@@ -471,11 +471,12 @@ def digest(
     from arsum.api import Digester, summarize_options
     from arsum.cli.digest_render import render_digest
     from arsum.cli.output import check_output_path, open_output
-    from arsum.tasks.digest import DigestOptions
+    from arsum.tasks.digest import DIGEST_SENTENCES, DigestOptions
 
     models = _model_options(model, device, quantize, config, backend, quiet)
     options = DigestOptions(
-        summary=summarize_options(sentences=sentences, english=english, support=support, min_support=min_support,
+        summary=summarize_options(sentences=sentences or DIGEST_SENTENCES, english=english, support=support,
+                                  min_support=min_support,
                                   encoder=encoder, **models),
         sort=sort.value, min_sources=min_sources, topical=follow_ups,
     )

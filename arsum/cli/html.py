@@ -202,7 +202,7 @@ def digest_page(digest: Any, title: str = "موجز الأخبار") -> str:
             parts.append(
                 f'<article id="{text(story.id)}"><h3 dir="auto">{text(story.headline)}</h3>'
                 + _meta(f'<span class="count">{story.sources}</span> مصدر' if story.sources != 1 else "مصدر واحد",
-                        auto(when, cls="ltr") if when else None)
+                        f'<span dir="ltr">{text(when)}</span>' if when else None)
                 + arabic_list(story.summary.arabic_summary.sentences)
                 + english_block(story.summary.english_summary)
                 + f"<details><summary>{len(story.releases)} خبر</summary>"

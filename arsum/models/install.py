@@ -281,7 +281,7 @@ def import_model(config: Config, source: Path, *, name: str | None = None, conve
         conversion = None
         for quantization, staged in conversions.items():
             conversion = _replace_folder(staged, default_ct2_folder(spec.name, quantization, env), _ct2_root(env))
-            _point_conversion_at(conversion, folder)
+            _point_conversion_at(conversion, folder, quantization)
         stale = conversion is not None and read_metadata(conversion).get("format") != CONVERSION_FORMAT
         if (conversion is None or stale) and convert and spec.backend != "transformers":
             conversion = ensure_conversion(spec, folder, reporter)  # an earlier arsum's conversion lacks what is new
@@ -461,10 +461,11 @@ def _replace_folder(new: Path, destination: Path, root: Path) -> Path:
     return destination
 
 
-def _point_conversion_at(conversion: Path, snapshot: Path) -> None:
-    """An imported conversion belongs to the imported snapshot, so `ensure_conversion` keeps it."""
+def _point_conversion_at(conversion: Path, snapshot: Path, quantization: str) -> None:
+    """An imported conversion belongs to the imported snapshot, so `ensure_conversion` keeps it; what the archive's
+    metadata said about its source and quantization is replaced by what is known here."""
     metadata = read_metadata(conversion)
-    metadata.update(source_identity(snapshot))
+    metadata.update(source_identity(snapshot), quantization=quantization)
     (conversion / METADATA_FILE).write_text(json.dumps(metadata, indent=2, ensure_ascii=False), encoding="utf-8")
 
 

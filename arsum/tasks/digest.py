@@ -44,6 +44,7 @@ SHINGLE = 5
 LEAD_SENTENCES = 2
 LEAD_CHARS = 400  # headline + lead as the encoder sees them
 MAX_TITLE_KEY_WORDS = 30
+DIGEST_SENTENCES = 3  # a story's Arabic summary unless asked otherwise: a digest is read at a glance
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class DigestParams:
     """Grouping thresholds, calibrated on a real day (../shared/eval/wire-day; bench/bench_digest.py)."""
 
     containment: float = 0.5  # share of the smaller release's shingles another must hold to be a copy
+    cut_containment: float = 0.6  # below this share, a short release inside a longer one must not name (in its
+    # headline) something rare the longer one never mentions: a telegram cut from one formula for another country
     min_shared_shingles: int = 6  # fewer shared shingles is a formula, not a copy
     max_shingle_df: int = 60  # a shingle in more releases than this is boilerplate (a footer), not evidence
     cosine: float = 0.7  # headline embeddings at least this close (with shared specific terms): one event
@@ -62,7 +65,7 @@ class DigestParams:
     name_min: int = 8
 
     def __post_init__(self) -> None:
-        for name in ("containment", "cosine", "centroid_cosine", "rare_share", "name_share"):
+        for name in ("containment", "cut_containment", "cosine", "centroid_cosine", "rare_share", "name_share"):
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and 0 < value <= 1):
                 raise UsageError(f"digest {name} must be above 0 and at most 1 (got {value!r})")
@@ -100,6 +103,8 @@ class Features:
     title_key: str | None
     lead: str  # the headline, as the encoder reads it (a lead too costs ~50x the time and links no better)
     size: int  # body words: the most complete member has most
+    headline_terms: frozenset[str] = frozenset()  # content stems of the headline alone
+    words: frozenset[str] = frozenset()  # content stems of headline and body: is a name anywhere in the release?
 
 
 def headline_of(release: Release) -> str:
@@ -128,7 +133,8 @@ def release_features(release: Release) -> Features:
     head = " ".join([title, *([release.subtitle] if release.subtitle else []), *lead_sentences])
     terms = _stems(tokenize(head))
     return Features(shingles=shingles, terms=terms, title_key=part_key(release.title) if release.title else None,
-                    lead=title[:LEAD_CHARS], size=len(words))
+                    lead=title[:LEAD_CHARS], size=len(words), headline_terms=_stems(tokenize(title)),
+                    words=_stems(tokenize(title) + words))
 
 
 # --------------------------------------------------------------------------- grouping
@@ -184,6 +190,21 @@ def copy_links(features: Sequence[Features], params: DigestParams) -> list[tuple
     return links
 
 
+def name_terms(features: Sequence[Features], params: DigestParams) -> frozenset[str]:
+    """Headline terms rare in the day (in at most `name_share` of the headlines, or name_min): names."""
+    df: Counter[str] = Counter()
+    for f in features:
+        df.update(f.headline_terms)
+    limit = max(params.name_min, math.ceil(params.name_share * len(features)))
+    return frozenset(t for t, n in df.items() if n <= limit)
+
+
+def names_missing(small: Features, large: Features, names: frozenset[str]) -> bool:
+    """The short release's headline names something the long one never mentions (`… رئيس المالديف` inside a
+    telegram to Tunisia's president): not a cut copy of it."""
+    return bool((small.headline_terms & names) - large.words)
+
+
 def copy_groups(
     features: Sequence[Features], copies: Sequence[tuple[int, int, float]], params: DigestParams
 ) -> list[tuple[int, int]]:
@@ -192,6 +213,7 @@ def copy_groups(
     they are copies of each other: a roundup holding two unrelated stories joins the one it shares most with,
     so it never bridges them."""
     size = [len(f.shingles) for f in features]
+    names = name_terms(features, params)
     linked = {(min(i, j), max(i, j)) for i, j, _ in copies}
     follow: list[tuple[int, int]] = []
     held: dict[int, list[tuple[float, int]]] = defaultdict(list)  # container -> (shared, contained)
@@ -200,7 +222,7 @@ def copy_groups(
         shared = share * size[small]
         if shared >= params.containment * size[large]:
             follow.append((i, j))
-        else:
+        elif share >= params.cut_containment or not names_missing(features[small], features[large], names):
             held[large].append((shared, small))
     for large, inside in held.items():
         parts = _Groups(len(inside), None)

@@ -192,6 +192,7 @@ def _encoder_folder(source: str, revision: str | None) -> Path:
     """The local folder of an encoder: the folder given, or a hub id's snapshot in the HF cache. Only
     `arsum models pull` downloads; scoring never touches the network."""
     from arsum.models.config import ModelSpec
+    from arsum.models.inuse import hold
     from arsum.models.store import cached_snapshot, pull_hint
 
     path = Path(source).expanduser()
@@ -199,9 +200,11 @@ def _encoder_folder(source: str, revision: str | None) -> Path:
         return path
     if path.is_absolute() or source.startswith((".", "~")) or source.count("/") > 1:
         raise ModelUnavailable(source, "no such folder", "give a folder holding a transformers encoder")
-    folder = cached_snapshot(ModelSpec(name=source, source=source, family="auto", revision=revision))
+    spec = ModelSpec(name=source, source=source, family="auto", revision=revision)
+    folder = cached_snapshot(spec)
     if folder is None:
         raise ModelUnavailable(source, "sentence encoder is not downloaded", pull_hint(source))
+    hold(spec)  # in use until this process ends: `models remove` refuses it meanwhile
     return folder
 
 

@@ -232,10 +232,13 @@ def byline_shape(line: str, *, bare_names: bool = True) -> bool:
 
 def _split_byline(lines: list[str], *, bylines: bool = True) -> tuple[str | None, str | None, list[str]]:
     """(byline, agency dateline, lines) for a newspaper's first body line: `عين اليوم – جدة`, `فلان- سبق- الباحة: …`,
-    `عمان- الرأي- دعا …`. With `bylines=False` (a byline is already known) only an agency dateline is looked for."""
+    `عمان- الرأي- دعا …`. With `bylines=False` (a byline is already known) only an agency dateline is looked for.
+    Body text stays verbatim: only web leftovers before a byline (`Next Previous`) and the byline itself come off."""
     if not lines:
         return None, None, lines
-    first = _LATIN_LEAD.sub("", _bare(lines[0]))
+    original = lines[0].strip()
+    verbatim = _LATIN_LEAD.sub("", original)
+    first = _bare(verbatim)
     rest = lines[1:]
     if rest and "\n" not in first and byline_shape(first, bare_names=len(first.split()) <= 3):
         if first.startswith("من "):  # a caption left first (`من الاجتماع`), not a byline
@@ -244,14 +247,14 @@ def _split_byline(lines: list[str], *, bylines: bool = True) -> tuple[str | None
             return None, first.rstrip(" :"), rest
         return (first.rstrip(" :"), None, rest) if bylines else (None, None, lines)
     for prefix in (_BYLINE_PREFIX, _DASH_PREFIX):
-        m = prefix.match(first)
-        if m and len(m.group("by").split()) <= _MAX_BYLINE_WORDS and len(first[m.end():].split()) >= 3:
-            by = m.group("by").strip()
-            body = [first[m.end():]] + rest
+        m = prefix.match(verbatim)
+        if m and len(m.group("by").split()) <= _MAX_BYLINE_WORDS and len(verbatim[m.end():].split()) >= 3:
+            by = _bare(m.group("by"))
+            body = [verbatim[m.end():]] + rest
             if _AGENCY_TAG.search(by):
                 return None, by, body
             return (by, None, body) if bylines else (None, None, lines)
-    return None, None, [first] + rest if first != lines[0].strip() else lines
+    return None, None, [verbatim] + rest if verbatim != original else lines
 
 
 # --------------------------------------------------------------------------- reflow
@@ -520,7 +523,7 @@ def _parse_one(chunk: str, *, id: str, source: str, encoding: str | None) -> Rel
                 byline = None
                 rest = lines[j:]
         elif j == i + 1 and _subtitle_shape(candidate):  # a subheading sits right under its headline
-            subtitle, rest = candidate, lines[j + 1:]
+            subtitle, rest = lines[j].strip(), lines[j + 1:]
     return _body(rest, id=id, source=source, encoding=encoding, title=title, subtitle=subtitle, desk=desk,
                  warnings=warnings, tail=tail, byline=byline)
 
@@ -778,9 +781,7 @@ def join_parts(items: Iterable[T]) -> Iterator[T | Release]:
     with a warning naming its part number. Anything else (whole releases, input errors) passes through."""
     queue: deque[_Story | T] = deque()
     stories: dict[str, _Story] = {}
-    count = 0
-    for item in items:
-        count += 1
+    for count, item in enumerate(items, 1):
         info = part_info(item) if isinstance(item, Release) else None
         if info is None:
             queue.append(item)
