@@ -484,3 +484,27 @@ def test_parts_of_a_release_in_several_files_are_joined_as_in_one_process(tmp_pa
     assert records(tmp_path / "out1")["a.txt#1"]["parts"] == ["a.txt#1", "b.txt#1", "c.txt#1"]
     other = runner.invoke(app, ["summarize", str(folder), *NO_ENGLISH, "--keep-parts", "--output-dir", str(tmp_path / "out1")])
     assert other.exit_code == EXIT_USAGE and "this run gives --keep-parts" in other.stderr
+
+
+def test_web_addresses_are_read_as_in_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """http(s) inputs go to arsum's own reader (not pyarrow's): the same records and ids (the address) as one
+    process, and a page that cannot be had is an error record."""
+    import test_web
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("ARSUM_OFFLINE", raising=False)
+    server = test_web.ThreadingHTTPServer(("127.0.0.1", 0), test_web._Handler)
+    thread = test_web.threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        urls = [f"{base}/article.html", f"{base}/missing"]
+        out = tmp_path / "out"
+        result = runner.invoke(app, ["summarize", *urls, *NO_ENGLISH, "--output-dir", str(out)])
+        single = single_process("summarize", *urls, *NO_ENGLISH)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.exit_code == EXIT_INPUT, result.stderr
+    assert records(out) == single and list(single) == [f"{urls[0]}#1"]
+    assert [e["source"] for e in records(out, "errors-*.jsonl").values()] == [urls[1]]

@@ -49,6 +49,7 @@ from arsum.text.inputs import (
 )
 from arsum.text.release import Release
 from arsum.text.releases import SplitMode, join_parts
+from arsum.text.web import is_url
 
 MANIFEST = "manifest.json"
 LOCK = ".arsum.lock"
@@ -159,6 +160,11 @@ class RunSummary:
 
 
 def is_uri(path: str) -> bool:
+    """A path pyarrow reads (s3://, gs://, hdfs://, file://); a web address (http, https) is read as in one process."""
+    return "://" in path and not is_url(path)
+
+
+def _not_local(path: str) -> bool:
     return "://" in path
 
 
@@ -197,7 +203,7 @@ def expand(paths: Sequence[str], input_format: InputFormat) -> Iterator[str | In
     """The files to read, local and remote, in the order given."""
     if not paths or "-" in paths:
         raise UsageError("--output-dir reads files and folders (local or s3://, gs://, hdfs://), not stdin")
-    suffix = ".jsonl" if input_format == "jsonl" else ".txt"
+    suffix = {"jsonl": ".jsonl", "html": ".html"}.get(input_format, ".txt")
     for path in paths:
         yield from (_expand_remote(path, suffix) if is_uri(path) else expand_inputs([path], input_format))
 
@@ -255,7 +261,7 @@ class InputFile:
 
 
 def _key(path: str) -> str:
-    return path if is_uri(path) else os.path.realpath(path)
+    return path if _not_local(path) else os.path.realpath(path)
 
 
 def _common_root(keys: Sequence[str]) -> str | None:
@@ -275,7 +281,7 @@ def _common_root(keys: Sequence[str]) -> str | None:
 def _relative(key: str, root: str | None) -> str:
     if root is not None and key.startswith(root):
         return key[len(root):]
-    if root is not None and not is_uri(key) and not is_uri(root):
+    if root is not None and not _not_local(key) and not _not_local(root):
         return os.path.relpath(key, root)
     return key
 
@@ -290,12 +296,15 @@ def plan_inputs(files: Sequence[str], roots: dict[str, str]) -> tuple[list[Input
     for path in files:
         keyed.setdefault(_key(path), path)  # the same file named twice (`a.txt dir/`) is read once
     roots = dict(roots)
-    for kind, keys in (("local", [k for k in keyed if not is_uri(k)]), ("remote", [k for k in keyed if is_uri(k)])):
+    for kind, keys in (("local", [k for k in keyed if not _not_local(k)]), ("remote", [k for k in keyed if is_uri(k)])):
         root = roots.get(kind) or _common_root(keys)
         if root is not None:
             roots[kind] = root
     planned = []
     for key, path in keyed.items():
+        if is_url(key):  # a web page's ids are its address, as in one process
+            planned.append(InputFile(path, input_names(path)[1]))
+            continue
         relative = _relative(key, roots.get("remote" if is_uri(key) else "local"))
         planned.append(InputFile(path, input_names(relative)[0]))  # input_names: undecodable bytes made printable
     return planned, roots
@@ -493,7 +502,7 @@ class OutputDir:
             raise OutputError(f"{self.path}: is not a directory")
         here = Path(os.path.realpath(self.path))
         for given in inputs:
-            if is_uri(given) or given == "-":
+            if _not_local(given) or given == "-":
                 continue
             other = Path(os.path.realpath(given))
             if here == other or (other.is_dir() and other in here.parents):
