@@ -480,7 +480,7 @@ def digest(
                                   encoder=encoder, **models),
         sort=sort.value, min_sources=min_sources, topical=follow_ups,
     )
-    fmt_name = resolve_format(fmt, output)
+    fmt_name = resolve_format(fmt, output, input_format)
     target = check_output_path(output, paths or [], force) if output is not None else None
     notify = _notifier(quiet)
     failures = 0
