@@ -227,6 +227,27 @@ def test_a_sparse_bomb_writes_nothing(tiny_marian: Path, config: Path, tmp_path:
     assert_nothing_installed()
 
 
+def test_a_pax_sparse_bomb_writes_nothing(tiny_marian: Path, config: Path, tmp_path: Path) -> None:
+    """The POSIX (PAX 1.0) spelling of a sparse file: a 513-byte member that extracts to 100 GiB."""
+    files = model_files(tiny_marian)
+    info = tarfile.TarInfo("model/huge.bin")
+    info.pax_headers = {"GNU.sparse.major": "1", "GNU.sparse.minor": "0", "GNU.sparse.name": "model/huge.bin",
+                        "GNU.sparse.realsize": str(100 * 2**30)}
+    data = (b"1\n" + str(100 * 2**30 - 1).encode() + b"\n1\n").ljust(512, b"\0") + b"x"
+    info.size = len(data)
+    bomb = tmp_path / "pax-sparse.tar"
+    with tarfile.open(bomb, "w", format=tarfile.PAX_FORMAT) as tar:
+        tar.addfile(info, io.BytesIO(data))
+        for name, content in files.items():
+            tar.addfile(*_file(name, content))
+        tar.addfile(*_file("arsum-manifest.json", json.dumps(manifest_for(files)).encode()))
+    with tarfile.open(bomb) as tar:
+        assert tar.getmembers()[0].issparse()
+    result = run("models", "import", str(bomb), "--config", str(config))
+    assert_refused(result, bomb, "is a sparse file")
+    assert_nothing_installed()
+
+
 def unpack(archive_files: dict[str, bytes], manifest: object, folder: Path) -> Path:
     for name, data in archive_files.items():
         path = folder / name

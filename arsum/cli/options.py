@@ -40,6 +40,7 @@ class ListFormat(str, Enum):
 class InputFormat(str, Enum):
     text = "text"
     jsonl = "jsonl"
+    html = "html"
 
 
 class Split(str, Enum):
@@ -147,7 +148,12 @@ KeepPartsOpt = Annotated[
     ),
 ]
 InputFormatOpt = Annotated[
-    InputFormat, typer.Option("--input-format", help="text (releases split by ---) or jsonl ({id, title, text} per line).")
+    InputFormat,
+    typer.Option(
+        "--input-format",
+        help="text (releases split by --- and at the wire's own boundaries; .html files and http(s):// pages are "
+        "read as web pages), jsonl ({id, title, text} per line) or html (a web page, also on stdin: its article).",
+    ),
 ]
 ModelOpt = Annotated[
     str | None,

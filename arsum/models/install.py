@@ -53,7 +53,7 @@ from arsum.models.folders import (
     read_metadata,
     snapshot_commit,
 )
-from arsum.models.inuse import exclusive
+from arsum.models.inuse import exclusive, install_lock
 from arsum.models.store import (
     conversion_of,
     family_of_folder,
@@ -281,7 +281,7 @@ def import_model(config: Config, source: Path, *, name: str | None = None, conve
         conversion = None
         for quantization, staged in conversions.items():
             conversion = _replace_folder(staged, default_ct2_folder(spec.name, quantization, env), _ct2_root(env))
-            _point_conversion_at(conversion, folder)
+            _point_conversion_at(conversion, folder, quantization)
         stale = conversion is not None and read_metadata(conversion).get("format") != CONVERSION_FORMAT
         if (conversion is None or stale) and convert and spec.backend != "transformers":
             conversion = ensure_conversion(spec, folder, reporter)  # an earlier arsum's conversion lacks what is new
@@ -384,28 +384,6 @@ def _refuse_source_inside(source: Path, targets: list[Path]) -> None:
 
 
 @contextmanager
-def install_lock(env: Mapping[str, str] = os.environ) -> Iterator[None]:
-    """One install or replacement at a time in a cache: two imports (or an import and a pull's conversion)
-    never interleave their renames; the second waits."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not POSIX: no lock, as before
-        yield
-        return
-    root = _ct2_root(env).parent  # arsum's own cache folder, beside the conversions it guards
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-        fd = os.open(root / "install.lock", os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
-    except OSError as exc:
-        raise OutputError(f"{root}: cannot lock the model cache ({one_line(exc)})") from None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
-
-
-@contextmanager
 def _staging(root: Path) -> Iterator[Path]:
     """A temporary folder on the destination's file system (installs are renames), removed whatever happens."""
     try:
@@ -461,10 +439,11 @@ def _replace_folder(new: Path, destination: Path, root: Path) -> Path:
     return destination
 
 
-def _point_conversion_at(conversion: Path, snapshot: Path) -> None:
-    """An imported conversion belongs to the imported snapshot, so `ensure_conversion` keeps it."""
+def _point_conversion_at(conversion: Path, snapshot: Path, quantization: str) -> None:
+    """An imported conversion belongs to the imported snapshot, so `ensure_conversion` keeps it; what the archive's
+    metadata said about its source and quantization is replaced by what is known here."""
     metadata = read_metadata(conversion)
-    metadata.update(source_identity(snapshot))
+    metadata.update(source_identity(snapshot), quantization=quantization)
     (conversion / METADATA_FILE).write_text(json.dumps(metadata, indent=2, ensure_ascii=False), encoding="utf-8")
 
 

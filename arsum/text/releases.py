@@ -781,9 +781,7 @@ def join_parts(items: Iterable[T]) -> Iterator[T | Release]:
     with a warning naming its part number. Anything else (whole releases, input errors) passes through."""
     queue: deque[_Story | T] = deque()
     stories: dict[str, _Story] = {}
-    count = 0
-    for item in items:
-        count += 1
+    for count, item in enumerate(items, 1):
         info = part_info(item) if isinstance(item, Release) else None
         if info is None:
             queue.append(item)
