@@ -598,3 +598,14 @@ def test_swapped_or_wrong_files_are_refused_not_passed(tmp_path: Path, aligned: 
         assert result.exit_code == EXIT_INPUT and result.stdout == ""
         assert result.stderr.count("\n") == 1 and named in result.stderr
     assert invoke("check", *mode, arabic, english, "-f", "jsonl").exit_code == EXIT_OK
+
+
+@pytest.mark.parametrize("fmt", ["text", "rich", "markdown"])
+def test_an_id_from_a_feed_stays_on_its_line(fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A JSON-lines id is untrusted: a line break in it must not start a line of its own (a fake `arsum:` line)."""
+    monkeypatch.setenv("COLUMNS", "300")
+    line = json.dumps({"id": "a\narsum: all good\x1b[2J", "title": "عنوان الخبر", "text": RELEASE})
+    result = invoke("summarize", "--input-format", "jsonl", "--no-english", "-f", fmt, "-", input=line + "\n")
+    assert result.exit_code == EXIT_OK, result.stderr
+    assert not any(row.lstrip("│ ").startswith("arsum:") for row in result.stdout.splitlines())
+    assert "\x1b" not in result.stdout

@@ -22,6 +22,7 @@ from arsum.models.folders import (
     source_fingerprint,
     source_identity,
 )
+from arsum.models.inuse import install_lock
 from arsum.models.store import model_path
 from arsum.models.transformers_backend import quiet_transformers
 from arsum.models.vocabulary import OutputVocabulary, output_vocabulary, write_vocabulary_map
@@ -194,7 +195,8 @@ def convert_spec(spec: ModelSpec, quantization: str, output_folder: Path | None 
                  force: bool = False) -> Path:
     """`arsum models convert NAME`: the downloaded (or local) model, into `output_folder` or the default folder."""
     target = output_folder or default_ct2_folder(spec.name, quantization)
-    return convert_model(model_path(spec), target, quantization, force=force, name=spec.name)
+    with install_lock():  # the cache's conversion is replaced while no import or removal runs
+        return convert_model(model_path(spec), target, quantization, force=force, name=spec.name)
 
 
 def ensure_conversion(spec: ModelSpec, source_folder: Path, reporter: Reporter = SILENT) -> Path:

@@ -53,7 +53,7 @@ from arsum.models.folders import (
     read_metadata,
     snapshot_commit,
 )
-from arsum.models.inuse import exclusive
+from arsum.models.inuse import exclusive, install_lock
 from arsum.models.store import (
     conversion_of,
     family_of_folder,
@@ -381,28 +381,6 @@ def _refuse_source_inside(source: Path, targets: list[Path]) -> None:
         if where == resolved or resolved in where.parents or where in resolved.parents:
             raise InputError(str(source), f"is inside {target}, which the import replaces; move it elsewhere first; "
                              f"{NOTHING}")
-
-
-@contextmanager
-def install_lock(env: Mapping[str, str] = os.environ) -> Iterator[None]:
-    """One install or replacement at a time in a cache: two imports (or an import and a pull's conversion)
-    never interleave their renames; the second waits."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not POSIX: no lock, as before
-        yield
-        return
-    root = _ct2_root(env).parent  # arsum's own cache folder, beside the conversions it guards
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-        fd = os.open(root / "install.lock", os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
-    except OSError as exc:
-        raise OutputError(f"{root}: cannot lock the model cache ({one_line(exc)})") from None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
 
 
 @contextmanager

@@ -27,7 +27,7 @@ from arsum.tasks.support import (
 from arsum.text.arabic import arabic_ratio, has_arabic
 from arsum.text.english import split_english_sentences
 from arsum.text.inputs import DEFAULT_MAX_BYTES, STDIN_SOURCE, read_input
-from arsum.text.release import SUBTITLE_INDEX, TITLE_INDEX, Release
+from arsum.text.release import Release, reading_units
 from arsum.text.releases import parse_release
 
 __all__ = ["AlignedCheck", "CheckedPair", "CheckedSentence", "DocumentCheck", "Omission", "check_aligned",
@@ -215,10 +215,7 @@ def check_document(
 
 
 def _arabic_sentences(release: Release) -> list[tuple[int, str]]:
-    out = [(TITLE_INDEX, release.title)] if release.title and release.title.strip() else []
-    if release.subtitle and release.subtitle.strip():
-        out.append((SUBTITLE_INDEX, release.subtitle))
-    return out + [(s.index, s.text) for s in release.sentences]
+    return [(index, text) for index, _, text in reading_units(release)]  # the units summaries are scored against
 
 
 def check_aligned(
