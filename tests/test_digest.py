@@ -552,3 +552,14 @@ def test_progress_counts_releases_headlines_and_stories() -> None:
     assert counts["reading releases"] == [None, 3]
     assert counts["headlines"] == [3, 3]
     assert counts["stories"] == [len(digest.stories), len(digest.stories)] == [2, 2]
+
+
+def test_translate_o_html_writes_a_page(tiny_marian: Path, tmp_path: Path) -> None:
+    source = tmp_path / "release.txt"
+    source.write_text("خبر عن <b>الصندوق</b>\n\n" + FUND, encoding="utf-8")
+    target = tmp_path / "translation.html"
+    result = RUNNER.invoke(app, ["translate", str(source), "--model", str(tiny_marian), "--no-support", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    page = target.read_text(encoding="utf-8")
+    _page_checks(page)
+    assert page.count("<tr>") == 1 + 1 + len(arsum.parse_releases(source.read_text(encoding="utf-8"))[0].sentences)
