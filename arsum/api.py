@@ -21,7 +21,6 @@ transformers, typer or rich until a model is needed.
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -65,7 +64,6 @@ if TYPE_CHECKING:
     from arsum.tasks.outdir import RunSummary
 
 
-_log = logging.getLogger("arsum")
 O = TypeVar("O", SummarizeOptions, TranslateOptions)
 R = TypeVar("R", ReleaseSummary, ReleaseTranslation)
 OnError = Callable[[InputError], None]
@@ -73,7 +71,9 @@ Item = str | Release | Mapping[str, Any]
 
 
 def _log_notice(message: str) -> None:
-    _log.warning(message)
+    import logging  # only when there is a notice: start-up stays light
+
+    logging.getLogger("arsum").warning(message)
 
 
 def _raise(error: InputError) -> None:

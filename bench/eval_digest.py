@@ -151,19 +151,24 @@ def spa_parts(params, use_encoder: bool) -> None:
 
         vectors = embed([f.lead for f in feats], USEEncoder(threads=1))
     grouping = group(feats, vectors, params)
-    story = {i: s for s, m in enumerate(grouping.groups) for i in m}
-    base: dict[str, list[int]] = collections.defaultdict(list)
-    for i, r in enumerate(releases[len(day):], start=len(day)):
-        head = re.split(r"\s*/?\s*[اإ]ضافة\s", r.title)[0].strip()
-        base[head].append(i)
+    story_of = {}  # input id -> story; a release joined from parts on reading stands for each part
+    for s, members in enumerate(grouping.groups):
+        for i in members:
+            for rid in releases[i].parts or (releases[i].id,):
+                story_of[rid] = s
+    base: dict[str, list[str]] = collections.defaultdict(list)
+    index = (DAY.parent.parent / "spa" / "index.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    for line in index:
+        doc, *_, title = line.split("\t")
+        head = re.split(r"\s*/?\s*[اإ]ضافة\s", title.strip('"'))[0].strip()
+        base[head].append(f"{doc}.txt#1")
     multi = [ids for ids in base.values() if len(ids) > 1]
-    whole = sum(len({story[i] for i in ids}) == 1 for ids in multi)
-    print(f"SPA multi-part releases in one story: {whole}/{len(multi)} "
-          f"(parts: {sum(map(len, multi))}); SPA stories: {len({story[i] for i in range(len(day), len(releases))})} "
-          f"for {len(spa)} releases")
+    whole = sum(len({story_of[i] for i in ids}) == 1 for ids in multi)
+    print(f"SPA multi-part releases in one story: {whole}/{len(multi)} (parts: {sum(map(len, multi))}); "
+          f"SPA: {len(spa)} releases after joining parts, in {len({story_of[r.id] for r in spa})} stories")
     for ids in multi:
-        if len({story[i] for i in ids}) > 1:
-            print("  SPLIT", [releases[i].title[:60] for i in ids])
+        if len({story_of[i] for i in ids}) > 1:
+            print("  SPLIT", ids)
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ MODULES: dict[str, list[str]] = {
     ],
     "arsum/models/engine.py": ["tests/test_engine.py", "tests/test_backends.py"],
     # the modules first mutated for issue 26 (in-process tests only: a subprocess runs the code outside mutmut's view)
-    "arsum/api.py": ["tests/test_api.py"],
+    "arsum/api.py": ["tests/test_api.py", "tests/test_api_objects.py", "tests/test_api_run_ray.py"],
     "arsum/tasks/pipeline.py": ["tests/test_pipeline.py", "tests/test_api.py", "tests/test_support.py"],
     "arsum/tasks/translation.py": ["tests/test_translation.py", "tests/test_pipeline.py", "-k", "translat or window"],
     "arsum/schemas/__init__.py": ["tests/test_output_contract.py"],
@@ -63,8 +63,12 @@ def _setup_cfg(module: str, tests: list[str]) -> str:
         f"only_mutate = {module}\n"
         f"pytest_add_cli_args_test_selection =\n{lines}\n"
         "pytest_add_cli_args = -p no:cacheprovider -q\n"
-        # a mutant that loops is a timeout after 5x its tests' normal time (the default 15x wastes a shared CPU)
+        # a mutant that loops is a timeout after 5x its tests' normal time (the default 15x wastes a shared CPU);
+        # mutmut's CPU limit is (tests' time + constant) x multiplier x 2, and a forked run also collects and imports
+        # the test files (10-15 CPU s here): with the default constant of 1 s every mutant of a fast function was a
+        # "timeout" whether its tests failed or not, so survivors were counted as detected
         "timeout_multiplier = 5.0\n"
+        "timeout_constant = 30.0\n"
         # torch is not fork-safe once a test has run a model: fork workers from a clean server
         "process_isolation = forkserver\n"
     )

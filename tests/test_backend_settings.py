@@ -131,3 +131,45 @@ def test_an_unconfigured_model_name_is_named_in_the_error() -> None:
     with pytest.raises(ModelUnavailable) as err:
         load_config(None, {}).model("no-such-model")
     assert str(err.value) == "model no-such-model: not a configured model; see `arsum models list`"
+
+
+def test_generation_read_from_a_folder_is_capped_key_by_key() -> None:
+    from arsum.models.config import GENERATION_MAXIMA
+
+    huge = GenerationSettings(num_beams=10**6, max_new_tokens=10**9, no_repeat_ngram_size=99, length_penalty=7.5)
+    assert huge.capped() == GenerationSettings(**GENERATION_MAXIMA, length_penalty=7.5)
+    small = GenerationSettings(num_beams=2, max_new_tokens=10, no_repeat_ngram_size=3, length_penalty=0.5)
+    assert small.capped() == small
+    assert small.as_dict() == {"num_beams": 2, "max_new_tokens": 10, "no_repeat_ngram_size": 3, "length_penalty": 0.5}
+
+
+@pytest.mark.parametrize(("source", "local"), [
+    ("/models/x", True), ("~/models/x", True), ("./x", True), ("../x", True), (".\\x", True), ("..\\x", True),
+    ("C:\\models\\x", True), ("Helsinki-NLP/opus-mt-ar-en", False), ("x", False), ("", False),
+])
+def test_a_source_is_a_folder_only_when_written_as_a_path(source: str, local: bool) -> None:
+    from arsum.models.config import is_local_source
+
+    assert is_local_source(source) is local
+
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({"XDG_CACHE_HOME": "/srv/cache"}, Path("/srv/cache")),
+    ({"XDG_CACHE_HOME": "~/c"}, Path.home() / "c"),
+    ({"XDG_CACHE_HOME": ""}, Path.home() / ".cache"),
+    ({}, Path.home() / ".cache"),
+])
+def test_the_cache_base_is_xdg_cache_home_or_dot_cache(env: dict[str, str], expected: Path) -> None:
+    from arsum.models.config import user_cache_base
+
+    assert user_cache_base(env) == expected
+
+
+@pytest.mark.parametrize(("family", "mode"), [
+    ("nllb", "forced_bos"), ("m2m100", "forced_bos"), ("mbart50", "forced_bos"), ("mt5", "decoder_start"),
+    ("marian", None), ("bart", None),
+])
+def test_each_family_picks_its_language_its_own_way(family: str, mode: str | None) -> None:
+    from arsum.models.config import target_token_mode
+
+    assert target_token_mode(family) == mode

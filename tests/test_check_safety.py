@@ -586,3 +586,26 @@ def test_the_html_check_page_numbers_from_one_and_labels_the_score(tmp_path: Pat
     lines = invoke("check", "--aligned", write(tmp_path, "a.ar", ARABIC), write(tmp_path, "e.en", [ENGLISH[0], ""]),
                    "-f", "html").stdout
     assert "<td>1</td>" in lines and "<td>2</td>" in lines and "no English for this Arabic line" in lines
+
+
+@pytest.mark.parametrize("aligned", [False, True], ids=["document", "aligned"])
+def test_swapped_or_wrong_files_are_refused_not_passed(tmp_path: Path, aligned: bool) -> None:
+    """English as SOURCE (or Arabic as TRANSLATION) would be scored against itself and pass with exit 0."""
+    arabic, english = write(tmp_path, "source.ar", ARABIC), write(tmp_path, "english.en", ENGLISH)
+    mode = ["--aligned"] if aligned else []
+    for source, translation, named in ((english, arabic, english), (arabic, arabic, arabic)):
+        result = invoke("check", *mode, source, translation, "-f", "jsonl")
+        assert result.exit_code == EXIT_INPUT and result.stdout == ""
+        assert result.stderr.count("\n") == 1 and named in result.stderr
+    assert invoke("check", *mode, arabic, english, "-f", "jsonl").exit_code == EXIT_OK
+
+
+@pytest.mark.parametrize("fmt", ["text", "rich", "markdown"])
+def test_an_id_from_a_feed_stays_on_its_line(fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A JSON-lines id is untrusted: a line break in it must not start a line of its own (a fake `arsum:` line)."""
+    monkeypatch.setenv("COLUMNS", "300")
+    line = json.dumps({"id": "a\narsum: all good\x1b[2J", "title": "عنوان الخبر", "text": RELEASE})
+    result = invoke("summarize", "--input-format", "jsonl", "--no-english", "-f", fmt, "-", input=line + "\n")
+    assert result.exit_code == EXIT_OK, result.stderr
+    assert not any(row.lstrip("│ ").startswith("arsum:") for row in result.stdout.splitlines())
+    assert "\x1b" not in result.stdout

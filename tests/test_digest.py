@@ -511,3 +511,55 @@ def test_two_telegrams_cut_from_one_formula_stay_two_stories() -> None:
     features = [release_features(r) for r in releases]
     assert any({i, j} == {0, 1} for i, j, _ in copy_links(features, DigestParams()))  # a copy by words alone
     assert sorted(len(s.releases) for s in arsum.digest(releases, follow_ups=False).stories) == [1, 2]
+
+
+def test_parts_joined_on_reading_are_listed_each_by_its_own_id(tmp_path: Path) -> None:
+    path = tmp_path / "day.jsonl"
+    path.write_text("\n".join([
+        record("spa-1", "سياسي / الجبير يبحث مع فابيوس العلاقات الثنائية", PART_ONE + "\n// يتبع //", "spa"),
+        record("spa-2", "سياسي / الجبير يبحث مع فابيوس العلاقات الثنائية إضافة أولى وأخيرة", PART_TWO, "spa"),
+        record("yaum-1", "الصندوق العقاري يوقع اتفاقية لتمويل 4 آلاف وحدة في الرياض", FUND, "alyaum"),
+    ]) + "\n", encoding="utf-8")
+    stories = stories_of(path, "--no-follow-ups")
+    spa = next(s for s in stories if s["desk"] == "سياسي")
+    assert [(r["id"], r["part_of"]) for r in spa["releases"]] == [("spa-1", "spa-1"), ("spa-2", "spa-1")]
+    assert sorted(r["id"] for s in stories for r in s["releases"]) == ["spa-1", "spa-2", "yaum-1"]
+    assert spa["sources"] == 1
+
+
+def test_progress_counts_releases_headlines_and_stories() -> None:
+    from contextlib import contextmanager
+
+    counts: dict[str, list[int | None]] = {}
+
+    class Recorder:
+        @contextmanager
+        def status(self, message: str):
+            yield
+
+        @contextmanager
+        def track(self, description: str, total: int | None):
+            done = counts.setdefault(description, [total, 0])
+
+            class Bar:
+                def advance(self, amount: int = 1) -> None:
+                    done[1] += amount  # type: ignore[operator]
+
+            yield Bar()
+
+    texts = ["خبر عن الصندوق\n\n" + FUND, "خبر آخر عن الصندوق\n\n" + FUND, "معرض الكتاب\n\n" + EXPO]
+    digest = arsum.Digester(reporter=Recorder())(texts)
+    assert counts["reading releases"] == [None, 3]
+    assert counts["headlines"] == [3, 3]
+    assert counts["stories"] == [len(digest.stories), len(digest.stories)] == [2, 2]
+
+
+def test_translate_o_html_writes_a_page(tiny_marian: Path, tmp_path: Path) -> None:
+    source = tmp_path / "release.txt"
+    source.write_text("خبر عن <b>الصندوق</b>\n\n" + FUND, encoding="utf-8")
+    target = tmp_path / "translation.html"
+    result = RUNNER.invoke(app, ["translate", str(source), "--model", str(tiny_marian), "--no-support", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    page = target.read_text(encoding="utf-8")
+    _page_checks(page)
+    assert page.count("<tr>") == 1 + 1 + len(arsum.parse_releases(source.read_text(encoding="utf-8"))[0].sentences)

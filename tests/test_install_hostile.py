@@ -227,6 +227,27 @@ def test_a_sparse_bomb_writes_nothing(tiny_marian: Path, config: Path, tmp_path:
     assert_nothing_installed()
 
 
+def test_a_pax_sparse_bomb_writes_nothing(tiny_marian: Path, config: Path, tmp_path: Path) -> None:
+    """The POSIX (PAX 1.0) spelling of a sparse file: a 513-byte member that extracts to 100 GiB."""
+    files = model_files(tiny_marian)
+    info = tarfile.TarInfo("model/huge.bin")
+    info.pax_headers = {"GNU.sparse.major": "1", "GNU.sparse.minor": "0", "GNU.sparse.name": "model/huge.bin",
+                        "GNU.sparse.realsize": str(100 * 2**30)}
+    data = (b"1\n" + str(100 * 2**30 - 1).encode() + b"\n1\n").ljust(512, b"\0") + b"x"
+    info.size = len(data)
+    bomb = tmp_path / "pax-sparse.tar"
+    with tarfile.open(bomb, "w", format=tarfile.PAX_FORMAT) as tar:
+        tar.addfile(info, io.BytesIO(data))
+        for name, content in files.items():
+            tar.addfile(*_file(name, content))
+        tar.addfile(*_file("arsum-manifest.json", json.dumps(manifest_for(files)).encode()))
+    with tarfile.open(bomb) as tar:
+        assert tar.getmembers()[0].issparse()
+    result = run("models", "import", str(bomb), "--config", str(config))
+    assert_refused(result, bomb, "is a sparse file")
+    assert_nothing_installed()
+
+
 def unpack(archive_files: dict[str, bytes], manifest: object, folder: Path) -> Path:
     for name, data in archive_files.items():
         path = folder / name
@@ -334,6 +355,43 @@ def test_a_folder_is_not_installed_as_a_model_it_is_not(folder: str, name: str, 
     assert result.exit_code in (1, 2)
     [line] = result.stderr.strip().splitlines()
     assert message in line, line
+    assert_nothing_installed()
+
+
+@pytest.mark.parametrize(
+    ("folder", "languages", "drop", "refused"),
+    [
+        ("tiny_nllb", '["ar", "en", "fr"]', None, None),
+        ("tiny_nllb", '["ar", "en", "fr"]', "fra_Latn", "has no token for fr"),
+        ("tiny_mt5", '["ar", "en"]', None, None),
+        ("tiny_mt5", '["ar", "en", "fr"]', None, "has no token for fr"),
+        ("tiny_mt5", '["ar", "en"]', "langid_map", "has no token for ar, en"),
+    ],
+)
+def test_the_vocabulary_must_hold_the_languages_the_catalogue_names(
+        folder: str, languages: str, drop: str | None, refused: str | None, tmp_path: Path,
+        tiny_models: dict[str, Path]) -> None:
+    import shutil
+
+    family = {"tiny_nllb": "nllb", "tiny_mt5": "mt5"}[folder]
+    copy = tmp_path / "model"
+    shutil.copytree(tiny_models[family], copy)
+    if drop == "langid_map":
+        settings = json.loads((copy / "config.json").read_text(encoding="utf-8"))
+        del settings["task_specific_params"]
+        (copy / "config.json").write_text(json.dumps(settings), encoding="utf-8")
+    elif drop:
+        tokenizer = json.loads((copy / "tokenizer_config.json").read_text(encoding="utf-8"))
+        tokenizer["extra_special_tokens"] = [t for t in tokenizer["extra_special_tokens"] if t != drop]
+        (copy / "tokenizer_config.json").write_text(json.dumps(tokenizer), encoding="utf-8")
+    catalogue = tmp_path / "claims.toml"
+    catalogue.write_text(f'[models.claimed]\nsource = "org/claimed"\nfamily = "{family}"\nlanguages = {languages}\n',
+                         encoding="utf-8")
+    result = run("models", "import", str(copy), "--name", "claimed", "--no-convert", "--config", str(catalogue))
+    if refused is None:
+        assert result.exit_code == 0, result.stderr
+        return
+    assert_refused(result, copy, refused)
     assert_nothing_installed()
 
 
@@ -732,3 +790,13 @@ def test_models_list_is_a_table_on_a_terminal_and_tsv_when_piped() -> None:
                            env=env, check=False)
     assert piped.returncode == 0
     assert piped.stdout.splitlines()[0].split("\t")[:2] == ["name", "state"]
+
+
+def test_the_commit_an_earlier_arsum_invented_is_not_reported(tmp_path: Path) -> None:
+    from arsum.models.folders import snapshot_commit
+
+    invented = hashlib.sha1(HUB_ID.encode()).hexdigest()  # what the earlier import wrote
+    repo = tmp_path / "models--tiny-org--tiny-marian" / "snapshots"
+    assert snapshot_commit(repo / invented) is None
+    assert snapshot_commit(repo / COMMIT) == COMMIT
+    assert snapshot_commit(tmp_path / "elsewhere" / COMMIT) is None

@@ -1,4 +1,4 @@
-"""The package's layers hold: cli above tasks above models and text, which never import each other
+"""The package's layers hold: cli above the api above tasks above models and text, which never import each other
 (the contract is in pyproject.toml, [tool.importlinter]; `lint-imports` prints the same verdict)."""
 
 from __future__ import annotations

@@ -233,3 +233,50 @@ def test_check_encoder_option_is_the_encoder_used(tiny_marian: Path, tmp_path: P
     missing = tmp_path / "no-encoder"
     result = run(*base, "--encoder", str(missing))
     assert result.exit_code == 1 and str(missing) in result.stderr and "[" not in result.stdout
+
+
+class _OneEncoder:
+    """Every text the same vector: support 1.0 everywhere, without loading an encoder."""
+
+    name = "one"
+
+    def encode(self, texts: list[str]) -> Any:
+        import numpy as np
+
+        return np.ones((len(texts), 2)) / np.sqrt(2)
+
+
+@pytest.mark.parametrize("command", ["summarize", "translate"])
+def test_no_support_scores_nothing_and_support_scores_everything(command: str, tiny_marian: Path, tiny_mt5: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from arsum.tasks import support
+
+    monkeypatch.setattr(support, "get_encoder", lambda name=None, revision=None: _OneEncoder())
+    model = tiny_mt5 if command == "summarize" else tiny_marian
+    for flag, scored in (("--support", True), ("--no-support", False)):
+        result = run(command, "--model", str(model), str(SEED), "-f", "json", flag)
+        assert result.exit_code == 0, result.stderr
+        [record] = json.loads(result.stdout)
+        items = record["english_summary"]["sentences"] if command == "summarize" else record["pairs"]
+        assert items and (record["support"] is not None) is scored
+        assert [item["support"] is not None for item in items] == [scored] * len(items)
+
+
+@pytest.mark.parametrize("command", ["summarize", "translate"])
+def test_backend_option_picks_the_runtime(command: str, tiny_marian: Path, converted: dict[str, Path],
+                                          tmp_path: Path) -> None:
+    path = tmp_path / "models.toml"
+    path.write_text(
+        f'[models.mine]\nsource = "{tiny_marian}"\nct2_path = "{converted["marian"]}"\nfamily = "marian"\n'
+        'tasks = ["translate"]\nlanguages = ["ar", "en"]\nsrc_lang = "ar"\ntgt_lang = "en"\n',
+        encoding="utf-8",
+    )
+    strategy = ["--strategy", "extract-then-translate"] if command == "summarize" else []
+    used = {}
+    for backend in ("transformers", "ctranslate2", "auto"):
+        result = run(command, *strategy, "--model", "mine", "--config", str(path), str(SEED), "--no-support",
+                     "-f", "json", "--backend", backend)
+        assert result.exit_code == 0, result.stderr
+        [record] = json.loads(result.stdout)
+        used[backend] = [m["backend"] for m in record["run"]["models"]]
+    assert used == {"transformers": ["transformers"], "ctranslate2": ["ctranslate2"], "auto": ["ctranslate2"]}

@@ -205,6 +205,7 @@ def test_repeated_json_line_ids_are_refused_with_both_places_never_dropped(tmp_p
          "with --min-support 0.3, this run gives --min-support 0.4"),
         (["summarize"], ["translate"], "holds the output of `arsum summarize`, not of `arsum translate`"),
         (["translate", "--to", "fr"], ["translate"], "was written with --to fr, this run gives --to en"),
+        (["summarize"], ["summarize", "--split", "never"], "was written with --split auto, this run gives --split never"),
     ],
 )
 def test_a_rerun_with_other_options_is_refused_naming_the_option(
@@ -449,3 +450,61 @@ def test_remote_json_lines_are_read_a_line_at_a_time_under_max_bytes(tmp_path: P
     assert [getattr(i, "id", None) for i in items][:1] == ["ok"]
     assert len(items) == 2 and "above the --max-bytes limit" in str(items[1])
     assert peak < 64 << 20, f"{peak} bytes held for a feed read under --max-bytes 100000"
+
+
+@pytest.mark.parametrize(
+    ("before", "now", "expected"),
+    [
+        ({"length": {"count": None}}, {"length": {"count": 4}}, "without --sentences, this run gives --sentences 4"),
+        ({"english": True}, {"english": False}, "with --english, this run gives --no-english"),
+        ({"models": {"config_path": "a.toml"}}, {"models": {"config_path": None}}, "with --config a.toml, this run leaves --config out"),
+        ({"support": {"revision": None}}, {"support": {"revision": "abc"}}, 'the setting support.revision = null, this run gives the setting support.revision = "abc"'),
+        ({"target": "fr", "new_field": 1}, {"target": "fr", "newer_field": 2}, None),  # fields of another version
+    ],
+)
+def test_settings_difference_names_the_option_or_the_setting(before: dict, now: dict, expected: str | None) -> None:
+    from arsum.tasks.outdir import settings_difference
+
+    found = settings_difference(before, now)
+    assert found == expected or (expected is not None and found is not None and found.endswith(expected))
+
+
+def test_parts_of_a_release_in_several_files_are_joined_as_in_one_process(tmp_path: Path) -> None:
+    from test_feeds import P1, P2, P3
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, text in (("a.txt", P1), ("b.txt", P2), ("c.txt", P3)):
+        (folder / name).write_text(text, encoding="utf-8")
+    for extra, count in (([], 1), (["--keep-parts"], 3)):
+        out = tmp_path / f"out{count}"
+        result = runner.invoke(app, ["summarize", str(folder), *NO_ENGLISH, *extra, "--output-dir", str(out)])
+        assert result.exit_code == 0, result.stderr
+        assert records(out) == single_process("summarize", str(folder), *NO_ENGLISH, *extra) and len(records(out)) == count
+    assert records(tmp_path / "out1")["a.txt#1"]["parts"] == ["a.txt#1", "b.txt#1", "c.txt#1"]
+    other = runner.invoke(app, ["summarize", str(folder), *NO_ENGLISH, "--keep-parts", "--output-dir", str(tmp_path / "out1")])
+    assert other.exit_code == EXIT_USAGE and "this run gives --keep-parts" in other.stderr
+
+
+def test_web_addresses_are_read_as_in_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """http(s) inputs go to arsum's own reader (not pyarrow's): the same records and ids (the address) as one
+    process, and a page that cannot be had is an error record."""
+    import test_web
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("ARSUM_OFFLINE", raising=False)
+    server = test_web.ThreadingHTTPServer(("127.0.0.1", 0), test_web._Handler)
+    thread = test_web.threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        urls = [f"{base}/article.html", f"{base}/missing"]
+        out = tmp_path / "out"
+        result = runner.invoke(app, ["summarize", *urls, *NO_ENGLISH, "--output-dir", str(out)])
+        single = single_process("summarize", *urls, *NO_ENGLISH)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.exit_code == EXIT_INPUT, result.stderr
+    assert records(out) == single and list(single) == [f"{urls[0]}#1"]
+    assert [e["source"] for e in records(out, "errors-*.jsonl").values()] == [urls[1]]

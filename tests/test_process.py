@@ -326,9 +326,10 @@ def test_four_concurrent_runs_share_cache_and_config(isolated_env: Path) -> None
     assert [proc.returncode for proc in procs] == [0, 0, 0, 0], outputs[0][1].decode()
     stdouts = {out for out, _ in outputs}
     assert len(stdouts) == 1
-    lines = stdouts.pop().decode().splitlines()
-    assert len(lines) == len(list(SPA.glob("*.txt")))
-    assert all(json.loads(line)["arabic_summary"] for line in lines)
+    records = [json.loads(line) for line in stdouts.pop().decode().splitlines()]
+    read = {Path(r["source"]).name for r in records} | {part.rsplit("#", 1)[0] for r in records for part in r["parts"]}
+    assert read == {path.name for path in SPA.glob("*.txt")}  # every file, some joined as parts of one release
+    assert all(r["arabic_summary"] for r in records)
     for _, err in outputs:
         [notice] = err.decode().splitlines()
         assert NO_MODEL_NOTICE in notice

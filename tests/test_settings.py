@@ -180,3 +180,35 @@ def test_check_uses_min_support_of_models_toml(isolated_env: Path, tmp_path: Pat
         assert api.min_support == 0.55
         assert arsum.check(Path(source).read_text(encoding="utf-8"), " ".join(ENGLISH), min_support=0.2,
                            config=where).min_support == 0.2
+
+
+# -- one English splitter: `check` scores the sentences a summary is made of ---------------------------------------
+
+SPLIT = "Gen. Ali Hassan met Gov. Karimov in Baku on Monday. The talks covered energy. Sen. Omar spoke next."
+SPLIT_INTO = ["Gen. Ali Hassan met Gov. Karimov in Baku on Monday.", "The talks covered energy.", "Sen. Omar spoke next."]
+
+
+def test_check_and_the_english_summary_split_alike() -> None:
+    from arsum.tasks.abstractive import _model_sentences
+
+    assert [s.text for s in _model_sentences(SPLIT)] == SPLIT_INTO
+    release = "\n".join(["عنوان الخبر", "التقى الجنرال علي حسن الحاكم كريموف في باكو يوم الاثنين.",
+                         "تناولت المحادثات الطاقة.", "ثم تحدث السيناتور عمر."])
+    checked = arsum.check(release, SPLIT, min_support=0.0)
+    assert [s.text for s in checked.sentences] == SPLIT_INTO
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("A headline\nThe minister spoke. He left.", ["A headline", "The minister spoke.", "He left."]),
+        ("The U.S. and the U.K. signed. Talks end in Dec. 2024 says Mr. Smith.",
+         ["The U.S. and the U.K. signed.", "Talks end in Dec. 2024 says Mr. Smith."]),
+        ("Prices rose 3.5 percent. J. Smith said so.", ["Prices rose 3.5 percent.", "J. Smith said so."]),
+        ("  \n\n ", []),
+    ],
+)
+def test_english_splitter(text: str, expected: list[str]) -> None:
+    from arsum.text.english import split_english_sentences
+
+    assert split_english_sentences(text) == expected

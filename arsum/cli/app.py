@@ -199,7 +199,7 @@ def _process(
         if texts:
             raise UsageError("--text is read here; for --output-dir, save the text in a file and give its path")
         return _resumable(command, options, paths, fmt=fmt, input_format=input_format, lang=lang,
-                          max_bytes=max_bytes, output=output, quiet=quiet, ray=ray, split=reading.split)
+                          max_bytes=max_bytes, output=output, quiet=quiet, ray=ray, reading=reading)
     fmt_name = resolve_format(fmt, output, input_format)
     notify = _notifier(quiet)
     runner = task.from_options(options, notify=notify)
@@ -214,7 +214,7 @@ def _process(
 
 def _resumable(
     command: str, options: Any, paths: list[str] | None, *, fmt: OutputFormat | None, input_format: InputFormat,
-    lang: str | None, max_bytes: int | None, output: Path | None, quiet: bool, ray: _RayRun, split: Split = Split.auto,
+    lang: str | None, max_bytes: int | None, output: Path | None, quiet: bool, ray: _RayRun, reading: Reading,
 ) -> int:
     """--output-dir: JSON-lines shards and a manifest, resumed by a rerun; on Ray with --ray, else in this process.
     One summary line ends the run; input errors are said as they come, as in one process."""
@@ -233,7 +233,7 @@ def _resumable(
 
     job = Job(command, replace(options, models=replace(options.models, reporter=SILENT)))  # type: ignore[arg-type]
     inputs = InputOptions(input_format.value, max_bytes or DEFAULT_MAX_BYTES, lang is None,  # type: ignore[arg-type]
-                          split=split.value)  # type: ignore[arg-type]
+                          split=reading.split.value, join=reading.join_parts)  # type: ignore[arg-type]
     reporter = SILENT if quiet else TerminalReporter()
     notify = _notifier(quiet)
     if ray.address is None:
@@ -480,7 +480,7 @@ def digest(
                                   encoder=encoder, **models),
         sort=sort.value, min_sources=min_sources, topical=follow_ups,
     )
-    fmt_name = resolve_format(fmt, output)
+    fmt_name = resolve_format(fmt, output, input_format)
     target = check_output_path(output, paths or [], force) if output is not None else None
     notify = _notifier(quiet)
     failures = 0

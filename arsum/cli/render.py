@@ -176,7 +176,7 @@ class TextRenderer:
 
     @staticmethod
     def _summary(item: ReleaseSummary) -> list[str]:
-        lines = [f"# {item.release.id}", *([item.release.title] if item.release.title is not None else [])]
+        lines = [f"# {escape_controls(item.release.id)}", *([item.release.title] if item.release.title is not None else [])]
         if item.release.subtitle:
             lines.append(item.release.subtitle)
         lines += ["", "Arabic summary:"]
@@ -275,7 +275,7 @@ class RichRenderer:
         from rich.text import Text
 
         body = self._summary(item) if isinstance(item, ReleaseSummary) else self._translation(item)
-        self.console.print(Panel(body, title=Text(shown(item.release.id)), title_align="left", expand=True))
+        self.console.print(Panel(body, title=Text(escape_controls(item.release.id)), title_align="left", expand=True))
 
     @staticmethod
     def _support(support: float | None, flags: tuple[str, ...], sources: tuple[int, ...] = ()) -> Any:
@@ -499,7 +499,7 @@ def _rich_check(result: Any, stream: TextIO, *, bidi: bool) -> None:
         console.print(table)
         return
     table = Table("#", "English", "closeness of meaning", "from Arabic", header_style="bold cyan", expand=True,
-                  title=Text(shown(_title(result))), caption=legend)
+                  title=Text(escape_controls(_title(result))), caption=legend)
     for s in result.sentences:
         table.add_row(str(s.index + 1), Text(shown(s.text)), coloured(support_note(s.support, s.flags), s.flags),
                       ", ".join(map(sentence_number, s.sources)))

@@ -22,7 +22,9 @@ from arsum.models.folders import (
     source_fingerprint,
     source_identity,
 )
+from arsum.models.inuse import install_lock
 from arsum.models.store import model_path
+from arsum.models.transformers_backend import quiet_transformers
 from arsum.models.vocabulary import OutputVocabulary, output_vocabulary, write_vocabulary_map
 from arsum.reporting import SILENT, Reporter
 
@@ -75,7 +77,7 @@ def convert_model(source_folder: Path, output_folder: Path, quantization: str, *
     try:
         try:
             converter = TransformersConverter(str(source_folder), copy_files=copy, low_cpu_mem_usage=True)
-            with _decoder_output_scaling_as_transformers(), _quiet_transformers():
+            with _decoder_output_scaling_as_transformers(), quiet_transformers():
                 converter.convert(str(staging), quantization=quantization, force=True)
             vocabulary = output_vocabulary(source_folder)
             if vocabulary is not None:
@@ -193,7 +195,8 @@ def convert_spec(spec: ModelSpec, quantization: str, output_folder: Path | None 
                  force: bool = False) -> Path:
     """`arsum models convert NAME`: the downloaded (or local) model, into `output_folder` or the default folder."""
     target = output_folder or default_ct2_folder(spec.name, quantization)
-    return convert_model(model_path(spec), target, quantization, force=force, name=spec.name)
+    with install_lock():  # the cache's conversion is replaced while no import or removal runs
+        return convert_model(model_path(spec), target, quantization, force=force, name=spec.name)
 
 
 def ensure_conversion(spec: ModelSpec, source_folder: Path, reporter: Reporter = SILENT) -> Path:
@@ -231,25 +234,3 @@ def _write_metadata(folder: Path, hf_config: dict[str, Any], quantization: str, 
     if langid_map:
         metadata["langid_map"] = langid_map
     (folder / METADATA_FILE).write_text(json.dumps(metadata, indent=2, ensure_ascii=False), encoding="utf-8")
-
-
-@contextmanager
-def _quiet_transformers() -> Iterator[None]:
-    """The converter loads the model with transformers, which prints deprecation lines and a weight-loading bar:
-    noise for someone who asked for a conversion (a failure still ends in one arsum line)."""
-    import warnings
-
-    from transformers.utils import logging as hf_logging
-
-    verbosity = hf_logging.get_verbosity()
-    bars = hf_logging.is_progress_bar_enabled()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        hf_logging.set_verbosity_error()
-        hf_logging.disable_progress_bar()
-        try:
-            yield
-        finally:
-            hf_logging.set_verbosity(verbosity)
-            if bars:
-                hf_logging.enable_progress_bar()

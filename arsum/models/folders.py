@@ -107,10 +107,20 @@ def tokenizer_kwargs(spec: ModelSpec) -> dict[str, Any]:
 
 
 def snapshot_commit(folder: Path) -> str | None:
-    """The commit of a hub-cache snapshot folder (`.../snapshots/<sha>`); None for any other folder."""
+    """The commit of a hub-cache snapshot folder (`.../snapshots/<sha>`); None for any other folder, and for the
+    stand-in an earlier arsum's `models import` invented (the sha1 of the hub id), which no snapshot ever had."""
+    import hashlib
+
     name = folder.name
     is_sha = len(name) == 40 and all(c in "0123456789abcdef" for c in name)
-    return name if is_sha and folder.parent.name == "snapshots" else None
+    if not is_sha or folder.parent.name != "snapshots":
+        return None
+    repo = folder.parent.parent.name
+    if repo.startswith("models--"):
+        hub_id = repo[len("models--"):].replace("--", "/", 1)
+        if name == hashlib.sha1(hub_id.encode("utf-8", "surrogateescape")).hexdigest():  # a folder name, not security
+            return None
+    return name
 
 
 def lookup_token_id(spec: ModelSpec, tokenizer: Any, token: str) -> int:

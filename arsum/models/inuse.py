@@ -1,8 +1,9 @@
-"""Which models a running arsum is using: a shared lock per model, held from load until the process ends, that
+"""The model cache's locks. Which models a running arsum is using: a shared lock per model, held from load until the process ends, that
 `arsum models remove` must be able to take exclusively before it deletes anything.
 
 A lock (not a pid file) because the kernel drops it when the process dies, however it dies: a crashed run never
 leaves a model marked "in use". Best effort on the run's side: a cache that cannot be written never stops a run.
+And one install at a time: an import, a pull's conversion, `models convert` into the cache or a removal.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from arsum.errors import ModelUnavailable
+from arsum.errors import ModelUnavailable, OutputError, one_line
 from arsum.models.config import ModelSpec, user_cache_base
 
 _HELD: dict[Path, int] = {}
@@ -68,6 +69,28 @@ def exclusive(spec: ModelSpec, env: Mapping[str, str] = os.environ) -> Iterator[
         except BlockingIOError:
             raise ModelUnavailable(spec.name, "is in use by a running arsum", "let it finish (or stop it), then "
                                    "remove the model") from None
+        yield
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def install_lock(env: Mapping[str, str] = os.environ) -> Iterator[None]:
+    """One install or replacement at a time in a cache: two imports (or an import and a conversion or a removal)
+    never interleave their renames; the second waits. Not re-entrant: never taken twice by one process."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no lock, as before
+        yield
+        return
+    root = user_cache_base(env) / "arsum"  # arsum's own cache folder, beside the conversions it guards
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(root / "install.lock", os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    except OSError as exc:
+        raise OutputError(f"{root}: cannot lock the model cache ({one_line(exc)})") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
         os.close(fd)

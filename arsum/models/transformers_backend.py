@@ -119,10 +119,10 @@ def quiet_transformers() -> Iterator[None]:
     """transformers' own progress bars and advice would clutter stderr; our errors say what matters."""
     from transformers.utils import logging as hf_logging
 
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore")  # before the calls: one warns when HF_HUB_DISABLE_PROGRESS_BARS=0 is set
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
         yield
 
 

@@ -10,7 +10,6 @@ is summarised, then the summaries are summarised; the result says so in its warn
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, Protocol
 
@@ -21,36 +20,10 @@ from arsum.models.store import resolve_model, translator_spec
 from arsum.reporting import SILENT, Reporter
 from arsum.tasks.results import ArabicSummary, EnglishSentence, EnglishSummary
 from arsum.tasks.translation import Translator, build_translator, release_segments
+from arsum.text.english import split_english_sentences
 from arsum.text.release import Release
 
 MAX_ROUNDS = 4
-
-_ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof st jr sr gen col lt sgt capt gov sen rep pres vs etc inc ltd co corp no fig jan feb mar apr "
-    "jun jul aug sep sept oct nov dec e.g i.e u.s u.k u.n".split()
-)
-_BOUNDARY = re.compile(r"(?<=[.!?])([\"'”’)\]]*)\s+(?=[\"'“‘(\[]?[A-Z0-9])")
-
-
-def split_english_sentences(text: str) -> list[str]:
-    """Sentence split for model output: ., ! or ? then space and a capital, except after abbreviations/initials."""
-    text = " ".join(text.split())
-    if not text:
-        return []
-    sentences: list[str] = []
-    start = 0
-    for match in _BOUNDARY.finditer(text):
-        candidate = text[start : match.end(1)].strip()
-        last_word = candidate.rsplit(" ", 1)[-1].rstrip(".!?\"'”’)]").lower()
-        if candidate.endswith(".") and (last_word in _ABBREVIATIONS or re.fullmatch(r"[a-z]", last_word)):
-            continue
-        sentences.append(candidate)
-        start = match.end()
-    tail = text[start:].strip()
-    if tail:
-        sentences.append(tail)
-    return sentences
-
 
 class EnglishSummarizer(Protocol):
     """One strategy: `roles` names the models it runs, the main one first (`--model` replaces that one)."""

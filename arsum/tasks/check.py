@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from arsum.errors import ModelUnavailable, UsageError, one_line
+from arsum.errors import InputError, ModelUnavailable, UsageError, one_line
 from arsum.tasks.results import TranslationPair
 from arsum.tasks.support import (
     DEFAULT_ENCODER,
@@ -24,9 +24,10 @@ from arsum.tasks.support import (
     get_encoder,
     score_support,
 )
-from arsum.text.arabic import split_sentences
-from arsum.text.inputs import DEFAULT_MAX_BYTES, read_input
-from arsum.text.release import SUBTITLE_INDEX, TITLE_INDEX, Release
+from arsum.text.arabic import arabic_ratio, has_arabic
+from arsum.text.english import split_english_sentences
+from arsum.text.inputs import DEFAULT_MAX_BYTES, STDIN_SOURCE, read_input
+from arsum.text.release import Release, reading_units
 from arsum.text.releases import parse_release
 
 __all__ = ["AlignedCheck", "CheckedPair", "CheckedSentence", "DocumentCheck", "Omission", "check_aligned",
@@ -181,7 +182,7 @@ def check_document(
     """
     release = source if isinstance(source, Release) else parse_release(source, id=source_name, source=source_name)
     enc = CachedEncoder(_encoder(encoder))  # both directions score the same texts: encode each once
-    english = [s.strip() for s in split_sentences(translation) if s.strip()]
+    english = split_english_sentences(translation)  # as the English summaries are split: the same sentences
     sentences: list[CheckedSentence] = []
     warnings: list[str] = []
     findings = assess_sentences(english, release, enc, min_support=min_support)
@@ -214,10 +215,7 @@ def check_document(
 
 
 def _arabic_sentences(release: Release) -> list[tuple[int, str]]:
-    out = [(TITLE_INDEX, release.title)] if release.title and release.title.strip() else []
-    if release.subtitle and release.subtitle.strip():
-        out.append((SUBTITLE_INDEX, release.subtitle))
-    return out + [(s.index, s.text) for s in release.sentences]
+    return [(index, text) for index, _, text in reading_units(release)]  # the units summaries are scored against
 
 
 def check_aligned(
@@ -282,6 +280,13 @@ def check_files(
     limit = max_bytes or DEFAULT_MAX_BYTES
     arabic, encoding = read_input(source, stdin=stdin, max_bytes=limit)
     english, _ = read_input(translation, stdin=stdin, max_bytes=limit)
+    # Swapped or wrong files would be checked against themselves and pass: refused before any scoring
+    if not has_arabic(arabic):
+        raise InputError(STDIN_SOURCE if source == "-" else source,
+                         "has no Arabic letters: SOURCE is the Arabic, TRANSLATION the English (swapped?)")
+    if arabic_ratio(english) > 0.5:
+        raise InputError(STDIN_SOURCE if translation == "-" else translation,
+                         "is mostly Arabic: TRANSLATION is the English to check, SOURCE the Arabic (swapped?)")
     threshold = DEFAULT_MIN_SUPPORT if min_support is None else min_support
     if isinstance(encoder, str) or encoder is None:
         encoder = _encoder(encoder, revision)

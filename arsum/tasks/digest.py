@@ -328,6 +328,16 @@ class StoryRelease:
     outlet: str | None  # who published it, where the input says
     title: str | None  # None: the release has no headline
     time: str | None
+    part_of: str | None = None  # the id of the release its parts were joined into (its first part), if one
+
+
+def story_releases(release: Release) -> tuple[StoryRelease, ...]:
+    """A release as story members: one per input release, so a release joined from parts lists each part's id."""
+    if len(release.parts) <= 1:
+        return (StoryRelease(id=release.id, source=release.source, outlet=release.outlet, title=release.title,
+                             time=release.time),)
+    return tuple(StoryRelease(id=part, source=release.source, outlet=release.outlet, title=release.title,
+                              time=release.time, part_of=release.id) for part in release.parts)
 
 
 @dataclass(frozen=True)
@@ -462,10 +472,7 @@ def build_stories(
                 desk=_desk(members, rep),
                 representative=rep.id,
                 summarized=complete.id,
-                releases=tuple(
-                    StoryRelease(id=r.id, source=r.source, outlet=r.outlet, title=r.title, time=r.time)
-                    for r in members
-                ),
+                releases=tuple(m for r in members for m in story_releases(r)),
                 sources=sources,
                 first=first,
                 last=last,

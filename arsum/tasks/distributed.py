@@ -16,7 +16,6 @@ import pickle
 import signal
 import sys
 import threading
-import time
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -34,12 +33,13 @@ from arsum.tasks.outdir import (
     RunSummary,
     Writer,
     duplicate_error,
-    list_files,
+    folder_run,
     read_file,
 )
 from arsum.tasks.pipeline import Notify, process_stream
 from arsum.tasks.results import ErrorRecord, to_dict
 from arsum.text.release import Release
+from arsum.text.releases import join_parts
 
 BATCH_SIZE = 64  # releases an actor gets per call: it windows them itself exactly as the CLI does
 READ_CPUS = 0  # reading and parsing is light: it must never wait for a core the model actors hold ...
@@ -71,7 +71,8 @@ class _Reader:
 
     def __call__(self, row: dict[str, Any]) -> list[dict[str, Any]]:
         rows = []
-        for item in read_file(InputFile(row["path"], row["name"]), self.options):
+        items = read_file(InputFile(row["path"], row["name"]), self.options)
+        for item in join_parts(items) if self.options.join else items:  # files are read apart: parts within one
             if isinstance(item, InputError):
                 record = ErrorRecord.from_error(item)
                 rows.append(_row("error", record.id, record))
@@ -258,45 +259,26 @@ def run_ray(
     the actor class (tests pass one that fails on purpose). An ArsumError raised in a worker (a model that
     cannot load) is raised here as itself, one line, as in one process.
     """
-    started = time.perf_counter()
-    out = OutputDir(output_dir, job, cluster, paths)
-    summary = RunSummary()
-    status = "interrupted"
-    try:
-        files, listing_errors = list_files(paths, inputs)
-        with reporter.track("releases", total=None) as tracker:
-            writer = Writer(out, summary, report or notify, tracker.advance)
-            for record in listing_errors:
-                writer.error(record)
-            writer.flush()
-            planned = out.plan(files)
-            if planned:
-                _import_ray()
-                with _ray_lines_to(output_dir / RAY_LOG):
-                    owned = _connect(cluster.address)
-                    try:
-                        _stream(job, planned, out, cluster, inputs, writer, notify, worker)
-                    except Exception as error:
-                        cause = _arsum_cause(error)
-                        if cause is None:
-                            raise
-                        raise cause from None
-                    finally:
-                        if owned:
-                            import ray
+    out = OutputDir(output_dir, job, cluster, paths, inputs)
+    with folder_run(out, paths, inputs, reporter, notify, report or notify) as (writer, planned):
+        writer.flush()  # the inputs that could not be listed, before Ray starts
+        if planned:
+            _import_ray()
+            with _ray_lines_to(output_dir / RAY_LOG):
+                owned = _connect(cluster.address)
+                try:
+                    _stream(job, planned, out, cluster, inputs, writer, notify, worker)
+                except Exception as error:
+                    cause = _arsum_cause(error)
+                    if cause is None:
+                        raise
+                    raise cause from None
+                finally:
+                    if owned:
+                        import ray
 
-                            ray.shutdown()
-        status = "complete"
-    except Exception:
-        raise
-    except BaseException:  # Ctrl-C, SIGTERM: what was finished is in DIR
-        summary.seconds = time.perf_counter() - started
-        notify(f"{summary.line(output_dir)} before the run was stopped; the same command resumes")
-        raise
-    finally:
-        summary.seconds = time.perf_counter() - started
-        out.close(summary, status)
-    return summary
+                        ray.shutdown()
+    return writer.summary
 
 
 def _stream(

@@ -48,7 +48,8 @@ from arsum.text.inputs import (
     releases_from_bytes,
 )
 from arsum.text.release import Release
-from arsum.text.releases import SplitMode
+from arsum.text.releases import SplitMode, join_parts
+from arsum.text.web import is_url
 
 MANIFEST = "manifest.json"
 LOCK = ".arsum.lock"
@@ -67,7 +68,9 @@ Command = Literal["summarize", "translate"]
 
 # Settings whose option is not `--` plus the field name; booleans are shown as their flag.
 _OPTIONS = {"count": "--sentences", "config_path": "--config", "target": "--to", "source": "--from"}
-_FLAGS = {"english": ("--english", "--no-english"), "enabled": ("--support", "--no-support")}
+_FLAGS = {"english": ("--english", "--no-english"), "enabled": ("--support", "--no-support"),
+          "join": ("joined parts (no --keep-parts)", "--keep-parts")}
+_SAME_NAME = {"split", "input_format", "ratio", "strategy", "model", "device", "quantize", "backend", "min_support", "drop_unsupported", "encoder"}
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,8 @@ def _as_option(key: str, value: Any) -> tuple[str, bool]:
     name = key.rsplit(".", 1)[-1]
     if name in _FLAGS and isinstance(value, bool):
         return _FLAGS[name][0 if value else 1], True
+    if name not in _OPTIONS and name not in _SAME_NAME:  # resolved from models.toml or the API, not an option
+        return f"the setting {key} = {json.dumps(value, ensure_ascii=False)[:80]}", True
     option = _OPTIONS.get(name, "--" + name.replace("_", "-"))
     if value is None or value is False:
         return option, False
@@ -130,6 +135,11 @@ class InputOptions:
     max_bytes: int = DEFAULT_MAX_BYTES
     require_arabic: bool = True
     split: SplitMode = "auto"  # where a text input is cut into releases (arsum.text.releases.SPLIT_MODES)
+    join: bool = True  # the parts of a multi-part release joined (here across the run; on Ray within each file)
+
+    def reader(self) -> dict[str, Any]:
+        """The keyword arguments of the text layer's readers."""
+        return {k: v for k, v in asdict(self).items() if k != "join"}
 
 
 @dataclass
@@ -150,6 +160,11 @@ class RunSummary:
 
 
 def is_uri(path: str) -> bool:
+    """A path pyarrow reads (s3://, gs://, hdfs://, file://); a web address (http, https) is read as in one process."""
+    return "://" in path and not is_url(path)
+
+
+def _not_local(path: str) -> bool:
     return "://" in path
 
 
@@ -188,7 +203,7 @@ def expand(paths: Sequence[str], input_format: InputFormat) -> Iterator[str | In
     """The files to read, local and remote, in the order given."""
     if not paths or "-" in paths:
         raise UsageError("--output-dir reads files and folders (local or s3://, gs://, hdfs://), not stdin")
-    suffix = ".jsonl" if input_format == "jsonl" else ".txt"
+    suffix = {"jsonl": ".jsonl", "html": ".html"}.get(input_format, ".txt")
     for path in paths:
         yield from (_expand_remote(path, suffix) if is_uri(path) else expand_inputs([path], input_format))
 
@@ -224,14 +239,14 @@ def _read_remote(uri: str, options: InputOptions) -> Iterator[Release | InputErr
     except (OSError, ValueError) as err:
         yield _remote_error(uri, err)
         return
-    yield from releases_from_bytes(data, source=source, name=name, **asdict(options))
+    yield from releases_from_bytes(data, source=source, name=name, **options.reader())
 
 
 def read_any(path: str, options: InputOptions) -> Iterator[Release | InputError]:
     """The releases of one input file, local or remote, as the single-process CLI reads them."""
     if is_uri(path):
         return _read_remote(path, options)
-    return input_releases(path, **asdict(options))
+    return input_releases(path, **options.reader())
 
 
 # --------------------------------------------------------------------------- ids unique per input
@@ -246,7 +261,7 @@ class InputFile:
 
 
 def _key(path: str) -> str:
-    return path if is_uri(path) else os.path.realpath(path)
+    return path if _not_local(path) else os.path.realpath(path)
 
 
 def _common_root(keys: Sequence[str]) -> str | None:
@@ -266,7 +281,7 @@ def _common_root(keys: Sequence[str]) -> str | None:
 def _relative(key: str, root: str | None) -> str:
     if root is not None and key.startswith(root):
         return key[len(root):]
-    if root is not None and not is_uri(key) and not is_uri(root):
+    if root is not None and not _not_local(key) and not _not_local(root):
         return os.path.relpath(key, root)
     return key
 
@@ -281,12 +296,15 @@ def plan_inputs(files: Sequence[str], roots: dict[str, str]) -> tuple[list[Input
     for path in files:
         keyed.setdefault(_key(path), path)  # the same file named twice (`a.txt dir/`) is read once
     roots = dict(roots)
-    for kind, keys in (("local", [k for k in keyed if not is_uri(k)]), ("remote", [k for k in keyed if is_uri(k)])):
+    for kind, keys in (("local", [k for k in keyed if not _not_local(k)]), ("remote", [k for k in keyed if is_uri(k)])):
         root = roots.get(kind) or _common_root(keys)
         if root is not None:
             roots[kind] = root
     planned = []
     for key, path in keyed.items():
+        if is_url(key):  # a web page's ids are its address, as in one process
+            planned.append(InputFile(path, input_names(path)[1]))
+            continue
         relative = _relative(key, roots.get("remote" if is_uri(key) else "local"))
         planned.append(InputFile(path, input_names(relative)[0]))  # input_names: undecodable bytes made printable
     return planned, roots
@@ -442,7 +460,9 @@ class OutputDir:
     and settings, removes only temporary shards of runs that died, and reads the ids of every shard, checked.
     """
 
-    def __init__(self, path: Path, job: Job, cluster: Any, inputs: Sequence[str]) -> None:
+    def __init__(
+        self, path: Path, job: Job, cluster: Any, inputs: Sequence[str], reading: InputOptions | None = None
+    ) -> None:
         self.path = path
         self.run = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
         self.shards = 0
@@ -461,6 +481,9 @@ class OutputDir:
                 "arsum_version": __version__,
                 "command": job.command,
                 "settings": job.settings(),
+                # how files become releases (and so what an id names); --max-bytes and --lang only decide which fail
+                "reading": {"input_format": (reading or InputOptions()).input_format,
+                            "split": (reading or InputOptions()).split, "join": (reading or InputOptions()).join},
                 "inputs": list(dict.fromkeys([*(i for i in before.get("inputs", []) if isinstance(i, str)), *inputs])),
                 "cluster": asdict(cluster) if cluster is not None else None,
                 "id_roots": before.get("id_roots", {}),
@@ -479,7 +502,7 @@ class OutputDir:
             raise OutputError(f"{self.path}: is not a directory")
         here = Path(os.path.realpath(self.path))
         for given in inputs:
-            if is_uri(given) or given == "-":
+            if _not_local(given) or given == "-":
                 continue
             other = Path(os.path.realpath(given))
             if here == other or (other.is_dir() and other in here.parents):
@@ -494,7 +517,10 @@ class OutputDir:
                 f"{self.path}: holds the output of `arsum {before['command'][:40]}`, not of `arsum "
                 f"{self.manifest['command']}`; use another --output-dir to keep runs apart"
             )
-        difference = settings_difference(before["settings"], self.manifest["settings"])
+        reading = before.get("reading") if isinstance(before.get("reading"), dict) else {}
+        difference = settings_difference(before["settings"], self.manifest["settings"]) or settings_difference(
+            reading, self.manifest["reading"]
+        )
         if difference is not None:
             raise OutputError(
                 f"{self.path}: was written {difference}; rerun with the same options to resume, "
@@ -626,6 +652,38 @@ def list_files(paths: Sequence[str], inputs: InputOptions) -> tuple[list[str], l
 # --------------------------------------------------------------------------- the run in this process
 
 
+@contextlib.contextmanager
+def folder_run(
+    out: OutputDir, paths: Sequence[str], inputs: InputOptions, reporter: Reporter, notify: Notify, report: Notify
+) -> Iterator[tuple[Writer, list[InputFile]]]:
+    """The frame of every run into DIR, here or on Ray: the files with their id names and a Writer in; on the way
+    out, what is pending written, the manifest saved (complete, or interrupted) and DIR given up. After Ctrl-C or
+    SIGTERM one line says what the run wrote and that the same command resumes."""
+    started = time.perf_counter()
+    summary = RunSummary()
+    status = "interrupted"
+    try:
+        files, listing_errors = list_files(paths, inputs)
+        with reporter.track("releases", total=None) as tracker:
+            writer = Writer(out, summary, report, tracker.advance)
+            for record in listing_errors:
+                writer.error(record)
+            try:
+                yield writer, out.plan(files)
+            finally:
+                writer.flush()
+        status = "complete"
+    except Exception:
+        raise
+    except BaseException:  # Ctrl-C, SIGTERM: what was finished is in DIR
+        summary.seconds = time.perf_counter() - started
+        notify(f"{summary.line(out.path)} before the run was stopped; the same command resumes")
+        raise
+    finally:
+        summary.seconds = time.perf_counter() - started
+        out.close(summary, status)
+
+
 def run_local(
     job: Job,
     paths: Sequence[str],
@@ -641,50 +699,28 @@ def run_local(
     Releases whose ids are in DIR are skipped before the model; finished records are written a shard at a time,
     and those pending when the run is interrupted (Ctrl-C, SIGTERM, an error) are written before it ends.
     """
-    started = time.perf_counter()
-    out = OutputDir(output_dir, job, None, paths)
-    summary = RunSummary()
-    status = "interrupted"
-    try:
-        files, listing_errors = list_files(paths, inputs)
-        with reporter.track("releases", total=None) as tracker:
-            writer = Writer(out, summary, report or notify, tracker.advance)
-            for record in listing_errors:
-                writer.error(record)
-            process = job.build(notify)
-            fresh = _fresh(out, out.plan(files), inputs, writer)
-            try:
-                for window in windows(fresh, process.window):
-                    for result in process(window):
-                        writer.result(json.dumps(to_dict(result), ensure_ascii=False))
-                    writer.flush(unless_small=True)
-            finally:
-                writer.flush()
-        status = "complete"
-    except Exception:
-        raise
-    except BaseException:  # Ctrl-C, SIGTERM: what was finished is in DIR
-        summary.seconds = time.perf_counter() - started
-        notify(f"{summary.line(output_dir)} before the run was stopped; the same command resumes")
-        raise
-    finally:
-        summary.seconds = time.perf_counter() - started
-        out.close(summary, status)
-    return summary
+    out = OutputDir(output_dir, job, None, paths, inputs)
+    with folder_run(out, paths, inputs, reporter, notify, report or notify) as (writer, files):
+        process = job.build(notify)
+        for window in windows(_fresh(out, files, inputs, writer), process.window):
+            for result in process(window):
+                writer.result(json.dumps(to_dict(result), ensure_ascii=False))
+            writer.flush(unless_small=True)
+    return writer.summary
 
 
 def _fresh(out: OutputDir, files: Iterable[InputFile], inputs: InputOptions, writer: Writer) -> Iterator[Release]:
     """The releases not yet in DIR, in input order; bad inputs and repeated ids become error records."""
-    for file in files:
-        for item in read_file(file, inputs):
-            if isinstance(item, InputError):
-                writer.error(ErrorRecord.from_error(item))
-                continue
-            if item.id in out.results and item.id not in out.sources:
-                writer.summary.skipped += 1
-                continue
-            first = out.claim(item.id, item.source)
-            if first is not None:
-                writer.error(duplicate_error(item.id, item.source, first))
-                continue
-            yield item
+    items: Iterable[Release | InputError] = (item for file in files for item in read_file(file, inputs))
+    for item in join_parts(items) if inputs.join else items:  # as one process joins them: across the run
+        if isinstance(item, InputError):
+            writer.error(ErrorRecord.from_error(item))
+            continue
+        if item.id in out.results and item.id not in out.sources:
+            writer.summary.skipped += 1
+            continue
+        first = out.claim(item.id, item.source)
+        if first is not None:
+            writer.error(duplicate_error(item.id, item.source, first))
+            continue
+        yield item

@@ -171,8 +171,8 @@ def resolve_models(
     """The model settings: each argument, else its ARSUM_* variable, else the default (a model's own backend
     comes from models.toml when neither names one). Every value is checked now, before any model loads; CPU
     threads are ARSUM_THREADS (checked here, read when a model loads; Ray sets it per worker) else every core."""
-    from arsum.models.config import BACKENDS
-    from arsum.models.device import QUANTIZATIONS, check_device, thread_count
+    from arsum.models.device import QUANTIZATIONS, check_device, thread_count  # light: no models.toml, no runtime
+    from arsum.models.names import BACKENDS
 
     if model is not None:
         _text("model", model)

@@ -20,7 +20,11 @@ from arsum.errors import ModelUnavailable, one_line
 from arsum.tasks.number_check import arabic_numbers, check_numbers, missing_numbers
 from arsum.tasks.results import EnglishSentence, EnglishSummary, TranslationPair
 from arsum.tasks.settings import DEFAULT_ENCODER, DEFAULT_MIN_SUPPORT
-from arsum.text.release import SUBTITLE_INDEX, TITLE_INDEX, Release, sentence_number
+from arsum.text.release import (
+    Release,
+    reading_units,
+    sentence_number,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -192,6 +196,7 @@ def _encoder_folder(source: str, revision: str | None) -> Path:
     """The local folder of an encoder: the folder given, or a hub id's snapshot in the HF cache. Only
     `arsum models pull` downloads; scoring never touches the network."""
     from arsum.models.config import ModelSpec
+    from arsum.models.inuse import hold
     from arsum.models.store import cached_snapshot, pull_hint
 
     path = Path(source).expanduser()
@@ -199,9 +204,11 @@ def _encoder_folder(source: str, revision: str | None) -> Path:
         return path
     if path.is_absolute() or source.startswith((".", "~")) or source.count("/") > 1:
         raise ModelUnavailable(source, "no such folder", "give a folder holding a transformers encoder")
-    folder = cached_snapshot(ModelSpec(name=source, source=source, family="auto", revision=revision))
+    spec = ModelSpec(name=source, source=source, family="auto", revision=revision)
+    folder = cached_snapshot(spec)
     if folder is None:
         raise ModelUnavailable(source, "sentence encoder is not downloaded", pull_hint(source))
+    hold(spec)  # in use until this process ends: `models remove` refuses it meanwhile
     return folder
 
 
@@ -328,13 +335,7 @@ def support_units(items: Sequence[tuple[int, str]], *, clauses: bool = True) -> 
 
 def release_units(release: Release, *, clauses: bool = True) -> tuple[list[str], list[int]]:
     """What an English summary sentence is scored against: the title (-1), subtitle (-2) and body sentences."""
-    arabic: list[tuple[int, str]] = []
-    if release.title and release.title.strip():
-        arabic.append((TITLE_INDEX, release.title))
-    if release.subtitle and release.subtitle.strip():
-        arabic.append((SUBTITLE_INDEX, release.subtitle))
-    arabic.extend((s.index, s.text) for s in release.sentences)
-    return support_units(arabic, clauses=clauses)
+    return support_units([(index, text) for index, _, text in reading_units(release)], clauses=clauses)
 
 
 def summary_texts(summary: EnglishSummary, release: Release, *, clauses: bool = True) -> list[str]:

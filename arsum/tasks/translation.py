@@ -14,9 +14,7 @@ from arsum.models.engine import Engine, Generated, ModelRun, build_engine
 from arsum.models.store import translator_spec
 from arsum.reporting import SILENT, Reporter
 from arsum.tasks.results import ReleaseTranslation, RunInfo, TranslationPair
-from arsum.text.release import SUBTITLE_INDEX, TITLE_INDEX, Release
-
-HEADING_PARAGRAPH = -1
+from arsum.text.release import Release, reading_units
 
 
 class Translator(Protocol):
@@ -93,13 +91,7 @@ def build_translator(
     return Seq2SeqTranslator(engine, source=source, target=target)
 
 
-def release_segments(release: Release) -> list[tuple[int, int, str]]:
-    """(index, paragraph, text) for the title (-1), subtitle (-2) and every body sentence, in reading order."""
-    segments = [(TITLE_INDEX, HEADING_PARAGRAPH, release.title)] if release.title else []
-    if release.subtitle:
-        segments.append((SUBTITLE_INDEX, HEADING_PARAGRAPH, release.subtitle))
-    segments.extend((s.index, s.paragraph, s.text) for s in release.sentences)
-    return segments
+release_segments = reading_units  # what is translated: the release's units (arsum.text.release)
 
 
 def translate_releases(translator: Translator, releases: Sequence[Release]) -> list[ReleaseTranslation]:

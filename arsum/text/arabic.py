@@ -10,6 +10,8 @@ import re
 import unicodedata
 from collections import deque
 
+from arsum.text.english import ABBREVIATIONS
+
 MAX_SENTENCE_CHARS = 600
 """No sentence handed to a scorer or a model is longer than this (characters)."""
 
@@ -154,9 +156,7 @@ _LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _BLANK_LINES = re.compile("(?:[ \t\f\v\u00a0\u200f\u200e]*(?:\r\n|[\n\r\x85\u2028\u2029])){2,}")
 _TERMINATOR = re.compile("[.!?؟؛…]+[\"'”’»›)\\]}]*")
 _CLOSERS = "\"'”’»›)]}"
-_LATIN_ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof st jr sr vs etc inc ltd corp jan feb apr jun jul aug sep sept oct nov dec".split()
-)
+_LATIN_ABBREVIATIONS = ABBREVIATIONS  # English words inside Arabic text end with the same dots as in English
 _TATWEEL = "\u0640"
 _LOOK = 40  # how far a boundary decision looks around its dot, in characters
 # Latin letters as spelt in Arabic (بي. بي. سي = BBC, إم. بي. سي = MBC, جيه. بي. اكس = JPX).
@@ -167,8 +167,6 @@ _LETTER_NAMES = frozenset(
 _WORD = re.compile(r"[^\W_]+")
 MIN_UNIT_WORDS = 3
 """No displayed unit has fewer words unless its whole line is that short: shorter pieces join a neighbour."""
-_SEMICOLON_SIDE_WORDS = 4
-"""`؛` ends a sentence only when the clauses on both sides have at least this many words (both stand alone)."""
 
 _ORDINAL = (
     "أول|اول|ثان|ثاني|ثالث|رابع|خامس|سادس|سابع|ثامن|تاسع|عاشر|أخير|اخير"
@@ -184,7 +182,7 @@ _OPENER_WORDS = (
 )
 # Clause boundaries of a long sentence, strongest first: (end of the left piece, start of the right piece) come from
 # the groups `cut` (left piece ends before it) and `next` (right piece starts there).
-_CUT = r"(?P<cut>\s*[،,]\s*|(?<=[؛;:])\s+)"  # a comma is left out of both pieces; `؛` and `:` stay on the left
+_CUT = r"(?P<cut>\s*[،,؛]\s*|(?<=[;:])\s+)"  # a comma or `؛` is left out of both pieces; `:` stays on the left
 _CLAUSE_TIERS = (
     re.compile(rf"{_CUT}(?P<next>(?:{_OPENER_WORDS}|الأمر الذي|الامر الذي)(?![^\W\d_])|و(?=[^\W\d_]{{2}}))"),
     re.compile(rf"(?P<cut>\s+)(?P<next>(?:{_OPENER_WORDS})\s)"),  # حيث / كما without a comma
@@ -263,6 +261,7 @@ def _is_abbreviation(line: str, dot: int) -> bool:
 def _boundaries(line: str) -> list[tuple[int, bool]]:
     """(end offset, ends at `؛`) of the sentences inside one line."""
     ends: list[tuple[int, bool]] = []
+    text_end = len(line.rstrip())  # where the line's text ends (a `؛` before it joins two clauses)
     for m in _TERMINATOR.finditer(line):
         s, e = m.start(), m.end()
         run = line[s:e].rstrip(_CLOSERS)
@@ -270,6 +269,10 @@ def _boundaries(line: str) -> list[tuple[int, bool]]:
         prev = line[s - 1] if s > 0 else ""
         if _next_after_spaces(line, e) in "،,":
             continue  # `!،` and `?،` go on with the sentence
+        if run.endswith("؛") and e < text_end:
+            continue  # `؛` joins two clauses of one sentence: a unit ends on it only where the source line does
+        if run == ".." and _inside_quotes(line, s):
+            continue  # `«يا ليل .. يا عين»`: a pause inside a quotation, not the end of the sentence
         if run == ".":
             if prev.isdigit() and nxt.isdigit():
                 continue  # 3.5, 1.000.000
@@ -292,6 +295,18 @@ def _boundaries(line: str) -> list[tuple[int, bool]]:
     if not ends or ends[-1][0] != len(line):
         ends.append((len(line), False))
     return ends
+
+
+_QUOTE_LOOK = 300  # how far back an open quotation mark is looked for, in characters
+_QUOTE_PAIRS = (("«", "»"), ("“", "”"), ("(", ")"))
+
+
+def _inside_quotes(line: str, pos: int) -> bool:
+    """Whether `pos` lies inside a quotation or brackets opened earlier on the line (looking back a bounded way)."""
+    before = line[max(0, pos - _QUOTE_LOOK):pos]
+    if any(before.count(a) > before.count(b) for a, b in _QUOTE_PAIRS):
+        return True
+    return before.count('"') % 2 == 1
 
 
 def _next_after_spaces(line: str, pos: int) -> str:
@@ -318,20 +333,6 @@ def is_heading(text: str) -> bool:
     return _HEADING.fullmatch(text.strip()) is not None
 
 
-def _semicolon_joined(pieces: list[tuple[int, int, int, bool]]) -> list[tuple[int, int, int, bool]]:
-    """A `؛` ends a sentence only when the clauses on both sides have _SEMICOLON_SIDE_WORDS words or more."""
-    out: list[tuple[int, int, int, bool]] = []
-    last_words = 0  # words of the last clause of out[-1]
-    for s, e, w, semi in pieces:
-        if out and out[-1][3] and (last_words < _SEMICOLON_SIDE_WORDS or w < _SEMICOLON_SIDE_WORDS):
-            ps, _, pw, _ = out[-1]
-            out[-1] = (ps, e, pw + w, semi)
-        else:
-            out.append((s, e, w, semi))
-        last_words = w
-    return out
-
-
 def _joined(text: str, pieces: list[tuple[int, int, int, bool]]) -> list[tuple[int, int]]:
     """Sentences of one line after joining what cannot stand alone.
 
@@ -341,7 +342,7 @@ def _joined(text: str, pieces: list[tuple[int, int, int, bool]]) -> list[tuple[i
     """
     out: list[tuple[int, int, int]] = []
     pending: tuple[int, int] | None = None  # (start, words) of a piece waiting for the next
-    for s, e, w, _ in _semicolon_joined(pieces):
+    for s, e, w, _ in pieces:
         heading = w <= 2 and is_heading(text[s:e])  # this piece alone (a heading has at most two words)
         if pending is not None:
             s, w = pending[0], pending[1] + w

@@ -20,6 +20,7 @@ from typing import BinaryIO, Literal
 
 from arsum.errors import InputError
 from arsum.text.arabic import arabic_ratio, has_arabic
+from arsum.text.html import article_text, extract_article, looks_like_html
 from arsum.text.release import Release
 from arsum.text.releases import (
     SplitMode,
@@ -29,12 +30,13 @@ from arsum.text.releases import (
     parse_release,
     release_texts,
 )
+from arsum.text.web import fetch, is_url
 
 DEFAULT_MAX_BYTES = 10_000_000
 """Largest input (file, stdin, or one JSON line) read: 10 MB, far above any news release,
 low enough that a mistaken path to a disk image or archive fails fast instead of exhausting memory."""
 
-InputFormat = Literal["text", "jsonl"]
+InputFormat = Literal["text", "jsonl", "html"]
 
 STDIN_SOURCE = "<stdin>"
 STDIN_NAME = "stdin"
@@ -48,6 +50,8 @@ _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
     (b"\xff\xfe", "utf-16-le", "utf-16"),
     (b"\xfe\xff", "utf-16-be", "utf-16"),
 )
+_SUFFIXES: dict[str, tuple[str, ...]] = {"text": (".txt",), "jsonl": (".jsonl",), "html": (".html", ".htm")}
+"""What a folder contributes, by input format."""
 _SEPARATOR_LINE = re.compile(rb"[ \t]*---[ \t]*\r?\n?")  # releases.py's separator, on the bytes of one line
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -140,13 +144,14 @@ def _os_error(source: str, err: OSError) -> InputError:
     return InputError(source, (err.strerror or str(err)).lower())
 
 
-def _expand(paths: Sequence[str], suffix: str) -> Iterator[str | InputError]:
-    """Paths to read, in the order given; directories contribute their `suffix` files, sorted."""
+def _expand(paths: Sequence[str], suffixes: tuple[str, ...]) -> Iterator[str | InputError]:
+    """Paths to read, in the order given; directories contribute their files ending in one of `suffixes`, sorted;
+    `http(s)://` addresses are passed on as they are (fetched when read)."""
     if not paths:
         yield "-"
         return
     for path in paths:
-        if path == "-":
+        if path == "-" or is_url(path):
             yield path
             continue
         try:
@@ -161,13 +166,13 @@ def _expand(paths: Sequence[str], suffix: str) -> Iterator[str | InputError]:
             continue
         try:
             files = sorted(
-                str(p) for p in Path(path).iterdir() if p.suffix.lower() == suffix and p.is_file()
+                str(p) for p in Path(path).iterdir() if p.suffix.lower() in suffixes and p.is_file()
             )
         except OSError as err:
             yield _os_error(path, err)
             continue
         if not files:
-            yield InputError(path, f"directory has no {suffix} files")
+            yield InputError(path, f"directory has no {' or '.join(suffixes)} files")
         yield from files
 
 
@@ -252,13 +257,15 @@ def _all_releases(
 
 def expand_inputs(paths: Sequence[str], input_format: InputFormat = "text") -> Iterator[str | InputError]:
     """The files (or `-`) that `paths` name, in order, folders expanded; a path that cannot be used is an error."""
-    return _expand(paths, ".jsonl" if input_format == "jsonl" else ".txt")
+    return _expand(paths, _SUFFIXES[input_format])
 
 
 def input_names(item: str) -> tuple[str, str]:
-    """(source, name) of one input: `source` goes in records and messages, `name` into release ids."""
+    """(source, name) of one input: `source` goes in records and messages, `name` into release ids (a URL is both)."""
     if item == "-":
         return STDIN_SOURCE, STDIN_NAME
+    if is_url(item):
+        return item, item
     shown = _shown(item)
     return shown, Path(shown).name
 
@@ -275,8 +282,16 @@ def input_releases(
     """The releases of one local file (or `-`, stdin), or the errors that make it or its lines unusable."""
     source, name = input_names(item)
     try:
-        if input_format == "jsonl":
+        if is_url(item):
+            page = fetch(item, max_bytes=max_bytes)
+            kind: InputFormat = input_format if input_format == "jsonl" or not page.is_html else "html"
+            yield from releases_from_bytes(page.data, source=source, name=name, input_format=kind,
+                                           max_bytes=max_bytes, require_arabic=require_arabic, split=split)
+        elif input_format == "jsonl":
             yield from _load_jsonl(item, source, name, stdin, max_bytes, require_arabic)
+        elif item == "-" and input_format == "html":
+            yield from releases_from_bytes(_read_stdin(_stdin(stdin), max_bytes), source=source, name=name,
+                                           input_format="html", max_bytes=max_bytes, require_arabic=require_arabic)
         elif item == "-":
             yield from _stdin_releases(_stdin(stdin), max_bytes, require_arabic, split)
         else:
@@ -298,19 +313,33 @@ def releases_from_bytes(
     require_arabic: bool = True,
     split: SplitMode = "auto",
 ) -> Iterator[Release | InputError]:
-    """The releases in the bytes of one input already read (a remote file), exactly as if read from disk."""
+    """The releases in the bytes of one input already read (a remote file), exactly as if read from disk.
+
+    A web page (`input_format="html"`, or text input named `.html`/`.htm` or starting `<!DOCTYPE html>`) is one
+    release: its article's headline and text (arsum.text.html), read by the same parser as a text file."""
     if input_format == "jsonl":
         yield from _jsonl_releases(io.BytesIO(data), source, name, max_bytes, require_arabic)
         return
     try:
         if len(data) > max_bytes:
             raise _too_big(source, len(data), max_bytes)
+        page = input_format == "html" or looks_like_html(name, data)
         text, encoding = decode_bytes(data, source)
         del data
+        if page:
+            yield from _page_releases(text, source=source, name=name, encoding=encoding, require_arabic=require_arabic)
+            return
         yield from iter_releases(text, source=source, name=name, encoding=encoding, require_arabic=require_arabic,
                                  split=split)
     except InputError as err:
         yield err
+
+
+def _page_releases(text: str, *, source: str, name: str, encoding: str, require_arabic: bool) -> Iterator[Release]:
+    article = extract_article(text, source)
+    for release in iter_releases(article_text(article), source=source, name=name, encoding=encoding,
+                                 require_arabic=require_arabic, split="never"):
+        yield replace(release, byline=release.byline or article.author)
 
 
 def _stdin_releases(handle: BinaryIO, max_bytes: int, require_arabic: bool, split: SplitMode = "auto") -> Iterator[Release]:

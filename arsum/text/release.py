@@ -43,3 +43,16 @@ class Release:
     parts: tuple[str, ...] = ()  # the ids of the parts joined into this release (arsum.text.releases.join_parts)
     outlet: str | None = None  # who published it, where the input says (a JSON line's `source`)
     time: str | None = None  # when it was published, as the input gives it (a JSON line's `time`)
+
+
+HEADING_PARAGRAPH = -1  # the paragraph of the title and subtitle in a release's units
+
+
+def reading_units(release: Release) -> list[tuple[int, int, str]]:
+    """(index, paragraph, text) of the title (-1), the subtitle (-2) and every body sentence, in reading order; a
+    blank title or subtitle is no unit. The one list that translation, support scores and `check` all work on."""
+    units = [(TITLE_INDEX, HEADING_PARAGRAPH, release.title)] if release.title and release.title.strip() else []
+    if release.subtitle and release.subtitle.strip():
+        units.append((SUBTITLE_INDEX, HEADING_PARAGRAPH, release.subtitle))
+    units.extend((s.index, s.paragraph, s.text) for s in release.sentences)
+    return units

@@ -78,7 +78,9 @@ _CAPTION = re.compile(r"^[(\[]?\s*(?:تصوير|عدسة|الصورة|صورة|�
 _CAPTION_EDGE = re.compile(r"^\s*\(\s*(?:تصوير|عدسة)[^)]{0,60}\)\s*|\s*\(\s*(?:تصوير|عدسة)[^)]{0,60}\)\s*$")
 _TAGS = re.compile(r"(?:^|(?<=[.!?؟»\"”)]))\s*سمات\s+(?P<tags>[^!?؟]{1,200})$")
 _BYLINE_WORD = re.compile(r"^(?:كتب|كتبت|بقلم|إعداد|اعداد|متابعة|حوار|تحرير)(?![^\W\d_])")
-_WEB_LINE = re.compile(r"^\s*(?:[اإ]قرأ\s+[أا]يضا|شارك\s+(?:هذا|الخبر)|المصدر\s*:)")
+_WEB_LINE = re.compile(
+    r"^\s*(?:[اإ]قرأ\s+[أا]يضا|شارك\s+(?:هذا|الخبر)|المصدر\s*:|(?:شارك|غرد|[أا]رسل|انشر)\s+(?:على|عبر|في)\s+\S+)"
+)
 _MAX_BYLINE_WORDS = 7
 
 
@@ -232,10 +234,13 @@ def byline_shape(line: str, *, bare_names: bool = True) -> bool:
 
 def _split_byline(lines: list[str], *, bylines: bool = True) -> tuple[str | None, str | None, list[str]]:
     """(byline, agency dateline, lines) for a newspaper's first body line: `عين اليوم – جدة`, `فلان- سبق- الباحة: …`,
-    `عمان- الرأي- دعا …`. With `bylines=False` (a byline is already known) only an agency dateline is looked for."""
+    `عمان- الرأي- دعا …`. With `bylines=False` (a byline is already known) only an agency dateline is looked for.
+    Body text stays verbatim: only web leftovers before a byline (`Next Previous`) and the byline itself come off."""
     if not lines:
         return None, None, lines
-    first = _LATIN_LEAD.sub("", _bare(lines[0]))
+    original = lines[0].strip()
+    verbatim = _LATIN_LEAD.sub("", original)
+    first = _bare(verbatim)
     rest = lines[1:]
     if rest and "\n" not in first and byline_shape(first, bare_names=len(first.split()) <= 3):
         if first.startswith("من "):  # a caption left first (`من الاجتماع`), not a byline
@@ -244,14 +249,14 @@ def _split_byline(lines: list[str], *, bylines: bool = True) -> tuple[str | None
             return None, first.rstrip(" :"), rest
         return (first.rstrip(" :"), None, rest) if bylines else (None, None, lines)
     for prefix in (_BYLINE_PREFIX, _DASH_PREFIX):
-        m = prefix.match(first)
-        if m and len(m.group("by").split()) <= _MAX_BYLINE_WORDS and len(first[m.end():].split()) >= 3:
-            by = m.group("by").strip()
-            body = [first[m.end():]] + rest
+        m = prefix.match(verbatim)
+        if m and len(m.group("by").split()) <= _MAX_BYLINE_WORDS and len(verbatim[m.end():].split()) >= 3:
+            by = _bare(m.group("by"))
+            body = [verbatim[m.end():]] + rest
             if _AGENCY_TAG.search(by):
                 return None, by, body
             return (by, None, body) if bylines else (None, None, lines)
-    return None, None, [first] + rest if first != lines[0].strip() else lines
+    return None, None, [verbatim] + rest if verbatim != original else lines
 
 
 # --------------------------------------------------------------------------- reflow
@@ -279,8 +284,16 @@ def _wrap_width(lines: list[str]) -> int | None:
     if sum(1 for n in lengths if n > _WRAP_MAX_WIDTH) > len(lengths) // 10:  # paragraphs, not wrapped lines
         return None
     width = lengths[int(0.9 * (len(lengths) - 1))]
-    broken = sum(1 for ln in body[:-1] if not _is_terminal(ln) and len(ln) >= 0.6 * width)
+    broken = sum(1 for ln in body[:-1] if not _ends_sentence(ln) and len(ln) >= 0.6 * width)
     return width if broken >= 0.5 * (len(body) - 1) else None
+
+
+_BULLET = re.compile(r"^(?:[*•·▪◦\-–]\s|\d{1,2}\s*[-.)]\s)")
+
+
+def _ends_sentence(line: str) -> bool:
+    """A line that ends its sentence (`؛` joins two clauses of one sentence: it does not)."""
+    return _is_terminal(line) and not line.rstrip(_CLOSERS).endswith("؛")
 
 
 def reflow(lines: list[str]) -> list[str]:
@@ -309,7 +322,7 @@ def reflow(lines: list[str]) -> list[str]:
             current = []
         current.append(kept[k] if current else ln)
         nxt = stripped[k + 1] if k + 1 < len(stripped) else ""
-        if alone or _is_terminal(ln) or len(ln) < 0.6 * width or not nxt or _standalone(nxt):
+        if alone or _ends_sentence(ln) or len(ln) < 0.6 * width or not nxt or _standalone(nxt) or _BULLET.match(nxt):
             out.append("\n".join(current))
             current = []
     if current:
@@ -520,7 +533,7 @@ def _parse_one(chunk: str, *, id: str, source: str, encoding: str | None) -> Rel
                 byline = None
                 rest = lines[j:]
         elif j == i + 1 and _subtitle_shape(candidate):  # a subheading sits right under its headline
-            subtitle, rest = candidate, lines[j + 1:]
+            subtitle, rest = lines[j].strip(), lines[j + 1:]
     return _body(rest, id=id, source=source, encoding=encoding, title=title, subtitle=subtitle, desk=desk,
                  warnings=warnings, tail=tail, byline=byline)
 
@@ -778,9 +791,7 @@ def join_parts(items: Iterable[T]) -> Iterator[T | Release]:
     with a warning naming its part number. Anything else (whole releases, input errors) passes through."""
     queue: deque[_Story | T] = deque()
     stories: dict[str, _Story] = {}
-    count = 0
-    for item in items:
-        count += 1
+    for count, item in enumerate(items, 1):
         info = part_info(item) if isinstance(item, Release) else None
         if info is None:
             queue.append(item)
