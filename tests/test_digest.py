@@ -525,3 +525,41 @@ def test_parts_joined_on_reading_are_listed_each_by_its_own_id(tmp_path: Path) -
     assert [(r["id"], r["part_of"]) for r in spa["releases"]] == [("spa-1", "spa-1"), ("spa-2", "spa-1")]
     assert sorted(r["id"] for s in stories for r in s["releases"]) == ["spa-1", "spa-2", "yaum-1"]
     assert spa["sources"] == 1
+
+
+def test_progress_counts_releases_headlines_and_stories() -> None:
+    from contextlib import contextmanager
+
+    counts: dict[str, list[int | None]] = {}
+
+    class Recorder:
+        @contextmanager
+        def status(self, message: str):
+            yield
+
+        @contextmanager
+        def track(self, description: str, total: int | None):
+            done = counts.setdefault(description, [total, 0])
+
+            class Bar:
+                def advance(self, amount: int = 1) -> None:
+                    done[1] += amount  # type: ignore[operator]
+
+            yield Bar()
+
+    texts = ["خبر عن الصندوق\n\n" + FUND, "خبر آخر عن الصندوق\n\n" + FUND, "معرض الكتاب\n\n" + EXPO]
+    digest = arsum.Digester(reporter=Recorder())(texts)
+    assert counts["reading releases"] == [None, 3]
+    assert counts["headlines"] == [3, 3]
+    assert counts["stories"] == [len(digest.stories), len(digest.stories)] == [2, 2]
+
+
+def test_translate_o_html_writes_a_page(tiny_marian: Path, tmp_path: Path) -> None:
+    source = tmp_path / "release.txt"
+    source.write_text("خبر عن <b>الصندوق</b>\n\n" + FUND, encoding="utf-8")
+    target = tmp_path / "translation.html"
+    result = RUNNER.invoke(app, ["translate", str(source), "--model", str(tiny_marian), "--no-support", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    page = target.read_text(encoding="utf-8")
+    _page_checks(page)
+    assert page.count("<tr>") == 1 + 1 + len(arsum.parse_releases(source.read_text(encoding="utf-8"))[0].sentences)

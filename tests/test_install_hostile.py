@@ -358,6 +358,43 @@ def test_a_folder_is_not_installed_as_a_model_it_is_not(folder: str, name: str, 
     assert_nothing_installed()
 
 
+@pytest.mark.parametrize(
+    ("folder", "languages", "drop", "refused"),
+    [
+        ("tiny_nllb", '["ar", "en", "fr"]', None, None),
+        ("tiny_nllb", '["ar", "en", "fr"]', "fra_Latn", "has no token for fr"),
+        ("tiny_mt5", '["ar", "en"]', None, None),
+        ("tiny_mt5", '["ar", "en", "fr"]', None, "has no token for fr"),
+        ("tiny_mt5", '["ar", "en"]', "langid_map", "has no token for ar, en"),
+    ],
+)
+def test_the_vocabulary_must_hold_the_languages_the_catalogue_names(
+        folder: str, languages: str, drop: str | None, refused: str | None, tmp_path: Path,
+        tiny_models: dict[str, Path]) -> None:
+    import shutil
+
+    family = {"tiny_nllb": "nllb", "tiny_mt5": "mt5"}[folder]
+    copy = tmp_path / "model"
+    shutil.copytree(tiny_models[family], copy)
+    if drop == "langid_map":
+        settings = json.loads((copy / "config.json").read_text(encoding="utf-8"))
+        del settings["task_specific_params"]
+        (copy / "config.json").write_text(json.dumps(settings), encoding="utf-8")
+    elif drop:
+        tokenizer = json.loads((copy / "tokenizer_config.json").read_text(encoding="utf-8"))
+        tokenizer["extra_special_tokens"] = [t for t in tokenizer["extra_special_tokens"] if t != drop]
+        (copy / "tokenizer_config.json").write_text(json.dumps(tokenizer), encoding="utf-8")
+    catalogue = tmp_path / "claims.toml"
+    catalogue.write_text(f'[models.claimed]\nsource = "org/claimed"\nfamily = "{family}"\nlanguages = {languages}\n',
+                         encoding="utf-8")
+    result = run("models", "import", str(copy), "--name", "claimed", "--no-convert", "--config", str(catalogue))
+    if refused is None:
+        assert result.exit_code == 0, result.stderr
+        return
+    assert_refused(result, copy, refused)
+    assert_nothing_installed()
+
+
 def test_name_is_used_and_a_claim_against_the_path_is_refused(tiny_marian: Path, config: Path, tmp_path: Path) -> None:
     import shutil
 

@@ -163,9 +163,10 @@ def test_readme_example_runs(
         shutil.rmtree(converted, ignore_errors=True)
     if re.search(r"models (export|import)", command):
         # the packaged catalogue, where crosssum-m2m is a hub id, its snapshot faked in this test's own HF cache
-        # by the tiny mT5 (whose weights are not the catalogue's 2.35 GB, which import compares: said here)
+        # by the tiny mT5 (whose weights are not the catalogue's 2.35 GB and whose langid_map has two of its 45
+        # languages, which import compares: said here)
         tiny_size = workdir / "tiny-size.toml"
-        tiny_size.write_text("[models.crosssum-m2m]\ndownload_mb = 1\n", encoding="utf-8")
+        tiny_size.write_text('[models.crosssum-m2m]\ndownload_mb = 1\nlanguages = ["ar", "en"]\n', encoding="utf-8")
         monkeypatch.setenv("ARSUM_CONFIG", str(tiny_size))
         snapshot = fake_hub_download(tiny_models["mt5"], "csebuetnlp/mT5_m2m_crossSum_enhanced")
         if "import" in command:  # the archive the export line makes, then a machine that has nothing yet

@@ -210,6 +210,7 @@ def test_byline_prefix_before_the_first_sentence() -> None:
         "سمات طريق بلدية صيانة",
         "اقرأ أيضا: البلدية تغلق طريقا آخر",
         "المصدر: وكالات",
+        "شارك على فيسبوك غرد على تويتر أرسل عبر واتساب",
     ],
 )
 def test_page_furniture_is_not_body(extra: str) -> None:

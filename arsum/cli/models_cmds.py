@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from arsum.cli.completion import WholeHelpGroup, complete_models
-from arsum.cli.options import ConfigOpt, ListFormat, examples, resolve_format
+from arsum.cli.options import ConfigOpt, ListFormat, choices, examples, resolve_format
 from arsum.cli.process import boundary, say
 from arsum.errors import EXIT_OK
+from arsum.models.device import QUANTIZATIONS
 
 models_app = typer.Typer(
     help="List, download, inspect, convert, export, import and remove the seq2seq models.", no_args_is_help=True,
@@ -105,9 +105,7 @@ def models_path(name: NameArg, config: ConfigOpt = None) -> int:
     return EXIT_OK
 
 
-class Quantization(str, Enum):
-    int8 = "int8"
-    float32 = "float32"
+Quantization = choices("Quantization", QUANTIZATIONS["ctranslate2"])  # what a CTranslate2 conversion can hold
 
 
 @models_app.command("convert", epilog=examples(

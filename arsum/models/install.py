@@ -44,12 +44,13 @@ from arsum.models.archive import (
     stage_model_folder,
     stage_unpacked,
 )
-from arsum.models.config import Config, ModelSpec
+from arsum.models.config import CROSSSUM_NAMES, Config, ModelSpec, family_language_code
 from arsum.models.convert import CONVERSION_FORMAT, ensure_conversion, source_identity
 from arsum.models.folders import (
     METADATA_FILE,
     default_ct2_folder,
     is_ct2_folder,
+    read_json_object,
     read_metadata,
     snapshot_commit,
 )
@@ -239,6 +240,9 @@ def _add_bytes(archive: tarfile.TarFile, arcname: str, data: bytes) -> None:
 WEIGHT_SLACK_BYTES = 10 * 10**6
 """What a catalogue's download_mb holds besides the weights (tokenizer, config): the allowance when the weights
 of an imported model are compared with the size of the model it claims to be."""
+WEIGHT_SIZE_FACTOR = 2.5
+"""How far an imported model's weights may be from the catalogue's size: the same model saved in float16 instead
+of float32 (or back) is half (or twice) the size; a model of other dimensions is usually much further off."""
 IMPORTED_SNAPSHOT = "imported"
 """The snapshot folder of a model whose commit nobody stated: a name that is not a commit, so records say none."""
 
@@ -345,14 +349,55 @@ def _check_claim(spec: ModelSpec, folder: Path, source: Path) -> None:
     if spec.family not in ("auto", family):
         raise InputError(str(source), f"is a {family} model, not {spec.family} as model {spec.name} is; {NOTHING}: "
                          "give the right --name, or use the folder directly with -m")
+    _check_vocabulary(spec, family, folder, source)
     if not spec.download_mb:
         return
     weights = sum(p.stat().st_size for p in folder.iterdir() if p.suffix in (".safetensors", ".bin") and p.is_file())
     expected = spec.download_mb * 10**6
-    if not expected / 4 - WEIGHT_SLACK_BYTES <= weights <= expected * 4 + WEIGHT_SLACK_BYTES:
+    if not expected / WEIGHT_SIZE_FACTOR - WEIGHT_SLACK_BYTES <= weights <= expected * WEIGHT_SIZE_FACTOR + WEIGHT_SLACK_BYTES:
         raise InputError(str(source), f"its weights are {weights / 1e6:,.1f} MB, but model {spec.name} is about "
                          f"{spec.download_mb:,} MB: not that model; {NOTHING}: give the right --name, or use the "
                          "folder directly with -m")
+
+
+def _check_vocabulary(spec: ModelSpec, family: str, folder: Path, source: Path) -> None:
+    """Every language the catalogue entry says the model writes has its token in the folder's vocabulary: the
+    language codes of NLLB, M2M100 and mBART-50 tokenizers, the crossSum langid_map of an mT5. Nothing is said
+    when the folder lists no such tokens in a file read here (it may still be the model)."""
+    if not spec.languages or spec.lang_tokens:
+        return
+    if family in ("nllb", "m2m100", "mbart50"):
+        known = _language_tokens(folder)
+        wanted = {lang: family_language_code(family, lang) for lang in spec.languages}
+    elif family in ("mt5", "t5") and len(spec.languages) > 1 and not spec.decoder_start_token:
+        params = read_json_object(folder / "config.json").get("task_specific_params")
+        langid_map = params.get("langid_map") if isinstance(params, dict) else None
+        known = set(langid_map) if isinstance(langid_map, dict) else set()
+        wanted = {lang: CROSSSUM_NAMES.get(lang, lang) for lang in spec.languages}
+    else:
+        return
+    missing = [lang for lang, token in wanted.items() if token not in known]
+    if missing and (known or family in ("mt5", "t5")):
+        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        raise InputError(str(source), f"its vocabulary has no token for {shown}, which model {spec.name} writes: not "
+                         f"that model; {NOTHING}: give the right --name, or use the folder directly with -m")
+
+
+def _language_tokens(folder: Path) -> set[str]:
+    """The special tokens a tokenizer's small files list (where its language codes are); {} when none does."""
+    tokens: set[str] = set()
+    config = read_json_object(folder / "tokenizer_config.json")
+    for data in (config, read_json_object(folder / "special_tokens_map.json")):
+        for key in ("additional_special_tokens", "extra_special_tokens"):
+            value = data.get(key)
+            entries = value if isinstance(value, list) else list(value.values()) if isinstance(value, dict) else []
+            tokens.update(e if isinstance(e, str) else e.get("content") for e in entries
+                          if isinstance(e, str) or isinstance(e, dict) and isinstance(e.get("content"), str))
+    decoder = config.get("added_tokens_decoder")
+    if isinstance(decoder, dict):
+        tokens.update(e["content"] for e in decoder.values() if isinstance(e, dict) and isinstance(e.get("content"), str))
+    tokens.update(k for k in read_json_object(folder / "added_tokens.json") if isinstance(k, str))
+    return tokens
 
 
 def _snapshot_place(spec: ModelSpec, commit: str | None, source: Path, env: Mapping[str, str]) -> tuple[Path, str]:
