@@ -23,7 +23,7 @@ SEED = REPO_ROOT / "seeds" / "azerbaijan_nato_dialogue.txt"
 
 def arsum_process(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    return subprocess.run([sys.executable, "-m", "arsum", *args], cwd=cwd, env=env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "arsum", *args], check=False, cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=300, stdin=subprocess.DEVNULL)
 
 
@@ -133,3 +133,23 @@ def test_a_model_without_weights_is_refused_before_the_cache_changes(kind: str, 
     [line] = result.stderr.strip().splitlines()
     assert line.startswith(f"arsum: {source}") and "Traceback" not in result.output
     assert_nothing_installed()
+
+
+def test_models_commands_take_quiet_as_every_command_does(tiny_marian: Path, tmp_path: Path) -> None:
+    """`-q` silenced notices everywhere but `models`: a cron job running `models import -q` got a usage error.
+    Quiet keeps stdout (the folder) and errors; notices go."""
+    from test_install_hostile import HUB_ID
+
+    loud = runner.invoke(app, ["models", "import", str(tiny_marian), "--name", HUB_ID, "--no-convert"])
+    assert loud.exit_code == EXIT_OK, loud.output
+    assert loud.stderr.strip() and loud.stdout.strip()
+    quiet = runner.invoke(app, ["models", "import", "-q", str(tiny_marian), "--name", HUB_ID, "--no-convert"])
+    assert quiet.exit_code == EXIT_OK, quiet.output
+    assert quiet.stderr == "" and quiet.stdout == loud.stdout
+    removed = runner.invoke(app, ["models", "remove", "-q", HUB_ID])
+    assert removed.exit_code == EXIT_OK, removed.output
+    assert removed.stderr == "" and removed.stdout.strip()
+    failed = runner.invoke(app, ["models", "remove", "-q", HUB_ID])  # nothing left: the error still prints
+    assert failed.exit_code != EXIT_OK and failed.stderr.startswith("arsum: ")
+    offline = runner.invoke(app, ["models", "pull", "-q", HUB_ID])  # the hub is off in tests: one error line
+    assert offline.exit_code != EXIT_OK and offline.stderr.startswith("arsum: ") and offline.stdout == ""
