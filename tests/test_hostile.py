@@ -102,3 +102,34 @@ def test_marian_target_refusal_as_a_real_process(tiny_marian: Path, tmp_path: Pa
     assert result.returncode == EXIT_USAGE
     assert result.stdout == ""
     assert len(result.stderr.strip().splitlines()) == 1 and result.stderr.startswith("arsum: ")
+
+
+WEIGHTLESS = {
+    "archive": lambda files, tmp: __import__("test_install_hostile").write_archive(
+        tmp / "weightless.tar", files, __import__("test_install_hostile").manifest_for(files)),
+    "folder": lambda files, tmp: _folder_of(files, tmp / "weightless"),
+}
+
+
+def _folder_of(files: dict[str, bytes], folder: Path) -> Path:
+    folder.mkdir()
+    for name, data in files.items():
+        (folder / name.split("/", 1)[1]).write_bytes(data)
+    return folder
+
+
+@pytest.mark.parametrize("kind", sorted(WEIGHTLESS))
+def test_a_model_without_weights_is_refused_before_the_cache_changes(kind: str, tiny_marian: Path,
+                                                                     tmp_path: Path) -> None:
+    """An archive whose checksums hold but which carries no weights used to be installed (and counted as
+    downloaded), then failed converting: the cache kept a model that cannot load."""
+    from test_install_hostile import HUB_ID, assert_nothing_installed, model_files
+
+    files = {name: data for name, data in model_files(tiny_marian).items()
+             if not name.endswith((".safetensors", ".bin"))}
+    source = WEIGHTLESS[kind](files, tmp_path)
+    result = runner.invoke(app, ["models", "import", str(source), "--name", HUB_ID])
+    assert result.exit_code in (1, 2), result.output
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"arsum: {source}") and "Traceback" not in result.output
+    assert_nothing_installed()

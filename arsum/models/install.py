@@ -48,6 +48,7 @@ from arsum.models.config import CROSSSUM_NAMES, Config, ModelSpec, family_langua
 from arsum.models.convert import CONVERSION_FORMAT, ensure_conversion, source_identity
 from arsum.models.folders import (
     METADATA_FILE,
+    WEIGHT_FILES,
     default_ct2_folder,
     is_ct2_folder,
     read_json_object,
@@ -312,6 +313,8 @@ def _require_model_folder(folder: Path, source: Path) -> None:
     if not (folder / "config.json").is_file() or is_ct2_folder(folder):
         raise InputError(str(source), "not a transformers model folder (no config.json, or a CTranslate2 "
                          f"conversion); {NOTHING}")
+    if not any((folder / weights).is_file() for weights in WEIGHT_FILES):
+        raise InputError(str(source), f"holds no model weights ({', '.join(WEIGHT_FILES)}); {NOTHING}")
 
 
 def _spec_for(config: Config, name: str | None, manifest_name: str | None, hub_id: str | None,
