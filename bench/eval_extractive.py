@@ -17,6 +17,7 @@ ROUGE-2 oracle. Writes nothing.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -24,7 +25,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+if not os.environ.get("PYTHONPATH"):  # PYTHONPATH=OTHER_CHECKOUT measures that checkout's arsum (RESULTS "before")
+    sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from easc import EASC_DIR, EascDoc, load_easc, raw_sentences  # noqa: E402

@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -48,7 +49,7 @@ PLAIN = f"{HEAD}\n\n" + "\n".join(PARAS) + "\n"
 
 
 class _Handler(BaseHTTPRequestHandler):
-    routes: dict[str, tuple[int, str, bytes]] = {
+    routes: ClassVar[dict[str, tuple[int, str, bytes]]] = {
         "/article.html": (200, "text/html; charset=utf-8", page().encode("utf-8")),
         "/release.txt": (200, "text/plain; charset=utf-8", PLAIN.encode("utf-8")),
         "/report.pdf": (200, "application/pdf", b"%PDF-1.4"),
@@ -171,7 +172,7 @@ def _cli(*args: str, input: str | None = None, offline: bool = False) -> subproc
     if offline:
         env["ARSUM_OFFLINE"] = "1"
     return subprocess.run([sys.executable, "-m", "arsum", "summarize", "--no-english", "-f", "jsonl", *args],
-                          capture_output=True, text=True, timeout=120, input=input, env=env)
+                          capture_output=True, text=True, timeout=120, input=input, env=env, check=False)
 
 
 def test_cli_reads_a_url_a_page_on_stdin_and_says_what_failed(server: str, tmp_path: Path) -> None:

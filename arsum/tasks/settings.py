@@ -185,7 +185,12 @@ def resolve_models(
     if chosen_backend is not None and chosen_backend not in BACKENDS:
         raise UsageError(f"unknown backend {chosen_backend!r} (use one of: {', '.join(BACKENDS)})")
     thread_count(env)  # a bad ARSUM_THREADS is refused now, not after the first release
-    return ModelOptions(model, chosen_device, chosen_quantize, _config_path(config), reporter,  # type: ignore[arg-type]
+    config_path = _config_path(config)
+    if config_path is not None:
+        from arsum.models.config import load_config
+
+        load_config(config_path, env)  # a file the user names is checked even by a run that needs no model
+    return ModelOptions(model, chosen_device, chosen_quantize, config_path, reporter,  # type: ignore[arg-type]
                         chosen_backend)
 
 
