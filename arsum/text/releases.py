@@ -341,8 +341,8 @@ def _headline_shape(first: str, blank_after: bool, nxt: str | None) -> bool:
     words = first.split()
     if len(words) > _MAX_TITLE_WORDS or len(first) > MAX_SENTENCE_CHARS:
         return False
-    if nxt is None:
-        return not _is_terminal(first)
+    if nxt is None:  # a lone line: a headline unless it ends a sentence (a short question or exclamation may be one)
+        return not _is_terminal(first) or (not first.rstrip(_CLOSERS).endswith((".", "؛", "…")) and len(words) <= 15)
     if "\n" not in nxt and (byline_shape(nxt) or _split_dateline(nxt)[0] is not None):
         return not first.rstrip(_CLOSERS).endswith((".", "؛", "،", ",", ":"))  # a byline or dateline under it
     if (_BYLINE_PREFIX.match(first) or _DASH_PREFIX.match(first)) and not blank_after:
