@@ -1,12 +1,12 @@
 """EASC loader shared by the evaluation and fitting scripts: one segmentation and one reference repair for all.
 
 Decisions (see ../shared/eval/README.md for the corpus quirks):
-- Paragraphs: newspaper articles are hard-wrapped at ~75 characters. Lines are joined with a space inside a
-  paragraph; a paragraph ends at a blank line, at a line ending in . ! ? ؟ ؛ : (or a closing quote after
-  one), or before a line that starts with whitespace or a list dash. Sentences are then
-  `arsum.text.arabic.split_sentences` of each paragraph, so every system chooses from the same sentences.
-- Title: a first line of at most 12 words with no final punctuation, followed by a blank line, is the title
-  (never a candidate). None of the 51 development articles has one.
+- Articles are read by the code `arsum summarize FILE` reads a file with (`arsum.text.inputs.releases_from_bytes`
+  on the file's bytes): hard-wrapped newspaper lines reflowed, headline found by shape (none of the 51 has one:
+  `title` is None), bylines and datelines set aside, sentences as the CLI cuts them. Every system chooses from
+  these sentences, and `EascDoc.release` is what the CLI summarises, so the README's ROUGE table is the CLI's.
+- `split_article` is the former loader's own segmentation (lines joined inside paragraphs, `split_sentences` per
+  paragraph), kept for the first-K baseline on the raw files that does not depend on arsum's parser.
 - References drop the line break without a space ("العلوم\\nالاجتماعية" -> "العلومالاجتماعية"): every
   reference token equal to the normalised concatenation of the two words around one of the article's line
   breaks is split back into the two words. Alef forms etc. are folded by `arsum.text.arabic.normalize`.
@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from arsum.text.arabic import normalize, split_sentences, tokenize
+from arsum.text.inputs import releases_from_bytes
+from arsum.text.release import Release
 
 EASC_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "easc"
 COVER = 0.5
@@ -46,6 +48,7 @@ class EascDoc:
     reference_tokens: tuple[tuple[str, ...], ...]
     labels: tuple[float, ...]
     k: int
+    release: Release | None = None  # the article as `arsum summarize FILE` reads it
 
 
 def split_article(text: str) -> tuple[str | None, list[str]]:
@@ -101,15 +104,27 @@ def coverage(sentence: str, reference_key: str) -> float:
     return sm.find_longest_match(0, len(key), 0, len(reference_key)).size / len(key)
 
 
+def read_release(path: Path) -> Release:
+    """The article as the CLI reads the file: one release (the first, should a file ever be cut into several)."""
+    items = list(releases_from_bytes(path.read_bytes(), source=str(path), name=path.name))
+    releases = [r for r in items if isinstance(r, Release)]
+    if not releases:
+        raise SystemExit(f"{path}: {items[0] if items else 'nothing read'}")
+    return releases[0]
+
+
+def raw_sentences(text: str) -> list[str]:
+    """The former loader's sentences of a raw article (split_article, then split_sentences per paragraph)."""
+    return [s for para in split_article(text)[1] for s in split_sentences(para)]
+
+
 def load_doc(folder: Path, source: str = "") -> EascDoc:
-    article = folder.joinpath("article.txt").read_text(encoding="utf-8")
-    title, paragraphs = split_article(article)
-    sentences: list[str] = []
-    para_of: list[int] = []
-    for p, para in enumerate(paragraphs):
-        for s in split_sentences(para):
-            sentences.append(s)
-            para_of.append(p)
+    path = folder.joinpath("article.txt")
+    article = path.read_text(encoding="utf-8")
+    release = read_release(path)
+    title = release.title
+    sentences = [s.text for s in release.sentences]
+    para_of = [s.paragraph for s in release.sentences]
     refs = [
         repair_reference(f.read_text(encoding="utf-8"), article)
         for f in sorted(folder.glob("reference_*.txt"))
@@ -129,6 +144,7 @@ def load_doc(folder: Path, source: str = "") -> EascDoc:
         reference_tokens=tuple(tuple(tokenize(r)) for r in refs),
         labels=labels,
         k=min(k, len(sentences)),
+        release=release,
     )
 
 

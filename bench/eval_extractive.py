@@ -17,6 +17,7 @@ ROUGE-2 oracle. Writes nothing.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -24,10 +25,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+if not os.environ.get("PYTHONPATH"):  # PYTHONPATH=OTHER_CHECKOUT measures that checkout's arsum (RESULTS "before")
+    sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from easc import EASC_DIR, EascDoc, load_easc  # noqa: E402
+from easc import EASC_DIR, EascDoc, load_easc, raw_sentences  # noqa: E402
 from fit_extractive import FOLDS, cross_validate, prepare, summary_indices  # noqa: E402
 from rouge import METRICS, score_multi  # noqa: E402
 
@@ -79,6 +81,27 @@ def sumy_picker(kind: str) -> Picker:
     return pick
 
 
+def cli_picker(summarizer: ExtractiveSummarizer) -> Picker:
+    """What `arsum summarize FILE -n K` picks: the release the CLI reads, summarised by the CLI's call."""
+    def pick(doc: EascDoc) -> list[int]:
+        assert doc.release is not None
+        return [s.index for s in summarizer.summarize(doc.release, count=doc.k).sentences]
+
+    return pick
+
+
+def raw_lead_scores(docs: Sequence[EascDoc]) -> dict[str, tuple[float, float]]:
+    """First-K sentences of the raw file as the former loader cut them (no arsum parser): mean (recall, F1)."""
+    sums = {m: [0.0, 0.0] for m in METRICS}
+    for doc in docs:
+        raw = raw_sentences((EASC_DIR / doc.id / "article.txt").read_text(encoding="utf-8"))
+        s = score_multi(tokenize(" ".join(raw[: doc.k])), doc.reference_tokens)
+        for m in METRICS:
+            sums[m][0] += s[m].recall
+            sums[m][1] += s[m].f1
+    return {m: (v[0] / len(docs), v[1] / len(docs)) for m, v in sums.items()}
+
+
 def arsum_picker(summarizer: ExtractiveSummarizer) -> Picker:
     def pick(doc: EascDoc) -> list[int]:
         return [s.index for s in summarizer.select(doc.sentences, doc.title, doc.k, paragraphs=doc.paragraphs)]
@@ -118,6 +141,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     shipped = ExtractiveSummarizer()
 
     systems: list[tuple[str, Picker, bool]] = [
+        ("arsum summarize FILE -n K (shipped weights, in-sample)", cli_picker(shipped), True),
         ("arsum (shipped weights, in-sample)", arsum_picker(shipped), True),
         (f"arsum ({args.folds}-fold nested CV)", lambda d: summary_indices(by_id[d.id], cv[d.id]), False),
         ("lead-K", lead, False),
@@ -138,6 +162,22 @@ def main(argv: Sequence[str] | None = None) -> None:
         res, ms = evaluate(docs, pick)
         cells = " | ".join(f"{res[m][0]:.4f} | {res[m][1]:.4f}" for m in METRICS)
         print(f"| {name} | {cells} | {f'{ms:.1f}' if timed else '-'} |")
+    for label, part in (("newspaper articles", [d for d in docs if "Newspaper" in d.source]),
+                        ("Wikipedia articles", [d for d in docs if "Newspaper" not in d.source])):
+        if not part:
+            continue
+        print(f"\n{label} ({len(part)}):")
+        print(header)
+        print("|" + "---|" * 8)
+        for name, pick in (("arsum summarize FILE -n K", cli_picker(shipped)), ("lead-K", lead)):
+            res, _ = evaluate(part, pick)
+            print(f"| {name} | " + " | ".join(f"{res[m][0]:.4f} | {res[m][1]:.4f}" for m in METRICS) + " | - |")
+        res = raw_lead_scores(part)
+        print("| first-K of the raw file (former loader) | "
+              + " | ".join(f"{res[m][0]:.4f} | {res[m][1]:.4f}" for m in METRICS) + " | - |")
+    res = raw_lead_scores(docs)
+    print("\nall: | first-K of the raw file (former loader) | "
+          + " | ".join(f"{res[m][0]:.4f} | {res[m][1]:.4f}" for m in METRICS) + " | - |")
     settings = sorted({(str((w.info or {}).get("l2")), w.mmr_lambda) for w in cv.values()})
     print(f"CV: folds = documents sorted by id dealt round-robin; (l2, MMR lambda) picked per fold: {settings}")
     print(f"shipped weights: {shipped.weights.version}, mmr_lambda {shipped.weights.mmr_lambda}, "

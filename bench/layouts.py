@@ -266,7 +266,7 @@ def main() -> None:
 
     print(f"arsum from {Path(arsum.__file__).parent}; load average {os.getloadavg()}")
     for label, tally in run(args.eval):
-        print(f"{str(tally):>18}  {label}")
+        print(f"{tally!s:>18}  {label}")
         for f in (tally.failures or [])[: args.show]:
             print(f"{'':>20}- {f[:220]}")
 

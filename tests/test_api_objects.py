@@ -254,3 +254,19 @@ def test_run_ray_refuses_before_starting_ray(tmp_path: Path, kwargs: dict[str, o
     args = {"command": "summarize", "paths": [str(SEED)], "english": False} | kwargs
     with pytest.raises(UsageError, match=named):
         arsum.run_ray(args.pop("command"), args.pop("paths"), tmp_path / "out", **args)  # type: ignore[arg-type]
+
+
+# -- the run record is the loaded runtime's ------------------------------------------------------------------------
+
+
+def test_run_record_says_how_the_model_ran(tiny_marian: Path) -> None:
+    """`--quantize int8` and float weights give different outputs: the record tells them apart."""
+    records = {
+        quantize: arsum.to_dict(arsum.translate(TEXT, model=str(tiny_marian), support=False, device="cpu",
+                                                backend="transformers", quantize=quantize))["run"]["models"][0]
+        for quantize in (None, "int8")
+    }
+    assert records[None]["device"] == records["int8"]["device"] == "cpu"
+    assert (records[None]["quantize"], records["int8"]["quantize"]) == (None, "int8")
+    assert records[None]["compute_type"] == "float32" and records["int8"]["compute_type"] == "int8"
+    assert records[None]["conversion"] is None and records[None]["backend"] == "transformers"

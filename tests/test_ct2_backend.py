@@ -308,6 +308,9 @@ def test_cli_translate_with_a_conversion_folder(tiny_models: dict[str, Path], co
         assert result.exit_code == 0, result.stderr  # type: ignore[attr-defined]
         [release] = json.loads(result.stdout)  # type: ignore[attr-defined]
         assert release["model"] == str(folder)
+        [run] = release["run"]["models"]
+        assert {k: run.pop(k) for k in ("device", "compute_type", "quantize", "conversion", "conversion_format",
+                                        "vocabulary_map")}["device"] == "cpu"  # the runtime as loaded
         assert release["run"] == {"arsum": __version__, "models": [{
             "role": "translator", "name": str(folder), "source": str(folder), "revision": None, "commit": None,
             "backend": backend}]}

@@ -508,3 +508,18 @@ def test_web_addresses_are_read_as_in_one_process(tmp_path: Path, monkeypatch: p
     assert result.exit_code == EXIT_INPUT, result.stderr
     assert records(out) == single and list(single) == [f"{urls[0]}#1"]
     assert [e["source"] for e in records(out, "errors-*.jsonl").values()] == [urls[1]]
+
+
+def test_a_later_run_from_another_folder_keeps_the_first_runs_ids_and_adds_its_own(tmp_path: Path) -> None:
+    """day1/ then day2/, each with a release.txt: the second is not taken for the first (issue 23's lost release)."""
+    for day, text in zip(("day1", "day2"), release_texts(2, real=False)):
+        (tmp_path / day).mkdir()
+        (tmp_path / day / "release.txt").write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    for day, line in (("day1", "1 releases written, 0 errors, 0 already there"),
+                      ("day2", "1 releases written, 0 errors, 0 already there"),
+                      ("day1", "0 releases written, 0 errors, 1 already there")):
+        result = runner.invoke(app, ["summarize", str(tmp_path / day), *NO_ENGLISH, "--output-dir", str(out)])
+        assert result.exit_code == 0 and line in result.stderr, result.stderr
+    assert sorted(records(out)) == ["../day2/release.txt#1", "release.txt#1"]
+    assert manifest(out)["id_roots"] == {"local": f"{os.path.realpath(tmp_path / 'day1')}/"}

@@ -196,7 +196,8 @@ def test_summarize_fields_carry_their_values(hub_models: None) -> None:
     assert release["support"] == {"encoder": "use-m3", "min_support": 0.4}
     assert release["run"] == {"arsum": __version__, "models": [
         {"role": "summarizer", "name": "crosssum-m2m", "source": "csebuetnlp/mT5_m2m_crossSum_enhanced",
-         "revision": "main", "commit": HUB_COMMIT, "backend": "transformers"}]}
+         "revision": "main", "commit": HUB_COMMIT, "backend": "transformers", "device": "cpu", "compute_type": "float32", "quantize": None, "conversion": None,
+         "conversion_format": None, "vocabulary_map": False}]}
     for sentence in english["sentences"]:
         assert sentence["text"] in english["text"]
         assert sentence["sources"] and all(-2 <= i < 14 for i in sentence["sources"])  # -1 title, -2 subtitle
@@ -229,7 +230,8 @@ def test_translate_fields_carry_their_values(hub_models: None) -> None:
     assert release["support"] == {"encoder": "use-m3", "min_support": 0.4}
     assert release["run"] == {"arsum": __version__, "models": [
         {"role": "translator", "name": "opus-mt-tc-big-ar-en", "source": "Helsinki-NLP/opus-mt-tc-big-ar-en",
-         "revision": "main", "commit": HUB_COMMIT, "backend": "transformers"}]}
+         "revision": "main", "commit": HUB_COMMIT, "backend": "transformers", "device": "cpu", "compute_type": "float32", "quantize": None, "conversion": None,
+         "conversion_format": None, "vocabulary_map": True}]}  # opus-mt: the decoder writes its target vocabulary only
     expected = _seed_release()
     assert [(p["index"], p["paragraph"], p["source"]) for p in release["pairs"]] == [
         (-1, -1, expected.title), (-2, -1, expected.subtitle),

@@ -210,6 +210,7 @@ def test_byline_prefix_before_the_first_sentence() -> None:
         "سمات طريق بلدية صيانة",
         "اقرأ أيضا: البلدية تغلق طريقا آخر",
         "المصدر: وكالات",
+        "شارك على فيسبوك غرد على تويتر أرسل عبر واتساب",
     ],
 )
 def test_page_furniture_is_not_body(extra: str) -> None:
@@ -384,6 +385,8 @@ def test_hard_wrapped_lines_are_130_characters_at_most(longest: int, wrapped: bo
         # A lone line that ends a sentence is body text, not a headline: no title, and the record says so.
         ("أعلن الوزير افتتاح المعرض اليوم. وحضر الحفل عدد من المسؤولين.\n", None,
          ["أعلن الوزير افتتاح المعرض اليوم.", "وحضر الحفل عدد من المسؤولين."], (NO_HEADLINE,)),
+        # A short lone question is a headline with no body.
+        ("هل يشبه الكوكب الجديد الأرض ؟\n", "هل يشبه الكوكب الجديد الأرض ؟", [], ("no body text after the title",)),
         # A lone line without final punctuation is a headline with no body.
         ("أعلن الوزير افتتاح المعرض اليوم\n", "أعلن الوزير افتتاح المعرض اليوم", [], ("no body text after the title",)),
         # A headline ending on a full stop is still a headline when body lines follow.

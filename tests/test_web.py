@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -48,7 +49,7 @@ PLAIN = f"{HEAD}\n\n" + "\n".join(PARAS) + "\n"
 
 
 class _Handler(BaseHTTPRequestHandler):
-    routes: dict[str, tuple[int, str, bytes]] = {
+    routes: ClassVar[dict[str, tuple[int, str, bytes]]] = {
         "/article.html": (200, "text/html; charset=utf-8", page().encode("utf-8")),
         "/release.txt": (200, "text/plain; charset=utf-8", PLAIN.encode("utf-8")),
         "/report.pdf": (200, "application/pdf", b"%PDF-1.4"),
@@ -171,7 +172,7 @@ def _cli(*args: str, input: str | None = None, offline: bool = False) -> subproc
     if offline:
         env["ARSUM_OFFLINE"] = "1"
     return subprocess.run([sys.executable, "-m", "arsum", "summarize", "--no-english", "-f", "jsonl", *args],
-                          capture_output=True, text=True, timeout=120, input=input, env=env)
+                          capture_output=True, text=True, timeout=120, input=input, env=env, check=False)
 
 
 def test_cli_reads_a_url_a_page_on_stdin_and_says_what_failed(server: str, tmp_path: Path) -> None:
@@ -186,3 +187,11 @@ def test_cli_reads_a_url_a_page_on_stdin_and_says_what_failed(server: str, tmp_p
     refused = _cli(server + "/article.html", offline=True)
     assert refused.returncode == 1 and refused.stdout == ""
     assert "ARSUM_OFFLINE is set" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_a_paragraph_seen_on_an_earlier_page_is_kept(tmp_path: Path) -> None:
+    """A story republished by another site keeps its text (no cross-page de-duplication)."""
+    for name in ("a.html", "b.html"):
+        (tmp_path / name).write_text(page(), encoding="utf-8")
+    found = list(load_releases([str(tmp_path / "a.html"), str(tmp_path / "b.html")]))
+    assert [[s.text for s in r.sentences] for r in found] == [PARAS, PARAS]

@@ -14,6 +14,8 @@ from typing import Annotated, Any
 import typer
 
 from arsum.cli.completion import complete_languages, complete_models
+from arsum.models.device import QUANTIZATIONS
+from arsum.models.names import BACKENDS, STRATEGIES
 
 
 def examples(*lines: str) -> str:
@@ -59,20 +61,14 @@ class Reading:
     join_parts: bool = True
 
 
-class Strategy(str, Enum):
-    crosslingual = "crosslingual"
-    translate_then_summarize = "translate-then-summarize"
-    extract_then_translate = "extract-then-translate"
+def choices(name: str, values: tuple[str, ...]) -> type[Enum]:
+    """An option's choices from the one vocabulary (models.names, models.device), never a copy of it."""
+    return Enum(name, [(value.replace("-", "_"), value) for value in values], type=str)  # type: ignore[return-value]
 
 
-class Quantize(str, Enum):
-    int8 = "int8"
-
-
-class Backend(str, Enum):
-    auto = "auto"
-    transformers = "transformers"
-    ctranslate2 = "ctranslate2"
+Strategy = choices("Strategy", STRATEGIES)
+Quantize = choices("Quantize", QUANTIZATIONS["transformers"])  # what both runtimes run (--quantize of a run)
+Backend = choices("Backend", BACKENDS)
 
 
 # Options shared by commands, declared once.

@@ -17,12 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from arsum.errors import ConfigError, ModelUnavailable
+from arsum.models.names import BACKENDS, FAMILIES, STRATEGIES, TASKS  # noqa: F401 - the vocabulary, re-exported
 
-FAMILIES = ("marian", "mt5", "t5", "nllb", "m2m100", "mbart50", "bart", "pegasus")
-# auto: CTranslate2 when a conversion of the model exists (`arsum models pull` makes one), else transformers.
-BACKENDS = ("auto", "transformers", "ctranslate2")
-TASKS = ("translate", "summarize")
-STRATEGIES = ("crosslingual", "translate-then-summarize", "extract-then-translate")
 FORCED_BOS_FAMILIES = frozenset({"nllb", "m2m100", "mbart50"})
 DECODER_START_FAMILIES = frozenset({"mt5", "t5"})
 

@@ -120,6 +120,18 @@ class CTranslate2Backend:
         """Load now (a missing or broken conversion raises ModelUnavailable here, not at the first sentence)."""
         self.loaded  # noqa: B018
 
+    def runtime(self) -> dict[str, Any]:
+        """The runtime as loaded, for the run record (arsum.models.engine.ModelRun)."""
+        loaded = self.loaded
+        compute_type = getattr(loaded.translator, "compute_type", None) or loaded.compute_type
+        quantization = loaded.metadata.get("quantization")
+        if compute_type == "default" and isinstance(quantization, str):
+            compute_type = quantization  # `default` runs the weights as converted
+        fmt = loaded.metadata.get("format")
+        return {"device": loaded.device, "compute_type": compute_type, "quantize": self.quantize,
+                "conversion": str(loaded.folder), "conversion_format": fmt if isinstance(fmt, int) else None,
+                "vocabulary_map": loaded.use_vmap}
+
     def _load(self) -> LoadedCT2:
         spec = self.spec
         ctranslate2 = import_ctranslate2(spec.name)

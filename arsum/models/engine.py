@@ -92,7 +92,11 @@ class Generated:
 
 @dataclass(frozen=True)
 class ModelRun:
-    """What reproduces one model's outputs: the model, the exact snapshot and the runtime, by role."""
+    """What reproduces one model's outputs: the model, the exact snapshot and the runtime as loaded, by role.
+
+    The runtime fields come from the loaded backend, not from the options: `--quantize int8` and float weights
+    give different outputs, and the record says which ran (and from which conversion folder and format).
+    """
 
     role: str
     name: str
@@ -100,6 +104,12 @@ class ModelRun:
     revision: str | None
     commit: str | None
     backend: str
+    device: str | None = None  # cpu, cuda, mps as resolved (never `auto`)
+    compute_type: str | None = None  # the weights' type as run: float32, float16, int8, int8_float32, …
+    quantize: str | None = None  # what was asked for (--quantize), None: the weights as they are
+    conversion: str | None = None  # the CTranslate2 conversion folder (None on transformers)
+    conversion_format: int | None = None  # arsum's conversion format number, from the folder's metadata
+    vocabulary_map: bool = False  # the decoder may write only the tokens of the model's output vocabulary
 
 
 class Engine:
@@ -146,8 +156,9 @@ class Engine:
 
     def model_run(self, role: str) -> ModelRun:
         spec = self.spec
+        runtime = getattr(self.backend, "runtime", None)  # a backend without one records no runtime facts
         return ModelRun(role=role, name=spec.name, source=spec.source, revision=spec.revision,
-                        commit=self.backend.commit, backend=spec.backend)
+                        commit=self.backend.commit, backend=spec.backend, **(runtime() if runtime else {}))
 
     def prepare(self, text: str) -> str:
         """Collapse whitespace (newlines inside a sentence confuse these models) and add the model's prefix."""

@@ -48,6 +48,7 @@ from arsum.models.config import CROSSSUM_NAMES, Config, ModelSpec, family_langua
 from arsum.models.convert import CONVERSION_FORMAT, ensure_conversion, source_identity
 from arsum.models.folders import (
     METADATA_FILE,
+    WEIGHT_FILES,
     default_ct2_folder,
     is_ct2_folder,
     read_json_object,
@@ -240,6 +241,9 @@ def _add_bytes(archive: tarfile.TarFile, arcname: str, data: bytes) -> None:
 WEIGHT_SLACK_BYTES = 10 * 10**6
 """What a catalogue's download_mb holds besides the weights (tokenizer, config): the allowance when the weights
 of an imported model are compared with the size of the model it claims to be."""
+WEIGHT_SIZE_FACTOR = 2.5
+"""How far an imported model's weights may be from the catalogue's size: the same model saved in float16 instead
+of float32 (or back) is half (or twice) the size; a model of other dimensions is usually much further off."""
 IMPORTED_SNAPSHOT = "imported"
 """The snapshot folder of a model whose commit nobody stated: a name that is not a commit, so records say none."""
 
@@ -309,6 +313,8 @@ def _require_model_folder(folder: Path, source: Path) -> None:
     if not (folder / "config.json").is_file() or is_ct2_folder(folder):
         raise InputError(str(source), "not a transformers model folder (no config.json, or a CTranslate2 "
                          f"conversion); {NOTHING}")
+    if not any((folder / weights).is_file() for weights in WEIGHT_FILES):
+        raise InputError(str(source), f"holds no model weights ({', '.join(WEIGHT_FILES)}); {NOTHING}")
 
 
 def _spec_for(config: Config, name: str | None, manifest_name: str | None, hub_id: str | None,
@@ -351,7 +357,7 @@ def _check_claim(spec: ModelSpec, folder: Path, source: Path) -> None:
         return
     weights = sum(p.stat().st_size for p in folder.iterdir() if p.suffix in (".safetensors", ".bin") and p.is_file())
     expected = spec.download_mb * 10**6
-    if not expected / 4 - WEIGHT_SLACK_BYTES <= weights <= expected * 4 + WEIGHT_SLACK_BYTES:
+    if not expected / WEIGHT_SIZE_FACTOR - WEIGHT_SLACK_BYTES <= weights <= expected * WEIGHT_SIZE_FACTOR + WEIGHT_SLACK_BYTES:
         raise InputError(str(source), f"its weights are {weights / 1e6:,.1f} MB, but model {spec.name} is about "
                          f"{spec.download_mb:,} MB: not that model; {NOTHING}: give the right --name, or use the "
                          "folder directly with -m")

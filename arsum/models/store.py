@@ -327,6 +327,8 @@ def spec_for_folder(folder: Path, *, name: str, source: str | None = None) -> Mo
     ct2 = is_ct2_folder(folder)
     model_config = read_metadata(folder) if ct2 else read_model_config(folder, name)
     src_lang, tgt_lang = {"nllb": ("arb_Arab", None), "mbart50": ("ar_AR", None), "m2m100": ("ar", None)}.get(family, (None, None))
+    if family == "marian":
+        tgt_lang = marian_target(folder)
     positions = model_config.get("max_position_embeddings")
     max_tokens = positions if isinstance(positions, int) and not isinstance(positions, bool) and positions > 0 else 512
     return ModelSpec(
@@ -335,6 +337,20 @@ def spec_for_folder(folder: Path, *, name: str, source: str | None = None) -> Mo
         backend="ctranslate2" if ct2 else "transformers", ct2_path=str(folder) if ct2 else None,
         description=f"unconfigured {family} model" + (" (CTranslate2)" if ct2 else ""),
     )
+
+
+def marian_target(folder: Path) -> str | None:
+    """The one language an OPUS-MT folder translates into, from its tokenizer_config.json (`en`, or ISO 639-3
+    `eng` as the tc-big models write it), so `--to fr` with an ar-en folder is refused instead of labelling English
+    as French; None when the file does not say or names a group (`mul`, `zle`: the target is chosen by token)."""
+    value = read_json_object(folder / "tokenizer_config.json").get("target_lang")
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{2,3}", value.strip()):
+        return None
+    code = normalize_language(value)
+    if len(code) == 2:
+        return code
+    shorts = {short for short, flores in NLLB_CODES.items() if flores.split("_")[0] == code and len(short) == 2}
+    return shorts.pop() if len(shorts) == 1 else None
 
 
 def folder_generation_settings(folder: Path) -> GenerationSettings:

@@ -223,6 +223,13 @@ class TransformersBackend:
         """Load now (a missing or broken model raises ModelUnavailable here, not at the first sentence)."""
         self.loaded  # noqa: B018
 
+    def runtime(self) -> dict[str, Any]:
+        """The runtime as loaded, for the run record (arsum.models.engine.ModelRun)."""
+        loaded = self.loaded
+        dtype = str(getattr(loaded.model, "dtype", "")).removeprefix("torch.") or None
+        return {"device": loaded.device, "compute_type": "int8" if loaded.quantize == "int8" else dtype,
+                "quantize": loaded.quantize, "vocabulary_map": loaded.banned_outputs is not None}
+
     @property
     def langid_map(self) -> dict[str, Any]:
         """crossSum-style language -> [id, token] map from the model's config, if it has one."""

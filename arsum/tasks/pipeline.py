@@ -30,11 +30,10 @@ class SummarizeOptions:
     arabic_only_fallback: bool = True  # a missing English model: a notice and Arabic summaries (else raise it)
 
     def __post_init__(self) -> None:
-        if self.strategy is not None:
-            from arsum.models.config import STRATEGIES  # only then: an Arabic-only run never loads the catalogue
+        from arsum.models.names import STRATEGIES  # the vocabulary alone: an Arabic-only run never loads models.toml
 
-            if self.strategy not in STRATEGIES:
-                raise UsageError(f"unknown strategy {self.strategy!r} (use one of: {', '.join(STRATEGIES)})")
+        if self.strategy is not None and self.strategy not in STRATEGIES:
+            raise UsageError(f"unknown strategy {self.strategy!r} (use one of: {', '.join(STRATEGIES)})")
 
 
 class Process(Protocol):

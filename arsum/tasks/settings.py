@@ -172,6 +172,7 @@ def resolve_models(
     comes from models.toml when neither names one). Every value is checked now, before any model loads; CPU
     threads are ARSUM_THREADS (checked here, read when a model loads; Ray sets it per worker) else every core."""
     from arsum.models.device import QUANTIZATIONS, check_device, thread_count  # light: no models.toml, no runtime
+    from arsum.models.names import BACKENDS
 
     if model is not None:
         _text("model", model)
@@ -181,13 +182,15 @@ def resolve_models(
     if chosen_quantize is not None and chosen_quantize not in known_quantize:
         raise UsageError(f"unknown quantization {chosen_quantize!r} (use one of: {', '.join(known_quantize)})")
     chosen_backend = _first(backend, _env(env, ENV_BACKEND))
-    if chosen_backend is not None:
-        from arsum.models.config import BACKENDS  # only then: an Arabic-only run never reads the catalogue module
-
-        if chosen_backend not in BACKENDS:
-            raise UsageError(f"unknown backend {chosen_backend!r} (use one of: {', '.join(BACKENDS)})")
+    if chosen_backend is not None and chosen_backend not in BACKENDS:
+        raise UsageError(f"unknown backend {chosen_backend!r} (use one of: {', '.join(BACKENDS)})")
     thread_count(env)  # a bad ARSUM_THREADS is refused now, not after the first release
-    return ModelOptions(model, chosen_device, chosen_quantize, _config_path(config), reporter,  # type: ignore[arg-type]
+    config_path = _config_path(config)
+    if config_path is not None:
+        from arsum.models.config import load_config
+
+        load_config(config_path, env)  # a file the user names is checked even by a run that needs no model
+    return ModelOptions(model, chosen_device, chosen_quantize, config_path, reporter,  # type: ignore[arg-type]
                         chosen_backend)
 
 

@@ -78,7 +78,9 @@ _CAPTION = re.compile(r"^[(\[]?\s*(?:تصوير|عدسة|الصورة|صورة|�
 _CAPTION_EDGE = re.compile(r"^\s*\(\s*(?:تصوير|عدسة)[^)]{0,60}\)\s*|\s*\(\s*(?:تصوير|عدسة)[^)]{0,60}\)\s*$")
 _TAGS = re.compile(r"(?:^|(?<=[.!?؟»\"”)]))\s*سمات\s+(?P<tags>[^!?؟]{1,200})$")
 _BYLINE_WORD = re.compile(r"^(?:كتب|كتبت|بقلم|إعداد|اعداد|متابعة|حوار|تحرير)(?![^\W\d_])")
-_WEB_LINE = re.compile(r"^\s*(?:[اإ]قرأ\s+[أا]يضا|شارك\s+(?:هذا|الخبر)|المصدر\s*:)")
+_WEB_LINE = re.compile(
+    r"^\s*(?:[اإ]قرأ\s+[أا]يضا|شارك\s+(?:هذا|الخبر)|المصدر\s*:|(?:شارك|غرد|[أا]رسل|انشر)\s+(?:على|عبر|في)\s+\S+)"
+)
 _MAX_BYLINE_WORDS = 7
 
 
@@ -282,8 +284,16 @@ def _wrap_width(lines: list[str]) -> int | None:
     if sum(1 for n in lengths if n > _WRAP_MAX_WIDTH) > len(lengths) // 10:  # paragraphs, not wrapped lines
         return None
     width = lengths[int(0.9 * (len(lengths) - 1))]
-    broken = sum(1 for ln in body[:-1] if not _is_terminal(ln) and len(ln) >= 0.6 * width)
+    broken = sum(1 for ln in body[:-1] if not _ends_sentence(ln) and len(ln) >= 0.6 * width)
     return width if broken >= 0.5 * (len(body) - 1) else None
+
+
+_BULLET = re.compile(r"^(?:[*•·▪◦\-–]\s|\d{1,2}\s*[-.)]\s)")
+
+
+def _ends_sentence(line: str) -> bool:
+    """A line that ends its sentence (`؛` joins two clauses of one sentence: it does not)."""
+    return _is_terminal(line) and not line.rstrip(_CLOSERS).endswith("؛")
 
 
 def reflow(lines: list[str]) -> list[str]:
@@ -312,7 +322,7 @@ def reflow(lines: list[str]) -> list[str]:
             current = []
         current.append(kept[k] if current else ln)
         nxt = stripped[k + 1] if k + 1 < len(stripped) else ""
-        if alone or _is_terminal(ln) or len(ln) < 0.6 * width or not nxt or _standalone(nxt):
+        if alone or _ends_sentence(ln) or len(ln) < 0.6 * width or not nxt or _standalone(nxt) or _BULLET.match(nxt):
             out.append("\n".join(current))
             current = []
     if current:
@@ -331,8 +341,8 @@ def _headline_shape(first: str, blank_after: bool, nxt: str | None) -> bool:
     words = first.split()
     if len(words) > _MAX_TITLE_WORDS or len(first) > MAX_SENTENCE_CHARS:
         return False
-    if nxt is None:
-        return not _is_terminal(first)
+    if nxt is None:  # a lone line: a headline unless it ends a sentence (a short question or exclamation may be one)
+        return not _is_terminal(first) or (not first.rstrip(_CLOSERS).endswith((".", "؛", "…")) and len(words) <= 15)
     if "\n" not in nxt and (byline_shape(nxt) or _split_dateline(nxt)[0] is not None):
         return not first.rstrip(_CLOSERS).endswith((".", "؛", "،", ",", ":"))  # a byline or dateline under it
     if (_BYLINE_PREFIX.match(first) or _DASH_PREFIX.match(first)) and not blank_after:
