@@ -153,3 +153,20 @@ def test_models_commands_take_quiet_as_every_command_does(tiny_marian: Path, tmp
     assert failed.exit_code != EXIT_OK and failed.stderr.startswith("arsum: ")
     offline = runner.invoke(app, ["models", "pull", "-q", HUB_ID])  # the hub is off in tests: one error line
     assert offline.exit_code != EXIT_OK and offline.stderr.startswith("arsum: ") and offline.stdout == ""
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo", "device-link"])
+def test_a_config_that_is_not_a_regular_file_is_named_as_such(tmp_path: Path, kind: str) -> None:
+    """`--config` naming a folder, a FIFO or a link to /dev/zero said `config file not found` (it is there) or, for
+    a FIFO, could block; it is one line saying what the path is, and nothing is read from it."""
+    path = tmp_path / "models.toml"
+    if kind == "folder":
+        path.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+    result = runner.invoke(app, ["summarize", "--no-english", "--config", str(path), "-f", "json", str(SEED)])
+    assert result.exit_code == EXIT_USAGE, result.output
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"arsum: {path}") and "not found" not in line
