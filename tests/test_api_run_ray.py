@@ -43,6 +43,7 @@ def test_run_ray_defaults_are_the_clis(given: list[dict[str, Any]], tmp_path: Pa
 
 def test_run_ray_passes_every_argument(given: list[dict[str, Any]], tiny_marian: Path, tmp_path: Path) -> None:
     from arsum.tasks.distributed import Cluster, InputOptions
+    from arsum.tasks.pipeline import TranslateOptions
 
     arsum.run_ray("translate", [SEED, str(SEED)], tmp_path / "out", address="auto", workers=3, gpus_per_worker=0.5,
                   threads_per_worker=2, input_format="jsonl", max_bytes=1234, require_arabic=False,
@@ -52,7 +53,8 @@ def test_run_ray_passes_every_argument(given: list[dict[str, Any]], tiny_marian:
     assert call["cluster"] == Cluster("auto", 3, 0.5, 2)
     assert call["inputs"] == InputOptions("jsonl", 1234, False)
     job = call["job"]
-    assert job.command == "translate" and job.options.models.model == str(tiny_marian)
+    assert job.command == "translate" and isinstance(job.options, TranslateOptions)
+    assert job.options.models.model == str(tiny_marian)
     assert job.options.support.enabled is False
 
 

@@ -23,7 +23,7 @@ SEED = REPO_ROOT / "seeds" / "azerbaijan_nato_dialogue.txt"
 
 def arsum_process(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    return subprocess.run([sys.executable, "-m", "arsum", *args], cwd=cwd, env=env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "arsum", *args], check=False, cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=300, stdin=subprocess.DEVNULL)
 
 
@@ -133,3 +133,40 @@ def test_a_model_without_weights_is_refused_before_the_cache_changes(kind: str, 
     [line] = result.stderr.strip().splitlines()
     assert line.startswith(f"arsum: {source}") and "Traceback" not in result.output
     assert_nothing_installed()
+
+
+def test_models_commands_take_quiet_as_every_command_does(tiny_marian: Path, tmp_path: Path) -> None:
+    """`-q` silenced notices everywhere but `models`: a cron job running `models import -q` got a usage error.
+    Quiet keeps stdout (the folder) and errors; notices go."""
+    from test_install_hostile import HUB_ID
+
+    loud = runner.invoke(app, ["models", "import", str(tiny_marian), "--name", HUB_ID, "--no-convert"])
+    assert loud.exit_code == EXIT_OK, loud.output
+    assert loud.stderr.strip() and loud.stdout.strip()
+    quiet = runner.invoke(app, ["models", "import", "-q", str(tiny_marian), "--name", HUB_ID, "--no-convert"])
+    assert quiet.exit_code == EXIT_OK, quiet.output
+    assert quiet.stderr == "" and quiet.stdout == loud.stdout
+    removed = runner.invoke(app, ["models", "remove", "-q", HUB_ID])
+    assert removed.exit_code == EXIT_OK, removed.output
+    assert removed.stderr == "" and removed.stdout.strip()
+    failed = runner.invoke(app, ["models", "remove", "-q", HUB_ID])  # nothing left: the error still prints
+    assert failed.exit_code != EXIT_OK and failed.stderr.startswith("arsum: ")
+    offline = runner.invoke(app, ["models", "pull", "-q", HUB_ID])  # the hub is off in tests: one error line
+    assert offline.exit_code != EXIT_OK and offline.stderr.startswith("arsum: ") and offline.stdout == ""
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo", "device-link"])
+def test_a_config_that_is_not_a_regular_file_is_named_as_such(tmp_path: Path, kind: str) -> None:
+    """`--config` naming a folder, a FIFO or a link to /dev/zero said `config file not found` (it is there) or, for
+    a FIFO, could block; it is one line saying what the path is, and nothing is read from it."""
+    path = tmp_path / "models.toml"
+    if kind == "folder":
+        path.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+    result = runner.invoke(app, ["summarize", "--no-english", "--config", str(path), "-f", "json", str(SEED)])
+    assert result.exit_code == EXIT_USAGE, result.output
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"arsum: {path}") and "not found" not in line

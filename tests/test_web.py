@@ -187,3 +187,11 @@ def test_cli_reads_a_url_a_page_on_stdin_and_says_what_failed(server: str, tmp_p
     refused = _cli(server + "/article.html", offline=True)
     assert refused.returncode == 1 and refused.stdout == ""
     assert "ARSUM_OFFLINE is set" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_a_paragraph_seen_on_an_earlier_page_is_kept(tmp_path: Path) -> None:
+    """A story republished by another site keeps its text (no cross-page de-duplication)."""
+    for name in ("a.html", "b.html"):
+        (tmp_path / name).write_text(page(), encoding="utf-8")
+    found = list(load_releases([str(tmp_path / "a.html"), str(tmp_path / "b.html")]))
+    assert [[s.text for s in r.sentences] for r in found] == [PARAS, PARAS]

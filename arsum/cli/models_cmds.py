@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from arsum.cli.completion import WholeHelpGroup, complete_models
-from arsum.cli.options import ConfigOpt, ListFormat, choices, examples, resolve_format
+from arsum.cli.options import (
+    ConfigOpt,
+    ListFormat,
+    QuietOpt,
+    choices,
+    examples,
+    resolve_format,
+)
 from arsum.cli.process import boundary, say
 from arsum.errors import EXIT_OK
 from arsum.models.device import QUANTIZATIONS
+
+if TYPE_CHECKING:
+    from arsum.reporting import Reporter
 
 models_app = typer.Typer(
     help="List, download, inspect, convert, export, import and remove the seq2seq models.", no_args_is_help=True,
@@ -46,6 +57,18 @@ NameArg = Annotated[
 ]
 
 
+def _notify(quiet: bool) -> Callable[[str], None]:
+    """Notices on stderr (`installed …`, `removed …`), none with -q; errors print either way."""
+    return (lambda message: None) if quiet else say
+
+
+def _reporter(quiet: bool) -> Reporter:
+    from arsum.cli.progress import TerminalReporter
+    from arsum.reporting import SILENT
+
+    return SILENT if quiet else TerminalReporter()
+
+
 @models_app.command("pull", epilog=examples(
     "arsum models pull opus-mt-tc-big-ar-en          # download, then convert to CTranslate2 int8",
     "arsum models pull crosssum-m2m --no-convert",
@@ -60,15 +83,15 @@ def models_pull(
         bool, typer.Option("--convert/--no-convert", help="Convert to CTranslate2 int8 after the download (the fast path).")
     ] = True,
     config: ConfigOpt = None,
+    quiet: QuietOpt = False,
 ) -> int:
     """Download models into the Hugging Face cache, then convert each to CTranslate2 int8; prints their folders."""
-    from arsum.cli.progress import TerminalReporter
     from arsum.models.config import load_config
     from arsum.models.install import pull_model
 
     loaded = load_config(config)
     for name in names:
-        installed = pull_model(loaded, name, convert=convert, reporter=TerminalReporter(), notify=say)
+        installed = pull_model(loaded, name, convert=convert, reporter=_reporter(quiet), notify=_notify(quiet))
         print(installed.folder)
         if installed.conversion is not None:
             print(installed.conversion)
@@ -167,14 +190,14 @@ def models_import(
         bool, typer.Option("--convert/--no-convert", help="Convert to CTranslate2 int8 if the archive has no conversion.")
     ] = True,
     config: ConfigOpt = None,
+    quiet: QuietOpt = False,
 ) -> int:
     """Install a model from an archive or folder into arsum's cache, checking every checksum; needs no network."""
-    from arsum.cli.progress import TerminalReporter
     from arsum.models.config import load_config
     from arsum.models.install import import_model
 
-    installed = import_model(load_config(config), source, name=name, convert=convert, reporter=TerminalReporter())
-    say(f"installed {installed.name}" + (" (converted to CTranslate2)" if installed.conversion else ""))
+    installed = import_model(load_config(config), source, name=name, convert=convert, reporter=_reporter(quiet))
+    _notify(quiet)(f"installed {installed.name}" + (" (converted to CTranslate2)" if installed.conversion else ""))
     print(installed.folder)
     return EXIT_OK
 
@@ -190,6 +213,7 @@ def models_remove(
     ],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would be removed, with sizes.")] = False,
     config: ConfigOpt = None,
+    quiet: QuietOpt = False,
 ) -> int:
     """Delete downloaded models and arsum's conversions of them, listing each folder with its size; a model a
     running arsum is using, or a folder you configured yourself, is never removed."""
@@ -210,5 +234,5 @@ def models_remove(
         for folder, size in removal.folders:
             print(f"{human_size(size)}\t{folder}")
         verb = "would remove" if dry_run else "removed"
-        say(f"{verb} {removal.name} ({human_size(removal.size_bytes)})")
+        _notify(quiet)(f"{verb} {removal.name} ({human_size(removal.size_bytes)})")
     return code

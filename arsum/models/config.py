@@ -232,7 +232,8 @@ def config_files(cli_path: Path | None = None, env: Mapping[str, str] = os.envir
     explicit = cli_path or (Path(env["ARSUM_CONFIG"]) if env.get("ARSUM_CONFIG") else None)
     if explicit is not None:
         if not explicit.is_file():
-            raise ConfigError(str(explicit), None, "config file not found")
+            problem = "not a regular file (a models.toml)" if os.path.exists(explicit) else "config file not found"
+            raise ConfigError(str(explicit), None, problem)
         files.append(explicit)
     else:
         user = user_config_path(env)

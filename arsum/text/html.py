@@ -44,14 +44,29 @@ def extract_article(page: str, source: str) -> Article:
 
     doc = trafilatura.bare_extraction(
         page, with_metadata=True, include_comments=False, include_tables=True, include_images=False,
-        include_links=False, deduplicate=True, favor_precision=True,
+        include_links=False, deduplicate=False, favor_precision=True,  # dedup would drop text seen on earlier pages
     )
     text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
     if not text:
         raise InputError(source, "no article text found in the page")
-    title = _clean(getattr(doc, "title", None))
+    title = _headline(page, _clean(getattr(doc, "title", None)))
     author = _clean(getattr(doc, "author", None))
     return Article(title=title, text=text, author=author)
+
+
+def _headline(page: str, title: str | None) -> str | None:
+    """The page's one <h1> when the title trafilatura found is that headline plus the site's name
+    (`الصحيفة - headline`, `headline | الصحيفة`); else the title as found."""
+    import lxml.html
+
+    try:
+        heads = [_clean(h.text_content()) for h in lxml.html.fromstring(page).iter("h1")]
+    except (ValueError, lxml.etree.ParserError):  # type: ignore[attr-defined]
+        return title
+    heads = [h for h in heads if h]
+    if len(heads) == 1 and (title is None or (heads[0] != title and heads[0] in title)):
+        return heads[0]
+    return title
 
 
 def _clean(value: object) -> str | None:
