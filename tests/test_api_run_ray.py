@@ -1,5 +1,5 @@
 """`arsum.run_ray` hands every argument to the Ray runner as the CLI's --ray does (Ray itself is not started:
-what it would be given is recorded)."""
+what it would be given is recorded); the API's notices go to the `arsum` logger unless `notify` is given."""
 
 from __future__ import annotations
 
@@ -71,3 +71,16 @@ def test_run_ray_refuses_what_the_cli_would(given: list[dict[str, Any]], command
     with pytest.raises(UsageError, match=named):
         arsum.run_ray(command, paths, tmp_path / "out", english=False, **kwargs)
     assert given == []
+
+
+def test_notices_go_to_the_arsum_logger_by_default(tiny_marian: Path, tmp_path: Path,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    """README: notices (support encoder unavailable, …) go to `notify`, by default the `arsum` logger."""
+    import logging
+
+    caplog.set_level(logging.WARNING, logger="arsum")
+    translator = arsum.Translator(model=str(tiny_marian), encoder=str(tmp_path / "no-encoder"))
+    result = translator(SEED.read_text(encoding="utf-8"))
+    assert result.pairs and all(p.support is None for p in result.pairs)
+    notices = [r for r in caplog.records if r.name == "arsum" and r.levelno == logging.WARNING]
+    assert len(notices) == 1 and "support scores unavailable" in notices[0].getMessage()

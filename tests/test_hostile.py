@@ -170,3 +170,19 @@ def test_a_config_that_is_not_a_regular_file_is_named_as_such(tmp_path: Path, ki
     assert result.exit_code == EXIT_USAGE, result.output
     [line] = result.stderr.strip().splitlines()
     assert line.startswith(f"arsum: {path}") and "not found" not in line
+
+
+@pytest.mark.parametrize("command", ["check", "translate"])
+def test_a_missing_encoder_points_to_the_encoder_option_not_to_the_model_one(tmp_path: Path, command: str,
+                                                                             tiny_marian: Path) -> None:
+    """The offline hint for a missing sentence encoder said `-m FOLDER` (which sets the summarizer or translator)
+    and `models import` (which takes seq2seq models only): neither gets an encoder onto an offline machine."""
+    arabic = tmp_path / "ar.txt"
+    arabic.write_text("وصل 25 زائرا إلى المدينة يوم الاثنين.\nافتتح الوزير المعرض الجديد.\n", encoding="utf-8")
+    english = tmp_path / "en.txt"
+    english.write_text("25 visitors arrived in the city on Monday.\n", encoding="utf-8")
+    args = [str(arabic), str(english)] if command == "check" else ["-m", str(tiny_marian), str(arabic)]
+    result = runner.invoke(app, [command, "--encoder", "no-org/no-encoder", *args])
+    line = next(line for line in result.stderr.splitlines() if "no-org/no-encoder" in line)
+    assert "models pull no-org/no-encoder" in line and "--encoder" in line
+    assert "-m FOLDER" not in line and "models import" not in line

@@ -83,11 +83,16 @@ OFFLINE_ROUTES = "`arsum models import ARCHIVE|FOLDER` (an archive from `arsum m
 """What works with no network: said wherever a model is missing or cannot be downloaded."""
 
 
-def pull_hint(names: str, env: Mapping[str, str] = os.environ) -> str:
-    """How to get a missing model: `models pull` where the hub can be reached, the import and -m routes where not."""
+ENCODER_OFFLINE_ROUTE = "--encoder FOLDER (a copy of the encoder's folder)"
+"""What works with no network for a sentence encoder: `models import` takes seq2seq models only, -m sets another
+model."""
+
+
+def pull_hint(names: str, env: Mapping[str, str] = os.environ, *, offline: str = OFFLINE_ROUTES) -> str:
+    """How to get a missing model: `models pull` where the hub can be reached, the `offline` routes where not."""
     if is_offline(env):
-        return f"run `arsum models pull {names}` where the hub is reachable; offline, use {OFFLINE_ROUTES}"
-    return f"run `arsum models pull {names}`; with no network, {OFFLINE_ROUTES}"
+        return f"run `arsum models pull {names}` where the hub is reachable; offline, use {offline}"
+    return f"run `arsum models pull {names}`; with no network, {offline}"
 
 
 def hub_cache_dir(env: Mapping[str, str] = os.environ) -> Path:

@@ -197,7 +197,7 @@ def _encoder_folder(source: str, revision: str | None) -> Path:
     `arsum models pull` downloads; scoring never touches the network."""
     from arsum.models.config import ModelSpec
     from arsum.models.inuse import hold
-    from arsum.models.store import cached_snapshot, pull_hint
+    from arsum.models.store import ENCODER_OFFLINE_ROUTE, cached_snapshot, pull_hint
 
     path = Path(source).expanduser()
     if path.is_dir():
@@ -207,7 +207,8 @@ def _encoder_folder(source: str, revision: str | None) -> Path:
     spec = ModelSpec(name=source, source=source, family="auto", revision=revision)
     folder = cached_snapshot(spec)
     if folder is None:
-        raise ModelUnavailable(source, "sentence encoder is not downloaded", pull_hint(source))
+        raise ModelUnavailable(source, "sentence encoder is not downloaded",
+                               pull_hint(source, offline=ENCODER_OFFLINE_ROUTE))
     hold(spec)  # in use until this process ends: `models remove` refuses it meanwhile
     return folder
 
