@@ -41,7 +41,7 @@ MODULES: dict[str, list[str]] = {
     ],
     "arsum/models/engine.py": ["tests/test_engine.py", "tests/test_backends.py"],
     # the modules first mutated for issue 26 (in-process tests only: a subprocess runs the code outside mutmut's view)
-    "arsum/api.py": ["tests/test_api.py", "tests/test_api_objects.py", "tests/test_api_run_ray.py"],
+    "arsum/api.py": ["tests/test_api.py", "tests/test_api_objects.py", "tests/test_api_run_ray.py", "tests/test_digest.py"],
     "arsum/tasks/pipeline.py": ["tests/test_pipeline.py", "tests/test_api.py", "tests/test_support.py"],
     "arsum/tasks/translation.py": ["tests/test_translation.py", "tests/test_pipeline.py", "-k", "translat or window"],
     "arsum/schemas/__init__.py": ["tests/test_output_contract.py"],

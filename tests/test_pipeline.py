@@ -24,7 +24,7 @@ from arsum.tasks import pipeline
 from arsum.tasks.translation import release_segments
 
 SEED = REPO_ROOT / "seeds" / "azerbaijan_nato_dialogue.txt"
-WINDOW_SIZES = [1, 2, 3, 16]
+WINDOW_SIZES = [1, 3, 16]  # one at a time, windows of 3, 3, 3 and 2, all in one
 
 
 class HashEncoder:
@@ -83,7 +83,7 @@ def test_translate_output_is_in_input_order_whatever_the_window(
         assert [(p["index"], p["source"]) for p in record["pairs"]] == [(i, t) for i, _, t in release_segments(release)]
 
 
-@pytest.mark.parametrize("window", WINDOW_SIZES)
+@pytest.mark.parametrize("window", [3, 16])
 def test_translations_do_not_depend_on_the_window(
     window: int, tiny_marian: Path, hash_encoder: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -109,8 +109,9 @@ def test_summarize_output_is_in_input_order_whatever_the_window(
         assert [s["text"] for s in record["arabic_summary"]] == [body[s["index"]] for s in record["arabic_summary"]]
         assert record["english_summary"]["sentences"] and record["support"] is not None
         assert all(s["support"] is not None for s in record["english_summary"]["sentences"])
-    monkeypatch.setattr(pipeline, "SUMMARIZE_WINDOW", 1)
-    assert _run("summarize", "--backend", "transformers", input=text) == records
+    if window > 1:  # the same records as one release at a time
+        monkeypatch.setattr(pipeline, "SUMMARIZE_WINDOW", 1)
+        assert _run("summarize", "--backend", "transformers", input=text) == records
 
 
 def _support_warnings(record: dict[str, Any]) -> list[str]:
