@@ -270,3 +270,11 @@ def test_run_record_says_how_the_model_ran(tiny_marian: Path) -> None:
     assert (records[None]["quantize"], records["int8"]["quantize"]) == (None, "int8")
     assert records[None]["compute_type"] == "float32" and records["int8"]["compute_type"] == "int8"
     assert records[None]["conversion"] is None and records[None]["backend"] == "transformers"
+
+
+def test_to_dict_is_the_printed_json_without_a_round_trip(tiny_marian: Path) -> None:
+    """Records are derived from the dataclasses by one normaliser: no tuples left to compare unequal."""
+    for record in (arsum.summarize(TEXT, english=False), arsum.translate(TEXT, model=str(tiny_marian))):
+        as_dict = arsum.to_dict(record)
+        assert as_dict == json.loads(json.dumps(as_dict, ensure_ascii=False))
+        assert type(json.loads(json.dumps(as_dict))["run"]["models"]) is type(as_dict["run"]["models"]) is list

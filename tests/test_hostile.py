@@ -186,3 +186,30 @@ def test_a_missing_encoder_points_to_the_encoder_option_not_to_the_model_one(tmp
     line = next(line for line in result.stderr.splitlines() if "no-org/no-encoder" in line)
     assert "models pull no-org/no-encoder" in line and "--encoder" in line
     assert "-m FOLDER" not in line and "models import" not in line
+
+
+@pytest.mark.parametrize("command", ["check", "translate"])
+def test_a_seq2seq_folder_as_encoder_is_named_as_one_not_with_torch_words(tmp_path: Path, command: str,
+                                                                         tiny_marian: Path) -> None:
+    """`--encoder MARIAN_FOLDER` was refused with transformers' own exception text (`You cannot specify both
+    decoder_input_ids and decoder_inputs_embeds`); it now says what the folder is."""
+    arabic = tmp_path / "ar.txt"
+    arabic.write_text("وصل 25 زائرا إلى المدينة يوم الاثنين.\nافتتح الوزير المعرض الجديد.\n", encoding="utf-8")
+    english = tmp_path / "en.txt"
+    english.write_text("25 visitors arrived in the city on Monday.\n", encoding="utf-8")
+    args = [str(arabic), str(english)] if command == "check" else ["-m", str(tiny_marian), str(arabic)]
+    result = runner.invoke(app, [command, "--encoder", str(tiny_marian), *args])
+    assert result.exit_code == (1 if command == "check" else EXIT_OK), result.output
+    [line] = [line for line in result.stderr.splitlines() if str(tiny_marian) in line and "seq2seq" in line]
+    assert "decoder_input" not in line and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", [["summarize", "--no-english"], ["digest", "--no-english"]])
+def test_stdin_named_twice_is_one_usage_error_before_anything_is_read(command: list[str]) -> None:
+    """`arsum summarize - -` printed the release once, then `<stdin>: empty file` and exit 1, as if the user had
+    fed an empty second input."""
+    result = runner.invoke(app, [*command, "-f", "jsonl", "-", "-"], input=SEED.read_text(encoding="utf-8"))
+    assert result.exit_code == EXIT_USAGE, result.output
+    assert result.stdout == ""
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("arsum: ") and "Traceback" not in line

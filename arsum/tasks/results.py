@@ -117,47 +117,40 @@ class ErrorRecord:
 Item = ReleaseSummary | ReleaseTranslation
 
 
+RELEASE_FIELDS = ("id", "source", "encoding", "title", "subtitle", "desk", "dateline", "byline", "timestamp",
+                  "end_marker", "parts")
+"""The Release fields every record starts with, in this order; then `sentences`, their count (the text is long)."""
+
+
+def jsonable(value: Any) -> Any:
+    """The one JSON normaliser: tuples become lists, all the way down, so a record's dict equals its printed JSON."""
+    if isinstance(value, dict):
+        return {key: jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(item) for item in value]
+    return value
+
+
 def _release_fields(item: Item) -> dict[str, Any]:
     release = item.release
-    return {
-        "id": release.id,
-        "source": release.source,
-        "encoding": release.encoding,
-        "title": release.title,
-        "subtitle": release.subtitle,
-        "desk": release.desk,
-        "dateline": release.dateline,
-        "byline": release.byline,
-        "timestamp": release.timestamp,
-        "end_marker": release.end_marker,
-        "parts": list(release.parts),
-        "sentences": len(release.sentences),
-    }
+    return {**{name: getattr(release, name) for name in RELEASE_FIELDS}, "sentences": len(release.sentences)}
 
 
 def summary_to_dict(item: ReleaseSummary) -> dict[str, Any]:
     english = item.english_summary
-    return {
+    return jsonable({
         **_release_fields(item),
         "arabic_summary": [asdict(s) for s in item.arabic_summary.sentences],
         "arabic_method": {"method": item.arabic_summary.method, "settings": item.arabic_summary.settings},
-        "english_summary": None if english is None else {
-            "text": english.text,
-            "sentences": [asdict(s) for s in english.sentences],
-            "model": english.model,
-            "revision": english.revision,
-            "strategy": english.strategy,
-            "generation": english.generation,
-            "chunks": english.chunks,
-        },
+        "english_summary": None if english is None else asdict(english),
         "support": item.support,
         "warnings": all_warnings(item),
         "run": asdict(item.run),
-    }
+    })
 
 
 def translation_to_dict(item: ReleaseTranslation) -> dict[str, Any]:
-    return {
+    return jsonable({
         **_release_fields(item),
         "model": item.model,
         "revision": item.revision,
@@ -168,7 +161,7 @@ def translation_to_dict(item: ReleaseTranslation) -> dict[str, Any]:
         "support": item.support,
         "warnings": all_warnings(item),
         "run": asdict(item.run),
-    }
+    })
 
 
 def to_dict(item: Item | ErrorRecord) -> dict[str, Any]:

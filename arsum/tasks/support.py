@@ -162,6 +162,9 @@ class TransformersEncoder:
                 source, f"cannot load sentence encoder from {folder} ({one_line(exc)})",
                 "give a folder holding a transformers encoder (e.g. LaBSE)",
             ) from None
+        if getattr(self._model.config, "is_encoder_decoder", False):  # it would fail on first use with torch's words
+            raise ModelUnavailable(source, f"{folder} is a seq2seq model (a translator or summarizer, for -m), not a "
+                                   "sentence encoder", "give a folder holding a transformers encoder (e.g. LaBSE)")
         self._model.eval()
         # Never feed more tokens than the model has positions for (a longer sentence is cut, as in training).
         positions = getattr(self._model.config, "max_position_embeddings", None)
