@@ -202,3 +202,14 @@ def test_a_seq2seq_folder_as_encoder_is_named_as_one_not_with_torch_words(tmp_pa
     assert result.exit_code == (1 if command == "check" else EXIT_OK), result.output
     [line] = [line for line in result.stderr.splitlines() if str(tiny_marian) in line and "seq2seq" in line]
     assert "decoder_input" not in line and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("command", [["summarize", "--no-english"], ["digest", "--no-english"]])
+def test_stdin_named_twice_is_one_usage_error_before_anything_is_read(command: list[str]) -> None:
+    """`arsum summarize - -` printed the release once, then `<stdin>: empty file` and exit 1, as if the user had
+    fed an empty second input."""
+    result = runner.invoke(app, [*command, "-f", "jsonl", "-", "-"], input=SEED.read_text(encoding="utf-8"))
+    assert result.exit_code == EXIT_USAGE, result.output
+    assert result.stdout == ""
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("arsum: ") and "Traceback" not in line

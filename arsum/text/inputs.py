@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO, Literal
 
-from arsum.errors import InputError
+from arsum.errors import InputError, UsageError
 from arsum.text.arabic import arabic_ratio, has_arabic
 from arsum.text.html import article_text, extract_article, looks_like_html
 from arsum.text.release import Release
@@ -150,6 +150,8 @@ def _expand(paths: Sequence[str], suffixes: tuple[str, ...]) -> Iterator[str | I
     if not paths:
         yield "-"
         return
+    if list(paths).count("-") > 1:  # the second would read an exhausted stream and report an empty file
+        raise UsageError("- (stdin) is given more than once; it can be read only once")
     for path in paths:
         if path == "-" or is_url(path):
             yield path
