@@ -84,3 +84,35 @@ def test_notices_go_to_the_arsum_logger_by_default(tiny_marian: Path, tmp_path: 
     assert result.pairs and all(p.support is None for p in result.pairs)
     notices = [r for r in caplog.records if r.name == "arsum" and r.levelno == logging.WARNING]
     assert len(notices) == 1 and "support scores unavailable" in notices[0].getMessage()
+
+
+@pytest.mark.parametrize(("kwargs", "read", "expected"), [
+    ({}, lambda o: (o.target, o.source, o.support.enabled, o.models.quantize), ("en", "ar", True, None)),
+    ({"to": "fra_Latn", "source": "EN"}, lambda o: (o.target, o.source), ("fr", "en")),
+    ({"quantize": "int8"}, lambda o: o.models.quantize, "int8"),
+    ({"support": False}, lambda o: o.support.enabled, False),
+    ({"min_support": 0.7}, lambda o: o.support.min_support, 0.7),
+])
+def test_translate_options_take_each_argument(kwargs: dict[str, Any], read: Any, expected: Any) -> None:
+    from arsum.api import translate_options
+
+    assert read(translate_options(**kwargs)) == expected
+
+
+def test_translate_options_read_the_config_given(tmp_path: Path) -> None:
+    from arsum.api import translate_options
+
+    path = tmp_path / "models.toml"
+    path.write_text("[support]\nmin_support = 0.65\n", encoding="utf-8")
+    options = translate_options(config=path)
+    assert options.models.config_path == path and options.support.min_support == 0.65
+    assert translate_options().support.min_support != 0.65
+
+
+@pytest.mark.parametrize("argument", ["to", "source"])
+def test_an_empty_language_is_refused_naming_the_argument(argument: str) -> None:
+    from arsum.api import translate_options
+
+    with pytest.raises(UsageError) as err:
+        translate_options(**{argument: " "})
+    assert str(err.value) == f"{argument} must be a language code (en, fr, ar, …), not an empty string"
