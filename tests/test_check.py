@@ -162,3 +162,16 @@ def test_check_lists_omissions_of_a_translation(tmp_path: Path) -> None:
     summary, full = json.loads(as_summary.stdout)[0], json.loads(as_translation.stdout)[0]
     assert summary["omissions"] == full["omissions"] and full["omissions"]
     assert as_summary.exit_code == EXIT_OK and as_translation.exit_code == EXIT_FLAGGED
+
+
+def test_a_passage_without_headline_is_checked_without_that_warning(tmp_path: Path) -> None:
+    """A passage under check rarely has a headline: `check` does not say so, where `summarize` does."""
+    body = "الرياض 12 مارس (واس) - افتتح وزير الثقافة المعرض اليوم. وشارك في المعرض أربعون فنانا من عشر دول."
+    source = _write(tmp_path, "passage.ar", [body])
+    translation = _write(tmp_path, "summary.en", ["The minister of culture opened the exhibition today."])
+    checked = CliRunner().invoke(app, ["check", source, translation, "-f", "json"])
+    summarized = CliRunner().invoke(app, ["summarize", "--no-english", source, "-f", "json"])
+    assert checked.exit_code in (EXIT_OK, EXIT_FLAGGED), checked.stderr
+    assert json.loads(summarized.stdout)[0]["title"] is None
+    assert "no headline" in json.dumps(json.loads(summarized.stdout), ensure_ascii=False)
+    assert "no headline" not in checked.stderr + checked.stdout

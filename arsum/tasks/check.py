@@ -28,7 +28,7 @@ from arsum.text.arabic import arabic_ratio, has_arabic
 from arsum.text.english import split_english_sentences
 from arsum.text.inputs import DEFAULT_MAX_BYTES, STDIN_SOURCE, read_input
 from arsum.text.release import Release, reading_units
-from arsum.text.releases import parse_release
+from arsum.text.releases import NO_HEADLINE, parse_release
 
 __all__ = ["AlignedCheck", "CheckedPair", "CheckedSentence", "DocumentCheck", "Omission", "check_aligned",
            "check_document", "check_files"]
@@ -181,6 +181,8 @@ def check_document(
     meant to render all of it, so each omission is a problem; otherwise (a summary) omissions are listed only.
     """
     release = source if isinstance(source, Release) else parse_release(source, id=source_name, source=source_name)
+    # a passage under check rarely has a headline: saying so each time would be noise, not a finding
+    reading = tuple(w for w in release.warnings if w != NO_HEADLINE)
     enc = CachedEncoder(_encoder(encoder))  # both directions score the same texts: encode each once
     english = split_english_sentences(translation)  # as the English summaries are split: the same sentences
     sentences: list[CheckedSentence] = []
@@ -209,8 +211,8 @@ def check_document(
         omissions=omissions,
         encoder=enc.name,
         min_support=min_support,
-        warnings=tuple(release.warnings) + tuple(warnings),
-        input_warnings=tuple(release.warnings),
+        warnings=reading + tuple(warnings),
+        input_warnings=reading,
     )
 
 

@@ -54,6 +54,7 @@ from arsum.text.parts import PART_MISSING, PartInfo, join_parts, part_info
 from arsum.text.release import Release, Sentence
 
 __all__ = [
+    "NO_HEADLINE",
     "PART_MISSING", "SPLIT_MODES", "PartInfo", "SplitMode", "build_release", "byline_shape", "iter_releases",
     "join_parts", "parse_release", "parse_releases", "part_info", "reflow", "release_texts",
 ]
@@ -62,6 +63,10 @@ __all__ = [
 # --------------------------------------------------------------------------- reflow
 
 _WRAP_MAX_WIDTH = 130  # a hard-wrapped text's lines are at most this long (e-mail, PDF, EASC: 60-90 characters)
+
+
+NO_HEADLINE = "no headline: the text opens with its body (title is null)"
+"""The warning of a release that opens with its body; `check` leaves it out (a passage under check rarely has one)."""
 
 
 def _standalone(line: str) -> bool:
@@ -317,7 +322,7 @@ def _parse_one(chunk: str, *, id: str, source: str, encoding: str | None) -> Rel
     elif _headline_shape(first, blank_after=j is not None and j > i + 1, nxt=nxt):
         title = first
     else:
-        warnings.append("no headline: the text opens with its body (title is null)")
+        warnings.append(NO_HEADLINE)
         return _body(lines[i:], id=id, source=source, encoding=encoding, title=None, subtitle=None, desk=None,
                      warnings=warnings, tail=tail)
     rest = lines[i + 1:]
