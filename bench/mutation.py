@@ -30,6 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 MODULES: dict[str, list[str]] = {
     "arsum/text/arabic.py": ["tests/test_arabic.py", "tests/test_properties.py", "tests/test_releases.py"],
     "arsum/text/releases.py": ["tests/test_releases.py", "tests/test_properties.py"],
+    "arsum/text/furniture.py": ["tests/test_releases.py", "tests/test_properties.py"],
+    "arsum/text/feeds.py": ["tests/test_feeds.py", "tests/test_releases.py"],
+    "arsum/text/parts.py": ["tests/test_feeds.py"],
     "arsum/tasks/extractive.py": ["tests/test_extractive.py", "tests/test_properties.py"],
     "arsum/tasks/number_check.py": ["tests/test_number_readings.py", "tests/test_check.py", "tests/test_support.py", "-k",
                                     "readings or numbers or annotate or check"],

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
-from itertools import groupby
 from typing import TextIO
 
 from arsum.cli.html import BIDI_CONTROLS
+from arsum.cli.labels import NO_DESK, desk_name, desks, story_when  # noqa: F401  (re-exported)
 from arsum.cli.render import shown as _shown
 from arsum.tasks.digest import Digest, Story, story_to_dict
 
-NO_DESK = "أخبار"  # the heading of stories whose releases name no desk (newspapers)
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-!|~])")
 
 
@@ -24,23 +22,6 @@ def shown(text: str) -> str:
     """Input text for a terminal or a Markdown file: controls escaped (render.shown), and bidi controls too
     (`\u202e` would reverse the rest of a row)."""
     return BIDI_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", _shown(text))
-
-
-def desk_name(desk: str | None) -> str:
-    return desk or NO_DESK
-
-
-def desks(stories: Sequence[Story]) -> Iterator[tuple[str | None, list[Story]]]:
-    """Stories by desk, in the order they come (build_stories sorts by desk first)."""
-    for desk, group in groupby(stories, key=lambda s: s.desk):
-        yield desk, list(group)
-
-
-def story_when(story: Story) -> str | None:
-    """`first – last` (or the one time) where the inputs give times."""
-    if story.first and story.last and story.first != story.last:
-        return f"{story.first} – {story.last}"
-    return story.first or story.last
 
 
 def lead(story: Story) -> str:

@@ -14,6 +14,15 @@ from collections.abc import Iterable
 from typing import Any, TextIO
 
 from arsum import __version__
+from arsum.cli.labels import (
+    SUPPORT_LEGEND,
+    desk_name,
+    desks,
+    pair_status,
+    score_text,
+    story_when,
+    support_note,
+)
 from arsum.errors import escape_controls
 from arsum.tasks.results import Item, ReleaseSummary, ReleaseTranslation
 
@@ -86,8 +95,6 @@ def _meta(*parts: str | None) -> str:
 
 def _support(support: float | None, flags: Iterable[str], sources: tuple[int, ...] = ()) -> str:
     """The label every human format gives a score (closeness of meaning, sentences from 1, never -0.00)."""
-    from arsum.cli.render import pair_status, support_note
-
     flags = tuple(flags)
     if support is None:  # a blank line of `check --aligned`: say what is missing, if anything
         return f' <small class="weak">[{text(pair_status(support, flags))}]</small>' if flags else ""
@@ -155,7 +162,6 @@ class HtmlRenderer:
 def check_page(result: Any) -> str:
     """arsum check as a page: each English sentence with its support, then what the English leaves out.
     Lines and sentences are numbered from 1, as in every human format."""
-    from arsum.cli.render import SUPPORT_LEGEND, score_text
     from arsum.text.release import sentence_number
 
     legend = f'<p class="note" dir="ltr" lang="en">{text(SUPPORT_LEGEND)}</p>'
@@ -187,8 +193,6 @@ def check_page(result: Any) -> str:
 
 def digest_page(digest: Any, title: str = "موجز الأخبار") -> str:
     """A digest as a page: a section per desk, an article per story (headline, sources, summary, members)."""
-    from arsum.cli.digest_render import desk_name, desks, story_when
-
     parts = [page_head(title, f"{len(digest.stories)} قصة من {digest.releases} خبرًا")]
     for desk, stories in desks(digest.stories):
         parts.append(f'<section><h2 dir="auto">{text(desk_name(desk))}</h2>\n')

@@ -7,16 +7,19 @@ import re
 from collections.abc import Callable
 from typing import Any, Protocol, TextIO
 
+from arsum.cli.labels import (  # noqa: F401  (re-exported: tests import them from here)
+    SUPPORT_LEGEND,
+    _is_low,
+    flag_text,
+    pair_status,
+    score_text,
+    shown,
+    support_note,
+    support_word,
+)
 from arsum.errors import escape_controls
 from arsum.tasks.results import Item, ReleaseSummary, ReleaseTranslation, to_dict
 from arsum.text.release import SUBTITLE_INDEX, TITLE_INDEX, sentence_number
-
-
-def shown(text: str) -> str:
-    """Input text as a human-facing renderer may print it: control characters (ESC, CR, C1, …) escaped so a
-    release cannot drive the terminal; line breaks and tabs kept. Rich output also wraps it in Text (no markup)."""
-    return escape_controls(text, keep="\n\t")
-
 
 _MD_SPECIAL = re.compile(r"[\\`*_\[\]#|~<>&]")
 _MD_ENTITY = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
@@ -46,43 +49,6 @@ def md_code(text: str) -> str:
 def _notes(item: Item) -> list[str]:
     """Warnings a reader sees in each release; a missing English model is said once per run on stderr instead."""
     return list(item.release.warnings) + list(item.warnings)
-
-
-def score_text(value: float) -> str:
-    """Two decimals, never `-0.00`."""
-    text = f"{value:.2f}"
-    return "0.00" if text == "-0.00" else text
-
-
-def _is_low(flags: tuple[str, ...]) -> bool:
-    return any(f.startswith("low-support") for f in flags)
-
-
-SUPPORT_LEGEND = (
-    "Scores are closeness of meaning to the Arabic (0 to 1), not a fact check: a wrong city, name or airline "
-    "can still score high; only numbers are checked against the Arabic."
-)
-"""What a support score is, said once where scores are listed for an editor (`arsum check`)."""
-
-
-def support_word(flags: tuple[str, ...]) -> str:
-    """The label beside a score: what it measures (closeness of meaning), never a verdict such as "supported"."""
-    return "not close in meaning" if _is_low(flags) else "close in meaning"
-
-
-def flag_text(flag: str) -> str:
-    """A flag as a reader says it (`number-not-in-source:12` -> `number 12 not in the Arabic`)."""
-    kind, _, value = flag.partition(":")
-    if kind == "number-not-in-source":
-        return f"number {value} not in the Arabic"
-    return flag
-
-
-def support_note(support: float, flags: tuple[str, ...], sources: tuple[int, ...] = ()) -> str:
-    """`close in meaning 0.71, from 1, 3` / `not close in meaning 0.12, from title; number 12 not in the Arabic`."""
-    cited = f", from {', '.join(map(sentence_number, sources))}" if sources else ""
-    extra = [flag_text(f) for f in flags if not f.startswith("low-support")]
-    return f"{support_word(flags)} {score_text(support)}{cited}{'; ' + '; '.join(extra) if extra else ''}"
 
 
 def _support_mark(support: float | None, flags: tuple[str, ...], sources: tuple[int, ...] = ()) -> str:
@@ -380,20 +346,6 @@ def check_records(result: Any) -> list[dict[str, Any]]:
     if hasattr(result, "pairs"):
         return [p.to_dict() for p in result.pairs]
     return [result.to_dict()]
-
-
-_PAIR_FLAGS = {
-    "missing-translation": "no English for this Arabic line",
-    "no-source": "no Arabic behind this English line",
-}
-
-
-def pair_status(support: float | None, flags: tuple[str, ...]) -> str:
-    """An aligned pair for a person, beside its score: `close in meaning`, `not close in meaning; number 35 not
-    in the Arabic`, `no English for this Arabic line`, `blank` (both lines empty)."""
-    words = [support_word(flags)] if support is not None else []
-    words += [_PAIR_FLAGS.get(f) or flag_text(f) for f in flags if not f.startswith("low-support")]
-    return "; ".join(words) or "blank"
 
 
 def _score(support: float | None) -> str:
