@@ -116,3 +116,15 @@ def test_an_empty_language_is_refused_naming_the_argument(argument: str) -> None
     with pytest.raises(UsageError) as err:
         translate_options(**{argument: " "})
     assert str(err.value) == f"{argument} must be a language code (en, fr, ar, …), not an empty string"
+
+
+def test_a_given_notify_gets_the_notices_instead_of_the_logger(tiny_marian: Path, tmp_path: Path,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    caplog.set_level(logging.WARNING, logger="arsum")
+    said: list[str] = []
+    translator = arsum.Translator(model=str(tiny_marian), encoder=str(tmp_path / "no-encoder"), notify=said.append)
+    assert translator(SEED.read_text(encoding="utf-8")).pairs
+    assert len(said) == 1 and "support scores unavailable" in said[0]
+    assert not [r for r in caplog.records if r.name == "arsum"]
