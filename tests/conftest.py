@@ -127,3 +127,23 @@ def hub_models(tiny_marian: Path, tiny_mt5: Path, tiny_forced_bos: Path) -> None
     fake_hub_download(tiny_marian, "Helsinki-NLP/opus-mt-tc-big-ar-en")
     fake_hub_download(tiny_mt5, "csebuetnlp/mT5_m2m_crossSum_enhanced")
     fake_hub_download(tiny_forced_bos, "facebook/nllb-200-distilled-600M")
+
+
+@pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str | None]]:
+    """(device, quantize) of every model the transformers backend loads during the test; no CUDA here."""
+    import torch
+
+    from arsum.models import transformers_backend
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(transformers_backend, "_CACHE", {})  # every model of this test is loaded, and dropped after
+    seen: list[tuple[str, str | None]] = []
+    real = transformers_backend._load
+
+    def recording(spec, folder, device, quantize):  # noqa: ANN001, ANN202
+        seen.append((device, quantize))
+        return real(spec, folder, device, quantize)
+
+    monkeypatch.setattr(transformers_backend, "_load", recording)
+    return seen

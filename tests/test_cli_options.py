@@ -70,26 +70,6 @@ def test_encoder_option_over_environment_over_file(tiny_marian: Path, tmp_path: 
 # -- devices and quantization ------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def loads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str | None]]:
-    """(device, quantize) of every model the transformers backend loads during the test; no CUDA here."""
-    import torch
-
-    from arsum.models import transformers_backend
-
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    monkeypatch.setattr(transformers_backend, "_CACHE", {})  # every model of this test is loaded, and dropped after
-    seen: list[tuple[str, str | None]] = []
-    real = transformers_backend._load
-
-    def recording(spec, folder, device, quantize):  # noqa: ANN001, ANN202
-        seen.append((device, quantize))
-        return real(spec, folder, device, quantize)
-
-    monkeypatch.setattr(transformers_backend, "_load", recording)
-    return seen
-
-
 @pytest.mark.parametrize(
     ("args", "env", "expected"),
     [

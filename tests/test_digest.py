@@ -427,27 +427,13 @@ def test_bad_option_values_are_usage_errors_naming_the_option(day_file: Path, ar
 
 
 def test_quantize_and_backend_reach_the_english_model(day_file: Path, hub_models: None,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    import torch
-
-    from arsum.models import transformers_backend
-
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    monkeypatch.setattr(transformers_backend, "_CACHE", {})
-    seen: list[tuple[str, str | None]] = []
-    real = transformers_backend._load
-
-    def recording(spec, folder, device, quantize):
-        seen.append((device, quantize))
-        return real(spec, folder, device, quantize)
-
-    monkeypatch.setattr(transformers_backend, "_load", recording)
+                                                      loads: list[tuple[str, str | None]]) -> None:
     base = ["digest", str(day_file), "--input-format", "jsonl", "-f", "json", "--no-follow-ups", "--min-sources", "2",
             "--english", "--no-support", "--backend", "transformers", "--device", "cpu"]
     for args in ([], ["--quantize", "int8"]):
         (story,) = _json(RUNNER.invoke(app, [*base, *args]))
         assert story["english_summary"] is not None
-    assert seen == [("cpu", None), ("cpu", "int8")]
+    assert loads == [("cpu", None), ("cpu", "int8")]
 
 
 def test_lang_max_bytes_force_output_and_quiet(day_file: Path, tmp_path: Path) -> None:

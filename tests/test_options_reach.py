@@ -153,26 +153,12 @@ def test_worker_pool_follows_the_per_worker_options(cluster: dict[str, Any], res
     assert distributed._pool_size(distributed.Cluster(**cluster)) == size
 
 
-def test_summarize_quantize_reaches_the_english_model(hub_models: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    import torch
-
-    from arsum.models import transformers_backend
-
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    monkeypatch.setattr(transformers_backend, "_CACHE", {})
-    seen: list[tuple[str, str | None]] = []
-    real = transformers_backend._load
-
-    def recording(spec, folder, device, quantize):
-        seen.append((device, quantize))
-        return real(spec, folder, device, quantize)
-
-    monkeypatch.setattr(transformers_backend, "_load", recording)
+def test_summarize_quantize_reaches_the_english_model(hub_models: None, loads: list[tuple[str, str | None]]) -> None:
     for args in ([], ["--quantize", "int8"]):
         result = run("summarize", str(SEED), "--no-support", "--backend", "transformers", "-f", "json", *args)
         assert result.exit_code == 0, result.stderr
         assert json.loads(result.stdout)[0]["english_summary"] is not None
-    assert seen == [("cpu", None), ("cpu", "int8")]
+    assert loads == [("cpu", None), ("cpu", "int8")]
 
 
 @pytest.fixture
