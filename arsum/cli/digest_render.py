@@ -7,15 +7,13 @@ Stories arrive already in reading order (desk, then size or time); every string 
 from __future__ import annotations
 
 import json
-import re
 from typing import TextIO
 
 from arsum.cli.html import BIDI_CONTROLS
 from arsum.cli.labels import NO_DESK, desk_name, desks, story_when  # noqa: F401  (re-exported)
+from arsum.cli.render import md_code, md_text
 from arsum.cli.render import shown as _shown
 from arsum.tasks.digest import Digest, Story, story_to_dict
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-!|~])")
 
 
 def shown(text: str) -> str:
@@ -31,7 +29,8 @@ def lead(story: Story) -> str:
 
 
 def _md(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(shown(text).split()))
+    """Input text as literal markdown on one line: the summaries' own escaping (`render.md_text`) over `shown`."""
+    return md_text(" ".join(shown(text).split()))
 
 
 def _markdown(digest: Digest) -> str:
@@ -48,7 +47,7 @@ def _markdown(digest: Digest) -> str:
                 lines += ["", f"> {_md(english.text)}"]
             lines += ["", "<details><summary>الأخبار</summary>", ""]
             lines += [f"- {_md(r.outlet or r.source)}: {_md(r.title or r.id)}{' (' + _md(r.time) + ')' if r.time else ''}"
-                      f" `{shown(r.id).replace('`', '')}`" for r in story.releases]
+                      f" {md_code(shown(r.id))}" for r in story.releases]
             lines += ["", "</details>", ""]
     return "\n".join(lines)
 
